@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+
+# ---- build ------------------------------------------------------------------
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+
+# Dependencies first, so this layer is cached until go.mod/go.sum change.
+COPY go.mod go.sum ./
+RUN go mod download
+
+COPY . .
+RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/ideasx ./cmd/ideasx
+
+# Data directory owned by the distroless "nonroot" user (uid/gid 65532).
+# It is copied as an entry of /out/rootfs so the ownership applies to the
+# directory itself, not only to its (empty) contents.
+RUN mkdir -p /out/rootfs/data && chown 65532:65532 /out/rootfs/data && chmod 0750 /out/rootfs/data
+
+# ---- runtime ----------------------------------------------------------------
+# distroless/static: no shell, no package manager, CA certificates and tzdata
+# included, runs as the unprivileged "nonroot" user.
+FROM gcr.io/distroless/static-debian12:nonroot
+
+COPY --from=build /out/ideasx /ideasx
+COPY --from=build --chown=65532:65532 /out/rootfs/ /
+
+ENV IDEASX_ADDR=:8080 \
+    IDEASX_DATA_DIR=/data
+
+VOLUME /data
+EXPOSE 8080
+USER nonroot:nonroot
+
+# No HEALTHCHECK: the image has no shell or HTTP client. Use HTTP probes on
+# /healthz (liveness) and /readyz (readiness) from the orchestrator instead.
+ENTRYPOINT ["/ideasx"]
+CMD ["serve"]

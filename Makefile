@@ -1,0 +1,50 @@
+# Ideas Exchange — build, test and packaging entry points.
+# The default target is `build`.
+
+GO    ?= go
+BIN   ?= bin/ideasx
+IMAGE ?= ideasx
+
+# Services used by the integration and browser tests (see scripts/testdeps.sh).
+# Override on the command line or in the environment, e.g.
+#   make test IDEASX_TEST_REDIS_URL=redis://127.0.0.1:6380/15
+IDEASX_TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ideasx_test?sslmode=disable
+IDEASX_TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
+IDEASX_TEST_CHROMIUM     ?= /usr/bin/chromium
+export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
+
+.PHONY: build run test testdeps vet bench fmt lint clean docker
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ideasx
+
+run:
+	$(GO) run ./cmd/ideasx
+
+testdeps:
+	scripts/testdeps.sh
+
+vet:
+	$(GO) vet ./...
+
+test: testdeps
+	$(GO) vet ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./...
+
+bench: testdeps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fmt:
+	gofmt -w -s .
+
+lint:
+	@out="$$(gofmt -l .)"; \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin/ coverage.* *.out
+	find . -name '*.test' -type f -delete
+
+docker:
+	docker build -t $(IMAGE) .
