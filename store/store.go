@@ -1,0 +1,186 @@
+// Package store holds the domain types of Ideas Exchange and persists them
+// in Postgres or in the embedded SQLite database with plain SQL over sqlx.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"    // Postgres driver, selected by a postgres:// URL.
+	_ "modernc.org/sqlite" // Embedded default, pure Go.
+)
+
+// Store is the one entry point to the database.
+type Store struct {
+	db      *sqlx.DB
+	dialect dialect
+	now     func() time.Time
+}
+
+// Options selects and tunes the database.
+type Options struct {
+	// DatabaseURL is a postgres:// URL, or empty for SQLite in DataDir.
+	DatabaseURL string
+	// DataDir holds the SQLite file when DatabaseURL is empty.
+	DataDir string
+	// SQLitePath overrides the SQLite file location (tests).
+	SQLitePath string
+}
+
+// Open connects to the database described by opts and checks that it answers.
+// It does not migrate: call Migrate.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	var (
+		db  *sqlx.DB
+		d   dialect
+		err error
+	)
+	switch {
+	case strings.HasPrefix(opts.DatabaseURL, "postgres://"), strings.HasPrefix(opts.DatabaseURL, "postgresql://"):
+		db, err = sqlx.Open("postgres", opts.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		d = postgresDialect{}
+	case opts.DatabaseURL == "":
+		path := opts.SQLitePath
+		if path == "" {
+			if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: create data dir: %w", err)
+			}
+			path = filepath.Join(opts.DataDir, "ideasx.db")
+		}
+		db, err = sqlx.Open("sqlite", sqliteDSN(path))
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		// SQLite has one writer; a few connections let readers go on beside it
+		// (WAL) while immediate transactions queue behind busy_timeout.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+		d = sqliteDialect{}
+	default:
+		return nil, fmt.Errorf("store: unsupported database URL scheme (want postgres:// or empty for SQLite)")
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: ping %s: %w", d.name(), err)
+	}
+	return &Store{db: db, dialect: d, now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// sqliteDSN sets the pragmas before anything else runs on a connection:
+// busy_timeout must precede journal_mode so that switching to WAL waits
+// instead of failing when another process holds the file.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	// A fixed, sortable text format keeps time comparisons in SQL correct.
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close releases the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Engine names the SQL engine in use: "postgres" or "sqlite".
+func (s *Store) Engine() string { return s.dialect.name() }
+
+// DB exposes the pool for metrics collectors.
+func (s *Store) DB() *sql.DB { return s.db.DB }
+
+// SetClock replaces the clock; tests use it to move time forward.
+func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
+
+// Now is the store's current time, in UTC.
+func (s *Store) Now() time.Time { return s.now() }
+
+// querier is what both *sqlx.DB and *sqlx.Tx offer, so that one query helper
+// serves inside and outside transactions.
+type querier interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+func (s *Store) get(ctx context.Context, q querier, dest any, query string, args ...any) error {
+	return s.dialect.translate(q.GetContext(ctx, dest, q.Rebind(query), args...))
+}
+
+func (s *Store) selectAll(ctx context.Context, q querier, dest any, query string, args ...any) error {
+	return s.dialect.translate(q.SelectContext(ctx, dest, q.Rebind(query), args...))
+}
+
+func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+	res, err := q.ExecContext(ctx, q.Rebind(query), args...)
+	if err != nil {
+		return 0, s.dialect.translate(err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// insert runs an INSERT … RETURNING id and returns the id.
+func (s *Store) insert(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+	var id int64
+	if err := s.get(ctx, q, &id, query+" RETURNING id", args...); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// inTx runs fn in a transaction that commits when fn returns nil and rolls
+// back otherwise, so that nothing half-written stays behind.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", s.dialect.translate(err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", s.dialect.translate(err))
+	}
+	return nil
+}
+
+// likePattern escapes a user's search words for a LIKE … ESCAPE '\' clause.
+func likePattern(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(s)) + "%"
+}
+
+var errNoRows = sql.ErrNoRows
+
+func isNoRows(err error) bool { return errors.Is(err, errNoRows) || errors.Is(err, ErrNotFound) }
