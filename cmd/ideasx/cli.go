@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"ideasx/server/config"
+	"ideasx/store"
+)
+
+// env is the outside world a command sees, so tests can run commands in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+const usage = `Ideas Exchange — a dialogue platform between businesses and governments.
+
+Usage:
+  ideasx [serve] [flags]       run the web server (the default command)
+  ideasx migrate [flags]       apply database migrations and exit
+  ideasx user create [flags]   create an account; the password is read from standard input
+  ideasx token create [flags]  create a personal API token, printed alone on the last line
+
+Run "ideasx COMMAND --help" for the flags of a command.
+`
+
+// run dispatches a command line and returns the process exit code.
+func run(ctx context.Context, args []string, e env) int {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "serve":
+		err = serve(ctx, args, e)
+	case "migrate":
+		err = migrate(ctx, args, e)
+	case "user", "token":
+		if len(args) == 0 || args[0] != "create" {
+			fmt.Fprintf(e.stderr, "usage: ideasx %s create [flags]\n", cmd)
+			return 2
+		}
+		if cmd == "user" {
+			err = userCreate(ctx, args[1:], e)
+		} else {
+			err = tokenCreate(ctx, args[1:], e)
+		}
+	case "help":
+		fmt.Fprint(e.stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(e.stderr, "unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	default:
+		fmt.Fprintf(e.stderr, "ideasx %s: %v\n", cmd, err)
+		return 1
+	}
+}
+
+func newLogger(cfg *config.Config, out io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(out, opts))
+	}
+	return slog.New(slog.NewJSONHandler(out, opts))
+}
+
+// openStore connects and migrates. A database that is still starting (as in
+// a compose stack) is waited for up to a minute.
+func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	opts := store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		st, err := store.Open(ctx, opts)
+		if err == nil {
+			n, err := st.Migrate(ctx)
+			if err != nil {
+				st.Close()
+				return nil, err
+			}
+			if n > 0 {
+				log.Info("database migrated", "engine", st.Engine(), "applied", n)
+			}
+			return st, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil || cfg.DatabaseURL == "" {
+			return nil, err
+		}
+		log.Warn("database not reachable yet, retrying", "error", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+func migrate(ctx context.Context, args []string, e env) error {
+	cfg, err := config.Parse("migrate", args, e.getenv, e.stderr)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := st.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "applied %d migration(s); schema version %d (%s)\n", n, v, st.Engine())
+	return nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"ideasx/server"
+	"ideasx/server/auth"
+	"ideasx/server/config"
+	"ideasx/server/mail"
+	"ideasx/store"
+)
+
+const setupLinkTTL = 24 * time.Hour
+
+func serve(ctx context.Context, args []string, e env) error {
+	cfg, err := config.Parse("serve", args, e.getenv, e.stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	log.Info("starting ideasx", cfg.Summary()...)
+
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer st.Close()
+	if err := printSetupLink(ctx, st, cfg, log); err != nil {
+		return err
+	}
+
+	var ready []server.ReadyCheck
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("IDEASX_REDIS_URL: %w", err)
+		}
+		rdb := redis.NewClient(opts)
+		defer rdb.Close()
+		ready = append(ready, server.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }})
+	}
+	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: sender, ReadyChecks: ready})
+	if err != nil {
+		return err
+	}
+	go purgeExpired(ctx, st, log)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		// Long enough for a large upload on a slow line; websockets clear
+		// the deadlines on their hijacked connections.
+		ReadTimeout:    5 * time.Minute,
+		WriteTimeout:   5 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	log.Info("listening", "addr", ln.Addr().String(), "url", cfg.BaseURL)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// printSetupLink logs a one-time link to create the first admin while none
+// exists. Each start prints a fresh link; any of them works until one is used.
+func printSetupLink(ctx context.Context, st *store.Store, cfg *config.Config, log *slog.Logger) error {
+	n, err := st.CountAdmins(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	plain, hash := auth.NewToken("")
+	if err := st.CreateSetupToken(ctx, hash, setupLinkTTL); err != nil {
+		return err
+	}
+	log.Warn("no administrator yet: open this one-time link to create the first one (valid 24 hours)",
+		"setup_url", cfg.BaseURL+"/setup/"+plain)
+	return nil
+}
+
+func purgeExpired(ctx context.Context, st *store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := st.PurgeExpired(ctx); err != nil {
+				log.Warn("purge expired sessions", "error", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,27 @@
+// Progressive enhancements shared by every page. Pages work without this file.
+
+// Close the account menu when the reader clicks elsewhere or presses Escape,
+// as a native menu would.
+for (const menu of document.querySelectorAll("details.account-menu")) {
+  document.addEventListener("click", (event) => {
+    if (menu.open && !menu.contains(event.target)) menu.open = false;
+  });
+  menu.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.open) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+}
+
+// Select a one-time secret (token, invitation link) in one click, ready to copy.
+for (const secret of document.querySelectorAll("code.token")) {
+  secret.tabIndex = 0;
+  secret.addEventListener("focus", () => {
+    const range = document.createRange();
+    range.selectNodeContents(secret);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  });
+}

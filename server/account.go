@@ -1,0 +1,119 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"ideasx/server/auth"
+	"ideasx/server/i18n"
+	"ideasx/store"
+)
+
+func (s *Server) accountShow(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(w, r, "account_title")
+	s.renderAccount(w, r, v, http.StatusOK, "")
+}
+
+// renderAccount shows the settings page; newToken is shown once, right after it is made.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *view, status int, newToken string) {
+	u := currentUser(r)
+	tokens, err := s.store.APITokens(r.Context(), u.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if v.Form.Get("name") == "" {
+		v.Form.Set("name", u.Name)
+		v.Form.Set("locale", u.Locale)
+	}
+	v.Data = map[string]any{"Tokens": tokens, "NewToken": newToken, "Country": countryName(v.Lang(), u.OrgCountry)}
+	s.render(w, r, status, "account", v)
+}
+
+func (s *Server) profileSave(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	name := f.text("name", true, 100)
+	locale := f.choice("locale", false, i18n.Languages...)
+	if !f.ok() {
+		v := s.newView(w, r, "account_title")
+		v.Form, v.Errors = f.values, f.errors
+		s.renderAccount(w, r, v, http.StatusUnprocessableEntity, "")
+		return
+	}
+	if err := s.store.UpdateProfile(r.Context(), currentUser(r).ID, name, locale); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, "/account", "flash_profile_saved")
+}
+
+func (s *Server) passwordSave(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	u := currentUser(r)
+	if auth.CheckPassword(u.PasswordHash, f.values.Get("current_password")) != nil {
+		f.fail("current_password", "error_current_password")
+	}
+	password := f.newPassword("new_password", "new_password_confirm")
+	if !f.ok() {
+		v := s.newView(w, r, "account_title")
+		v.Errors = f.errors
+		s.renderAccount(w, r, v, http.StatusUnprocessableEntity, "")
+		return
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// Other sessions end: whoever might have had the old password is signed out.
+	if err := s.store.SetPassword(r.Context(), u.ID, hash, state(r).sessionID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, "/account", "flash_password_changed")
+}
+
+func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	name := f.text("token_name", true, 60)
+	v := s.newView(w, r, "account_title")
+	if !f.ok() {
+		v.Errors = f.errors
+		s.renderAccount(w, r, v, http.StatusUnprocessableEntity, "")
+		return
+	}
+	plain, hash := auth.NewToken(auth.APITokenPrefix)
+	if _, err := s.store.CreateAPIToken(r.Context(), currentUser(r).ID, name, hash); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.renderAccount(w, r, v, http.StatusOK, plain)
+}
+
+func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	err = s.store.RevokeAPIToken(r.Context(), currentUser(r).ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, "/account", "flash_token_revoked")
+}

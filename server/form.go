@@ -1,0 +1,131 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"ideasx/server/i18n"
+)
+
+// maxFormBytes bounds ordinary forms; uploads have their own limit.
+const maxFormBytes = 64 << 10
+
+// Password rules: NIST SP 800-63B asks for length, not composition rules.
+const (
+	minPasswordLen = 10
+	maxPasswordLen = 256
+)
+
+// form reads and checks a posted form, collecting one message per field.
+type form struct {
+	values url.Values
+	errors map[string]string
+	l      *i18n.Localizer
+}
+
+// parseForm reads the body of a form post. On failure it has already
+// answered (400 or 413) and returns nil.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) *form {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.fail(w, r, http.StatusRequestEntityTooLarge, "too_large", "error_form_too_large")
+		} else {
+			s.fail(w, r, http.StatusBadRequest, "bad_request", "error_bad_form")
+		}
+		return nil
+	}
+	return &form{values: r.PostForm, errors: map[string]string{}, l: s.localizer(r)}
+}
+
+func (f *form) fail(field, msgID string, args ...any) {
+	if _, ok := f.errors[field]; !ok {
+		f.errors[field] = f.l.T(msgID, args...)
+	}
+}
+
+func (f *form) ok() bool { return len(f.errors) == 0 }
+
+// text returns a trimmed single-line value of at most max characters.
+func (f *form) text(name string, required bool, max int) string {
+	v := strings.TrimSpace(f.values.Get(name))
+	switch {
+	case v == "" && required:
+		f.fail(name, "error_required")
+	case !utf8.ValidString(v) || strings.ContainsFunc(v, unicode.IsControl):
+		f.fail(name, "error_invalid_characters")
+	case utf8.RuneCountInString(v) > max:
+		f.fail(name, "error_too_long", "Max", max)
+	}
+	return v
+}
+
+// email returns a syntactically valid address, lower-cased.
+func (f *form) email(name string) string {
+	v := f.text(name, true, 254)
+	if v == "" || f.errors[name] != "" {
+		return v
+	}
+	addr, err := mail.ParseAddress(v)
+	if err != nil || addr.Address != v || !strings.Contains(v[strings.LastIndex(v, "@")+1:], ".") {
+		f.fail(name, "error_email")
+	}
+	return strings.ToLower(v)
+}
+
+// newPassword checks a password being chosen, and its confirmation when the form has one.
+func (f *form) newPassword(name, confirm string) string {
+	v := f.values.Get(name)
+	n := utf8.RuneCountInString(v)
+	switch {
+	case v == "":
+		f.fail(name, "error_required")
+	case n < minPasswordLen:
+		f.fail(name, "error_password_short", "Min", minPasswordLen)
+	case n > maxPasswordLen:
+		f.fail(name, "error_too_long", "Max", maxPasswordLen)
+	case confirm != "" && f.values.Get(confirm) != v:
+		f.fail(confirm, "error_password_mismatch")
+	}
+	return v
+}
+
+// choice returns the value when it is one of allowed.
+func (f *form) choice(name string, required bool, allowed ...string) string {
+	v := strings.TrimSpace(f.values.Get(name))
+	if v == "" {
+		if required {
+			f.fail(name, "error_required")
+		}
+		return ""
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	f.fail(name, "error_choice")
+	return ""
+}
+
+// country returns an ISO 3166-1 alpha-2 code, upper-cased.
+func (f *form) country(name string, required bool) string {
+	v := strings.ToUpper(strings.TrimSpace(f.values.Get(name)))
+	if v == "" {
+		if required {
+			f.fail(name, "error_required")
+		}
+		return ""
+	}
+	if !isCountryCode(v) {
+		f.fail(name, "error_country")
+		return ""
+	}
+	return v
+}

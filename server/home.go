@@ -1,0 +1,37 @@
+package server
+
+import (
+	"net/http"
+
+	"ideasx/server/i18n"
+)
+
+func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(w, r, "home_title")
+	v.Description = v.T("home_description")
+	s.render(w, r, http.StatusOK, "home", v)
+}
+
+// languageSave switches the interface language: for an account it is kept
+// as its setting, for a visitor in a cookie. It is a form post so that it
+// works without JavaScript and a link cannot change it behind one's back.
+func (s *Server) languageSave(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	lang := i18n.ParseLang(f.values.Get("lang"))
+	if lang == "" {
+		s.fail(w, r, http.StatusBadRequest, "bad_language", "error_choice")
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+	if u := currentUser(r); u != nil {
+		if err := s.store.SetLocale(r.Context(), u.ID, lang); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, safeNext(f.values.Get("next")), http.StatusSeeOther)
+}

@@ -1,0 +1,173 @@
+// Package i18n translates the interface into English, French and Spanish and
+// formats dates and numbers per language.
+package i18n
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+)
+
+// Languages are the interface languages, the working group's three.
+var Languages = []string{"en", "fr", "es"}
+
+var tags = []language.Tag{language.English, language.French, language.Spanish}
+
+var matcher = language.NewMatcher(tags)
+
+// Translator holds every language's messages.
+type Translator struct {
+	bundle *goi18n.Bundle
+	ids    map[string]map[string]bool // language -> message ids
+}
+
+// Load reads <lang>.toml for each language from files.
+func Load(files fs.FS) (*Translator, error) {
+	b := goi18n.NewBundle(language.English)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	tr := &Translator{bundle: b, ids: map[string]map[string]bool{}}
+	for _, lang := range Languages {
+		name := lang + ".toml"
+		data, err := fs.ReadFile(files, name)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %w", err)
+		}
+		mf, err := b.ParseMessageFileBytes(data, path.Base(name))
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		tr.ids[lang] = map[string]bool{}
+		for _, m := range mf.Messages {
+			tr.ids[lang][m.ID] = true
+		}
+	}
+	return tr, nil
+}
+
+// IDs returns the message ids defined for lang.
+func (tr *Translator) IDs(lang string) map[string]bool { return tr.ids[lang] }
+
+// Match picks the interface language: the first of the explicit choices that
+// is supported, else the best match for an Accept-Language header, else English.
+func Match(acceptLanguage string, choices ...string) string {
+	for _, c := range choices {
+		if Supported(c) {
+			return c
+		}
+	}
+	if acceptLanguage != "" {
+		prefs, _, err := language.ParseAcceptLanguage(acceptLanguage)
+		if err == nil && len(prefs) > 0 {
+			_, i, conf := matcher.Match(prefs...)
+			if conf != language.No {
+				return Languages[i]
+			}
+		}
+	}
+	return "en"
+}
+
+// Supported reports whether lang is an interface language.
+func Supported(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}
+
+// Localizer translates into one language.
+type Localizer struct {
+	lang    string
+	loc     *goi18n.Localizer
+	printer *message.Printer
+}
+
+// For returns the localizer of lang (English when unsupported).
+func (tr *Translator) For(lang string) *Localizer {
+	if !Supported(lang) {
+		lang = "en"
+	}
+	i := 0
+	for j, l := range Languages {
+		if l == lang {
+			i = j
+		}
+	}
+	return &Localizer{lang: lang, loc: goi18n.NewLocalizer(tr.bundle, lang), printer: message.NewPrinter(tags[i])}
+}
+
+// Lang is the localizer's language code.
+func (l *Localizer) Lang() string { return l.lang }
+
+// T translates message id. Arguments come as name/value pairs for the
+// message's template; a "Count" argument also selects the plural form. A
+// missing message shows its id, which the completeness test forbids.
+func (l *Localizer) T(id string, args ...any) string {
+	cfg := &goi18n.LocalizeConfig{MessageID: id}
+	if len(args) > 0 {
+		data := make(map[string]any, len(args)/2)
+		for i := 0; i+1 < len(args); i += 2 {
+			k, _ := args[i].(string)
+			data[k] = args[i+1]
+			if k == "Count" {
+				cfg.PluralCount = args[i+1]
+			}
+		}
+		cfg.TemplateData = data
+	}
+	s, err := l.loc.Localize(cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Number formats an integer with the language's digit grouping.
+func (l *Localizer) Number(n int64) string { return l.printer.Sprintf("%d", n) }
+
+// Date formats a day the way the language writes it, e.g. "25 November 2026".
+func (l *Localizer) Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return l.T("date_long", "Day", t.Day(), "Month", l.T(fmt.Sprintf("month_%d", int(t.Month()))), "Year", t.Year())
+}
+
+// DateTime formats a moment with its time of day in the given zone.
+func (l *Localizer) DateTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(loc)
+	return l.T("date_time", "Date", l.Date(t), "Time", t.Format("15:04"))
+}
+
+// LanguageName is the name of lang in its own language, for the switcher.
+func LanguageName(lang string) string {
+	switch lang {
+	case "fr":
+		return "Français"
+	case "es":
+		return "Español"
+	default:
+		return "English"
+	}
+}
+
+// ParseLang normalises a form or cookie value to a supported language, or "".
+func ParseLang(v string) string {
+	v = strings.ToLower(strings.TrimSpace(v))
+	if Supported(v) {
+		return v
+	}
+	return ""
+}

@@ -1,0 +1,103 @@
+// Package mail sends e-mail through SMTP, or writes it to the log when no
+// SMTP server is configured, so that the product works either way.
+package mail
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+)
+
+// Message is one e-mail to one person.
+type Message struct {
+	To      string
+	Subject string
+	Text    string
+	HTML    string // optional alternative
+}
+
+// Sender delivers messages.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// New returns an SMTP sender for smtpURL, or a log sender when it is empty.
+// The URL is smtp://user:pass@host:port (STARTTLS when offered) or
+// smtps://… (TLS from the start).
+func New(smtpURL, from string, log *slog.Logger) (Sender, error) {
+	if smtpURL == "" {
+		return &LogSender{Log: log}, nil
+	}
+	u, err := url.Parse(smtpURL)
+	if err != nil {
+		return nil, fmt.Errorf("mail: parse SMTP URL: %w", err)
+	}
+	opts := []gomail.Option{gomail.WithTimeout(15 * time.Second)}
+	switch u.Scheme {
+	case "smtp":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic), gomail.WithPort(25))
+	case "smtps":
+		opts = append(opts, gomail.WithSSL(), gomail.WithPort(465))
+	default:
+		return nil, fmt.Errorf("mail: SMTP URL scheme must be smtp or smtps, not %q", u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("mail: SMTP port %q: %w", p, err)
+		}
+		opts = append(opts, gomail.WithPort(n))
+	}
+	if u.User != nil {
+		pass, _ := u.User.Password()
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover), gomail.WithUsername(u.User.Username()), gomail.WithPassword(pass))
+	}
+	client, err := gomail.NewClient(u.Hostname(), opts...)
+	if err != nil {
+		return nil, fmt.Errorf("mail: %w", err)
+	}
+	return &SMTPSender{client: client, from: from}, nil
+}
+
+// SMTPSender sends through an SMTP server with github.com/wneessen/go-mail.
+type SMTPSender struct {
+	client *gomail.Client
+	from   string
+}
+
+// Send delivers m.
+func (s *SMTPSender) Send(ctx context.Context, m Message) error {
+	msg := gomail.NewMsg()
+	if err := msg.From(s.from); err != nil {
+		return fmt.Errorf("mail: from: %w", err)
+	}
+	if err := msg.To(m.To); err != nil {
+		return fmt.Errorf("mail: to: %w", err)
+	}
+	msg.Subject(m.Subject)
+	msg.SetMessageID()
+	msg.SetDate()
+	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
+	if m.HTML != "" {
+		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
+	}
+	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
+		return fmt.Errorf("mail: send: %w", err)
+	}
+	return nil
+}
+
+// LogSender writes mail to the log instead of sending it.
+type LogSender struct{ Log *slog.Logger }
+
+// Send logs m whole, links included, so that a person running the server
+// without SMTP can still follow an invitation or a reset link.
+func (s *LogSender) Send(ctx context.Context, m Message) error {
+	s.Log.InfoContext(ctx, "mail not sent (no SMTP configured)", "to", m.To, "subject", m.Subject, "body", m.Text)
+	return nil
+}

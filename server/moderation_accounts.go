@@ -1,0 +1,86 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"ideasx/server/mail"
+	"ideasx/store"
+)
+
+// approvableRoles are what a moderator may grant a person who registered.
+var approvableRoles = []string{string(store.RoleBusiness), string(store.RoleMember), string(store.RoleVisitor)}
+
+func (s *Server) pendingList(w http.ResponseWriter, r *http.Request) {
+	pending, err := s.store.PendingUsers(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := s.newView(w, r, "pending_title")
+	v.Data = map[string]any{"Pending": pending, "Roles": approvableRoles}
+	s.render(w, r, http.StatusOK, "pending", v)
+}
+
+// suggestedRole is the role an organisation's kind implies.
+func suggestedRole(kind store.OrgKind) store.Role {
+	if kind == store.OrgBusiness {
+		return store.RoleBusiness
+	}
+	return store.RoleMember
+}
+
+func pathID(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+func (s *Server) pendingApprove(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	role := f.choice("role", true, approvableRoles...)
+	if !f.ok() {
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_role", "error_choice")
+		return
+	}
+	err := s.store.ApproveUser(r.Context(), currentUser(r).ID, id, store.Role(role))
+	switch {
+	case errors.Is(err, store.ErrNotPending):
+		s.redirectWithFlash(w, r, "/moderation/accounts", "flash_already_handled")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	}
+	if u, err := s.store.UserByID(r.Context(), id); err == nil {
+		l := s.tr.For(u.Locale)
+		s.sendMail(r, mail.Message{To: u.Email, Subject: l.T("mail_approved_subject"),
+			Text: l.T("mail_approved_body", "Name", u.Name, "SigninURL", s.cfg.BaseURL+"/signin")})
+	}
+	s.redirectWithFlash(w, r, "/moderation/accounts", "flash_account_approved")
+}
+
+func (s *Server) pendingReject(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	err := s.store.RejectUser(r.Context(), currentUser(r).ID, id)
+	switch {
+	case errors.Is(err, store.ErrNotPending), errors.Is(err, store.ErrNotFound):
+		s.redirectWithFlash(w, r, "/moderation/accounts", "flash_already_handled")
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.redirectWithFlash(w, r, "/moderation/accounts", "flash_account_rejected")
+	}
+}

@@ -1,0 +1,121 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"ideasx/server/auth"
+	"ideasx/server/mail"
+	"ideasx/store"
+)
+
+const invitationTTL = 7 * 24 * time.Hour
+
+// invitableRoles: moderators bring in businesses and delegations; only an
+// admin may hand out moderation rights.
+func invitableRoles(u *store.User) []string {
+	roles := []string{string(store.RoleBusiness), string(store.RoleMember)}
+	if u.IsAdmin() {
+		roles = append(roles, string(store.RoleModerator), string(store.RoleAdmin))
+	}
+	return roles
+}
+
+func (s *Server) invitationList(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(w, r, "invitations_title")
+	s.renderInvitations(w, r, v, http.StatusOK, "")
+}
+
+func (s *Server) renderInvitations(w http.ResponseWriter, r *http.Request, v *view, status int, link string) {
+	orgs, err := s.store.Organisations(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	recent, err := s.store.RecentInvitations(r.Context(), 50)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Data = map[string]any{
+		"Organisations": orgs, "Invitations": recent, "Roles": invitableRoles(currentUser(r)),
+		"Kinds": store.OrgKinds, "Countries": countries(v.Lang()), "Link": link, "Now": s.store.Now(),
+	}
+	s.render(w, r, status, "invitations", v)
+}
+
+func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	me := currentUser(r)
+	v := s.newView(w, r, "invitations_title")
+	v.Form = f.values
+	email := f.email("email")
+	role := f.choice("role", true, invitableRoles(me)...)
+	orgID, err := strconv.ParseInt(f.values.Get("organisation_id"), 10, 64)
+	var newOrg store.Organisation
+	if err != nil || orgID <= 0 {
+		orgID = 0
+		newOrg = store.Organisation{
+			Name:    f.text("org_name", true, 150),
+			Kind:    store.OrgKind(f.choice("org_kind", true, kindStrings()...)),
+			Country: f.country("org_country", false),
+		}
+	} else if _, err := s.store.OrganisationByID(r.Context(), orgID); errors.Is(err, store.ErrNotFound) {
+		f.fail("organisation_id", "error_choice")
+	} else if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !f.ok() {
+		v.Errors = f.errors
+		s.renderInvitations(w, r, v, http.StatusUnprocessableEntity, "")
+		return
+	}
+	if _, err := s.store.UserByEmail(r.Context(), email); err == nil {
+		v.Errors["email"] = v.T("error_email_has_account")
+		s.renderInvitations(w, r, v, http.StatusConflict, "")
+		return
+	}
+	if orgID == 0 {
+		existing, err := s.store.OrganisationByName(r.Context(), newOrg.Name)
+		switch {
+		case err == nil:
+			orgID = existing.ID
+		case errors.Is(err, store.ErrNotFound):
+			if err := s.store.CreateOrganisation(r.Context(), &newOrg); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			orgID = newOrg.ID
+		default:
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	plain, hash := auth.NewToken("")
+	inv := store.Invitation{Email: email, Role: store.Role(role), OrganisationID: orgID, InvitedBy: me.ID}
+	if err := s.store.CreateInvitation(r.Context(), &inv, hash, invitationTTL); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	link := s.cfg.BaseURL + "/invite/" + plain
+	l := s.tr.For(s.lang(r))
+	s.sendMail(r, mail.Message{To: email, Subject: l.T("mail_invitation_subject"),
+		Text: l.T("mail_invitation_body", "Inviter", me.Name, "URL", link, "Count", int(invitationTTL.Hours()/24))})
+	done := s.newView(w, r, "invitations_title")
+	done.Flash = done.T("flash_invitation_sent", "Email", email)
+	s.renderInvitations(w, r, done, http.StatusOK, link)
+}
+
+func kindStrings() []string {
+	out := make([]string, len(store.OrgKinds))
+	for i, k := range store.OrgKinds {
+		out[i] = string(k)
+	}
+	return out
+}

@@ -1,0 +1,163 @@
+package server
+
+import (
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"ideasx/server/i18n"
+	"ideasx/store"
+)
+
+// view is what every page template receives. Localizer methods (.T, .Date,
+// .Number, .Lang) come with it.
+type view struct {
+	*i18n.Localizer
+	User        *store.User
+	Title       string
+	Description string
+	Path        string
+	Flash       string
+	Errors      map[string]string
+	Form        url.Values
+	Data        any
+	Languages   []string
+	BaseURL     string
+}
+
+// HasErrors reports whether a form came back with problems.
+func (v *view) HasErrors() bool { return len(v.Errors) > 0 }
+
+// lang is the interface language for this request: the account's setting,
+// else the visitor's choice in the switcher, else the browser's.
+func (s *Server) lang(r *http.Request) string {
+	st := state(r)
+	if st.lang != "" {
+		return st.lang
+	}
+	var choices []string
+	if st.user != nil {
+		choices = append(choices, st.user.Locale)
+	}
+	if c, err := r.Cookie(langCookie); err == nil {
+		choices = append(choices, c.Value)
+	}
+	st.lang = i18n.Match(r.Header.Get("Accept-Language"), choices...)
+	return st.lang
+}
+
+func (s *Server) localizer(r *http.Request) *i18n.Localizer { return s.tr.For(s.lang(r)) }
+
+func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string) *view {
+	l := s.localizer(r)
+	v := &view{
+		Localizer: l, User: currentUser(r), Path: r.URL.Path, Errors: map[string]string{},
+		Form: url.Values{}, Languages: i18n.Languages, BaseURL: s.cfg.BaseURL,
+	}
+	if titleID != "" {
+		v.Title = l.T(titleID)
+	}
+	v.Flash = s.takeFlash(w, r, l)
+	return v
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
+	if err := s.views.Render(w, status, page, v); err != nil {
+		s.serverError(w, r, err)
+	}
+}
+
+// fail answers with an error: JSON for the API, a page for browsers. msgID
+// is a translation id; the message is safe to show.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, msgID string) {
+	if isAPI(r) {
+		s.apiError(w, r, status, code, msgID)
+		return
+	}
+	v := s.newView(w, r, "error_title")
+	v.Data = map[string]any{"Status": status, "Message": v.T(msgID)}
+	if err := s.views.Render(w, status, "error", v); err != nil {
+		s.log.ErrorContext(r.Context(), "render error page", "error", err)
+		http.Error(w, http.StatusText(status), status)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, http.StatusNotFound, "not_found", "error_not_found")
+}
+
+// serverError logs err with the request id and shows a message that leaks nothing.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.ErrorContext(r.Context(), "internal error", "request_id", state(r).id, "method", r.Method, "path", r.URL.Path, "error", err)
+	s.fail(w, r, http.StatusInternalServerError, "internal", "error_internal")
+}
+
+type apiErrorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// apiError writes SPEC §8's error shape.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, code, msgID string) {
+	var body apiErrorBody
+	body.Error.Code = code
+	body.Error.Message = s.localizer(r).T(msgID)
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+const (
+	flashCookie = "ideasx_flash"
+	langCookie  = "ideasx_lang"
+)
+
+// setFlash shows a one-time message (a translation id starting "flash_") on the next page.
+func (s *Server) setFlash(w http.ResponseWriter, msgID string) {
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: msgID, Path: "/", MaxAge: 60,
+		HttpOnly: true, Secure: s.cfg.SecureCookies(), SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) takeFlash(w http.ResponseWriter, r *http.Request, l *i18n.Localizer) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil || !strings.HasPrefix(c.Value, "flash_") {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	return l.T(c.Value)
+}
+
+// redirectWithFlash is the end of most successful form posts.
+func (s *Server) redirectWithFlash(w http.ResponseWriter, r *http.Request, to, msgID string) {
+	if msgID != "" {
+		s.setFlash(w, msgID)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"langName": i18n.LanguageName,
+		"int64":    func(n int) int64 { return int64(n) },
+		"initial": func(name string) string {
+			for _, r := range strings.TrimSpace(name) {
+				return strings.ToUpper(string(r))
+			}
+			return "?"
+		},
+		"hasRole": func(u *store.User, role string) bool {
+			return u != nil && string(u.Role) == role
+		},
+	}
+}

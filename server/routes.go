@@ -1,0 +1,75 @@
+package server
+
+import (
+	"net/http"
+)
+
+// routes mounts every area's route table on one mux and wraps it in the
+// middleware that every request goes through.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	s.opsRoutes(mux)
+	s.publicRoutes(mux)
+	s.accountRoutes(mux)
+	s.moderationRoutes(mux)
+	s.adminRoutes(mux)
+	s.apiRoutesV1(mux)
+
+	var h http.Handler = s.metrics.instrument(mux)
+	h = s.authenticate(h)
+	h = s.crossOriginProtection(h)
+	h = securityHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	h = requestID(h)
+	return h
+}
+
+func (s *Server) opsRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle("GET /static/{path...}", s.static)
+}
+
+func (s *Server) publicRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /{$}", s.homeShow)
+	mux.HandleFunc("POST /lang", s.languageSave)
+	mux.HandleFunc("GET /signin", s.signinShow)
+	mux.HandleFunc("POST /signin", s.signinSave)
+	mux.HandleFunc("POST /signout", s.signout)
+	mux.HandleFunc("GET /register", s.registerShow)
+	mux.HandleFunc("POST /register", s.registerSave)
+	mux.HandleFunc("GET /reset", s.resetRequestShow)
+	mux.HandleFunc("POST /reset", s.resetRequestSave)
+	mux.HandleFunc("GET /reset/{token}", s.resetShow)
+	mux.HandleFunc("POST /reset/{token}", s.resetSave)
+	mux.HandleFunc("GET /invite/{token}", s.invitationShow)
+	mux.HandleFunc("POST /invite/{token}", s.invitationSave)
+	mux.HandleFunc("GET /setup/{token}", s.setupShow)
+	mux.HandleFunc("POST /setup/{token}", s.setupSave)
+	mux.HandleFunc("/", s.notFound)
+}
+
+func (s *Server) accountRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /account", s.signedIn(s.accountShow))
+	mux.Handle("POST /account/profile", s.signedIn(s.profileSave))
+	mux.Handle("POST /account/password", s.signedIn(s.passwordSave))
+	mux.Handle("POST /account/tokens", s.signedIn(s.tokenCreate))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.signedIn(s.tokenRevoke))
+}
+
+func (s *Server) moderationRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /moderation/accounts", s.moderator(s.pendingList))
+	mux.Handle("POST /moderation/accounts/{id}/approve", s.moderator(s.pendingApprove))
+	mux.Handle("POST /moderation/accounts/{id}/reject", s.moderator(s.pendingReject))
+	mux.Handle("GET /moderation/invitations", s.moderator(s.invitationList))
+	mux.Handle("POST /moderation/invitations", s.moderator(s.invitationCreate))
+}
+
+func (s *Server) adminRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /admin/users", s.admin(s.userList))
+	mux.Handle("POST /admin/users/{id}/role", s.admin(s.userRoleSave))
+	mux.Handle("POST /admin/users/{id}/status", s.admin(s.userStatusSave))
+	mux.Handle("GET /admin/audit", s.admin(s.auditList))
+}

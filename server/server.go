@@ -1,0 +1,103 @@
+// Package server is the HTTP side of Ideas Exchange: routes, handlers,
+// middleware and sessions.
+package server
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"ideasx/frontend"
+	"ideasx/server/config"
+	"ideasx/server/i18n"
+	"ideasx/server/mail"
+	"ideasx/server/ratelimit"
+	"ideasx/server/views"
+	"ideasx/store"
+)
+
+// ReadyCheck is one dependency that /readyz asks.
+type ReadyCheck struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Deps is what the server is built from.
+type Deps struct {
+	Config      *config.Config
+	Store       *store.Store
+	Logger      *slog.Logger
+	Mail        mail.Sender
+	ReadyChecks []ReadyCheck
+}
+
+// Server holds the application's handlers and their dependencies.
+type Server struct {
+	cfg     *config.Config
+	store   *store.Store
+	log     *slog.Logger
+	mail    mail.Sender
+	tr      *i18n.Translator
+	views   *views.Renderer
+	static  *views.Static
+	metrics *metrics
+	ready   []ReadyCheck
+	limits  limits
+	origin  string
+	// apiRoutes records every API pattern, so a test can hold the OpenAPI document to it.
+	apiRoutes []string
+	handler   http.Handler
+}
+
+type limits struct {
+	signinIP, signinAccount, registerIP, resetIP, resetAccount *ratelimit.Limiter
+}
+
+// New builds the server and parses its templates and translations.
+func New(d Deps) (*Server, error) {
+	tr, err := i18n.Load(frontend.Translations())
+	if err != nil {
+		return nil, err
+	}
+	static, err := views.NewStatic(frontend.Static())
+	if err != nil {
+		return nil, fmt.Errorf("server: static files: %w", err)
+	}
+	rend, err := views.New(frontend.Templates(), static, templateFuncs())
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(d.Config.BaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("server: base URL: %w", err)
+	}
+	s := &Server{
+		cfg: d.Config, store: d.Store, log: d.Logger, mail: d.Mail, tr: tr, views: rend, static: static,
+		ready:  append([]ReadyCheck{{Name: "database", Check: d.Store.Ping}}, d.ReadyChecks...),
+		origin: u.Scheme + "://" + u.Host,
+		limits: limits{
+			// Ten tries at once per account, then one a minute: a person who
+			// mistypes is not blocked, a guesser gets a few hundred a day.
+			signinAccount: ratelimit.New(time.Minute, 10),
+			signinIP:      ratelimit.New(6*time.Second, 30),
+			registerIP:    ratelimit.New(10*time.Minute, 5),
+			resetIP:       ratelimit.New(time.Minute, 5),
+			resetAccount:  ratelimit.New(10*time.Minute, 3),
+		},
+	}
+	s.metrics = newMetrics(d.Store)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler is the whole application with its middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Translator exposes the translations, for mails sent from the command line.
+func (s *Server) Translator() *i18n.Translator { return s.tr }
+
+// APIRoutes lists the registered API patterns ("GET /api/v1/me").
+func (s *Server) APIRoutes() []string { return s.apiRoutes }

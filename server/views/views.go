@@ -1,0 +1,90 @@
+// Package views parses the HTML templates once at start and renders pages;
+// it also serves the static assets under content-hashed URLs.
+package views
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// Renderer holds one parsed template set per page.
+type Renderer struct {
+	pages  map[string]*template.Template
+	static *Static
+}
+
+// New parses layout/*.html as the shared layout and partials, then each
+// pages/*.html on top of a copy of it. A template error fails here, at
+// start, never during a request.
+func New(files fs.FS, static *Static, funcs template.FuncMap) (*Renderer, error) {
+	all := template.FuncMap{
+		"static": static.URL,
+		"add":    func(a, b int) int { return a + b },
+		"dict":   dict,
+	}
+	for k, v := range funcs {
+		all[k] = v
+	}
+	layout, err := template.New("layout").Funcs(all).ParseFS(files, "layout/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("views: layout: %w", err)
+	}
+	names, err := fs.Glob(files, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{pages: map[string]*template.Template{}, static: static}
+	for _, name := range names {
+		t, err := layout.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := t.ParseFS(files, name); err != nil {
+			return nil, fmt.Errorf("views: %s: %w", name, err)
+		}
+		r.pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return r, nil
+}
+
+// Has reports whether a page template exists.
+func (r *Renderer) Has(page string) bool { _, ok := r.pages[page]; return ok }
+
+// Render writes page with data. The page is rendered to memory first so
+// that a template error yields a clean error, not half a page.
+func (r *Renderer) Render(w http.ResponseWriter, status int, page string, data any) error {
+	t, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("views: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+		return fmt.Errorf("views: render %s: %w", page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// dict builds a map from name/value pairs, to pass several values to a partial.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
