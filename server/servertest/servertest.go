@@ -1,0 +1,224 @@
+// Package servertest runs a real Ideas Exchange server over httptest for
+// tests, on either database engine, with mail captured from the log and an
+// HTTP client that behaves like a browser without JavaScript.
+package servertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"ideasx/server"
+	"ideasx/server/auth"
+	"ideasx/server/config"
+	"ideasx/server/mail"
+	"ideasx/store"
+	"ideasx/store/storetest"
+)
+
+// App is one running server with its store.
+type App struct {
+	T      testing.TB
+	URL    string
+	Store  *store.Store
+	Server *server.Server
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// New starts a server on a fresh database of engine e. env overrides IDEASX_* settings.
+func New(t testing.TB, e storetest.Engine, env map[string]string) *App {
+	t.Helper()
+	return NewWithStore(t, storetest.Open(t, e), env)
+}
+
+// NewWithStore starts a server on an existing store.
+func NewWithStore(t testing.TB, st *store.Store, env map[string]string) *App {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
+	base := "http://" + ts.Listener.Addr().String()
+	vars := map[string]string{"IDEASX_BASE_URL": base}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Parse("serve", nil, func(k string) string { return vars[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: &mail.LogSender{Log: log}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return &App{T: t, URL: base, Store: st, Server: srv, logs: logs}
+}
+
+// Logs is everything the server logged so far.
+func (a *App) Logs() string { return a.logs.String() }
+
+// Mail is one message the server wrote to its log.
+type Mail struct{ To, Subject, Body string }
+
+// Mails returns the mails sent to address, oldest first.
+func (a *App) Mails(address string) []Mail {
+	var out []Mail
+	for _, line := range strings.Split(a.Logs(), "\n") {
+		var rec struct {
+			Msg     string `json:"msg"`
+			To      string `json:"to"`
+			Subject string `json:"subject"`
+			Body    string `json:"body"`
+		}
+		if json.Unmarshal([]byte(line), &rec) != nil || !strings.HasPrefix(rec.Msg, "mail not sent") {
+			continue
+		}
+		if rec.To == address {
+			out = append(out, Mail{To: rec.To, Subject: rec.Subject, Body: rec.Body})
+		}
+	}
+	return out
+}
+
+var linkRe = regexp.MustCompile(`https?://\S+`)
+
+// LastLink returns the last link in the last mail to address that contains part.
+func (a *App) LastLink(address, part string) string {
+	a.T.Helper()
+	mails := a.Mails(address)
+	for i := len(mails) - 1; i >= 0; i-- {
+		links := linkRe.FindAllString(mails[i].Body, -1)
+		for j := len(links) - 1; j >= 0; j-- {
+			if strings.Contains(links[j], part) {
+				return links[j]
+			}
+		}
+	}
+	a.T.Fatalf("no mail to %s with a link containing %q; mails: %+v", address, part, mails)
+	return ""
+}
+
+// Password is what CreateUser gives every account.
+const Password = "a long enough password"
+
+var hashOnce = sync.OnceValues(func() (string, error) { return auth.HashPassword(Password) })
+
+// CreateUser makes an account directly in the store, with Password.
+func (a *App) CreateUser(email string, role store.Role, org string, kind store.OrgKind) *store.User {
+	a.T.Helper()
+	hash, err := hashOnce()
+	if err != nil {
+		a.T.Fatal(err)
+	}
+	status := store.StatusActive
+	if role == store.RolePending {
+		status = store.StatusPending
+	}
+	u, err := a.Store.CreateUser(context.Background(), store.NewUser{Email: email, Name: "Test " + strings.Split(email, "@")[0],
+		Role: role, Status: status, PasswordHash: hash}, store.Organisation{Name: org, Kind: kind, Country: "CH"})
+	if err != nil {
+		a.T.Fatal(err)
+	}
+	return u
+}
+
+// Client is a cookie-keeping HTTP client that does not follow redirects, so
+// tests see each step as a browser without JavaScript would.
+type Client struct {
+	app  *App
+	http *http.Client
+	// Header is added to every request.
+	Header http.Header
+}
+
+// Client returns a new client with an empty cookie jar.
+func (a *App) Client() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{app: a, Header: http.Header{}, http: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// Response is a read response.
+type Response struct {
+	Status   int
+	Body     string
+	Location string
+	Header   http.Header
+}
+
+// Do sends a request and reads the whole answer.
+func (c *Client) Do(method, path string, body io.Reader, contentType string) Response {
+	c.app.T.Helper()
+	u := path
+	if strings.HasPrefix(path, "/") {
+		u = c.app.URL + path
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		c.app.T.Fatal(err)
+	}
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.app.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Body: string(b), Location: resp.Header.Get("Location"), Header: resp.Header}
+}
+
+// Get fetches a page.
+func (c *Client) Get(path string) Response { return c.Do(http.MethodGet, path, nil, "") }
+
+// Post submits a form.
+func (c *Client) Post(path string, form url.Values) Response {
+	return c.Do(http.MethodPost, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+}
+
+// SignIn signs in with Password and fails the test unless it works.
+func (c *Client) SignIn(email string) {
+	c.SignInWith(email, Password)
+}
+
+// SignInWith signs in with a given password and fails the test unless it works.
+func (c *Client) SignInWith(email, password string) {
+	c.app.T.Helper()
+	r := c.Post("/signin", url.Values{"email": {email}, "password": {password}})
+	if r.Status != http.StatusSeeOther {
+		c.app.T.Fatalf("sign in %s: got %d, want 303\n%s", email, r.Status, r.Body)
+	}
+}
