@@ -38,6 +38,15 @@ func sortedIDs(ids map[string]bool) []string {
 	return out
 }
 
+func keys(m map[string][]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // TestTranslationsComplete holds the three message files to the same ids.
 func TestTranslationsComplete(t *testing.T) {
 	tr := loadTranslations(t)
@@ -177,13 +186,7 @@ func TestMessagesUsedExist(t *testing.T) {
 	if len(used) == 0 {
 		t.Error("found no message id in the server's Go code; is the scan still right?")
 	}
-	for _, id := range sortedIDs(func() map[string]bool {
-		m := map[string]bool{}
-		for id := range used {
-			m[id] = true
-		}
-		return m
-	}()) {
+	for _, id := range keys(used) {
 		if !en[id] {
 			t.Errorf("%s uses %q, which en.toml lacks", strings.Join(used[id], ", "), id)
 		}
@@ -396,5 +399,38 @@ func TestDatesPerLanguage(t *testing.T) {
 		if got := tr.For(lang).Date(day); got != want {
 			t.Errorf("%s: Date = %q, want %q", lang, got, want)
 		}
+	}
+}
+
+func TestGoMessageIDScan(t *testing.T) {
+	dir := t.TempDir()
+	src := `package x
+
+type y struct {
+	A string ` + "`json:\"size_class\"`" + `
+}
+
+func z() {
+	s.fail(w, r, 400, "bad", "error_bad_form")
+	f.fail("token_name", "error_required")
+	_ = f.text("token_name", true, 60)
+	_ = f.newPassword("password", "password_confirm")
+	s.render(w, r, 200, "register_done", v)
+	v.Errors["field_x"] = v.T("home_title")
+	_ = url.Values{"size_class": {"micro"}}
+	msg := "flash_user_suspended"
+	_ = "not_an_id"
+}
+`
+	if err := os.WriteFile(filepath.Join(dir, "x.go"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "x_test.go"), []byte("package x\nvar _ = \"error_in_test\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := keys(goMessageIDs(t, dir))
+	want := []string{"error_bad_form", "error_required", "flash_user_suspended", "home_title"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("goMessageIDs = %q, want %q", got, want)
 	}
 }
