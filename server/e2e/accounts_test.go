@@ -86,7 +86,7 @@ func TestAccountPagesInBrowser(t *testing.T) {
 		fill("#f-password", "mate and coffee exports"),
 		fill("#f-password_confirm", "mate and coffee exports"),
 		click("form[action='/register'] button[type=submit]"),
-		waitFor("main h1"),
+		waitFor("#register-done"),
 	)
 	assertText(t, visitor, "main h1", "Request received")
 	browsertest.Screenshot(t, visitor, "register-done")
@@ -142,7 +142,7 @@ func TestAccountPagesInBrowser(t *testing.T) {
 	browsertest.Do(t, admin, chromedp.Navigate(app.URL+"/admin/users"), waitFor("table"))
 	assertText(t, admin, "table", "Lucía Fernández", "Wanjiru Kamau", "Delegation of Uruguay")
 	browsertest.Screenshot(t, admin, "admin-users")
-	browsertest.Do(t, admin, fill("#f-q", "kenya"), click("form.filters button"), waitFor("table"))
+	browsertest.Do(t, admin, fill("#f-q", "kenya"), click("form.filters button"), waitFor(`#f-q[value="kenya"]`))
 	if got := browsertest.Text(t, admin, "table tbody"); strings.Contains(got, "Lucía") || !strings.Contains(got, "Wanjiru") {
 		t.Errorf("filtered list: %q", got)
 	}

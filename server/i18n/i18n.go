@@ -109,8 +109,8 @@ func (tr *Translator) For(lang string) *Localizer {
 func (l *Localizer) Lang() string { return l.lang }
 
 // T translates message id. Arguments come as name/value pairs for the
-// message's template; a "Count" argument also selects the plural form. A
-// missing message shows its id, which the completeness test forbids.
+// message's template; a "Count" argument also selects the plural form. An
+// unknown message shows its id, which the completeness test forbids.
 func (l *Localizer) T(id string, args ...any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(args) > 0 {
@@ -124,8 +124,11 @@ func (l *Localizer) T(id string, args ...any) string {
 		}
 		cfg.TemplateData = data
 	}
+	// go-i18n reports an error yet still returns usable text for a message
+	// missing in this language (it falls back to English) and for a count
+	// given to a message without plural forms; keep that text.
 	s, err := l.loc.Localize(cfg)
-	if err != nil {
+	if err != nil && s == "" {
 		return id
 	}
 	return s
