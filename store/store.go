@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq"    // Postgres driver, selected by a postgres:// URL.
+	_ "github.com/lib/pq"  // Postgres driver, selected by a postgres:// URL.
 	_ "modernc.org/sqlite" // Embedded default, pure Go.
 )
 
