@@ -90,6 +90,15 @@ func TestDuplicateEmailInOtherCase(t *testing.T) {
 		if len(mails) != 1 || !strings.Contains(mails[0].Subject, "tried to register") {
 			t.Errorf("got mails %+v, want one warning to the owner", mails)
 		}
+		// Nobody can flood the owner's inbox by registering again and again.
+		for range 3 {
+			if r := app.Client().Post("/register", form); r.Status != http.StatusOK {
+				t.Fatalf("repeated registration: got %d, want the same page", r.Status)
+			}
+		}
+		if got := len(app.Mails("ana@andes.example")); got != 3 {
+			t.Errorf("after 4 attempts the owner got %d warnings, want 3", got)
+		}
 	})
 }
 

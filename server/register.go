@@ -67,7 +67,7 @@ func (s *Server) registerSave(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		existing, lookupErr := s.store.UserByEmail(r.Context(), email)
-		if lookupErr == nil {
+		if ok, _ := s.limits.registerAccount.Allow(email); ok && lookupErr == nil {
 			el := s.tr.For(existing.Locale)
 			s.sendMail(r, mail.Message{To: existing.Email, Subject: el.T("mail_register_again_subject"),
 				Text: el.T("mail_register_again_body", "Name", existing.Name, "ResetURL", s.cfg.BaseURL+"/reset", "SigninURL", s.cfg.BaseURL+"/signin")})

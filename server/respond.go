@@ -150,6 +150,7 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"langName": i18n.LanguageName,
 		"int64":    func(n int) int64 { return int64(n) },
+		"country":  countryName,
 		"initial": func(name string) string {
 			for _, r := range strings.TrimSpace(name) {
 				return strings.ToUpper(string(r))

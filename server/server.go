@@ -53,7 +53,7 @@ type Server struct {
 }
 
 type limits struct {
-	signinIP, signinAccount, registerIP, resetIP, resetAccount *ratelimit.Limiter
+	signinIP, signinAccount, registerIP, registerAccount, resetIP, resetAccount *ratelimit.Limiter
 }
 
 // New builds the server and parses its templates and translations.
@@ -84,8 +84,11 @@ func New(d Deps) (*Server, error) {
 			signinAccount: ratelimit.New(time.Minute, 10),
 			signinIP:      ratelimit.New(6*time.Second, 30),
 			registerIP:    ratelimit.New(10*time.Minute, 5),
-			resetIP:       ratelimit.New(time.Minute, 5),
-			resetAccount:  ratelimit.New(10*time.Minute, 3),
+			// Registering a taken address mails its owner; this bounds how
+			// often anyone can make that happen.
+			registerAccount: ratelimit.New(20*time.Minute, 3),
+			resetIP:         ratelimit.New(time.Minute, 5),
+			resetAccount:    ratelimit.New(10*time.Minute, 3),
 		},
 	}
 	s.metrics = newMetrics(d.Store)
