@@ -8,14 +8,25 @@ import (
 	"ideasx/store"
 )
 
-func (s *Server) invitationShow(w http.ResponseWriter, r *http.Request) {
-	inv, err := s.store.InvitationByToken(r.Context(), auth.HashToken(r.PathValue("token")))
+// loadInvitation finds the invitation of the link, or answers 410 when it
+// cannot be used any more.
+func (s *Server) loadInvitation(w http.ResponseWriter, r *http.Request) (*store.Invitation, string, bool) {
+	hash := auth.HashToken(r.PathValue("token"))
+	inv, err := s.store.InvitationByToken(r.Context(), hash)
 	if errors.Is(err, store.ErrExpired) {
 		s.fail(w, r, http.StatusGone, "link_expired", "error_invitation_expired")
-		return
+		return nil, "", false
 	}
 	if err != nil {
 		s.serverError(w, r, err)
+		return nil, "", false
+	}
+	return inv, hash, true
+}
+
+func (s *Server) invitationShow(w http.ResponseWriter, r *http.Request) {
+	inv, _, ok := s.loadInvitation(w, r)
+	if !ok {
 		return
 	}
 	v := s.newView(w, r, "invitation_title")
@@ -24,14 +35,8 @@ func (s *Server) invitationShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) invitationSave(w http.ResponseWriter, r *http.Request) {
-	hash := auth.HashToken(r.PathValue("token"))
-	inv, err := s.store.InvitationByToken(r.Context(), hash)
-	if errors.Is(err, store.ErrExpired) {
-		s.fail(w, r, http.StatusGone, "link_expired", "error_invitation_expired")
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
+	inv, hash, ok := s.loadInvitation(w, r)
+	if !ok {
 		return
 	}
 	f := s.parseForm(w, r)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -76,7 +77,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 		s.apiError(w, r, status, code, msgID)
 		return
 	}
-	v := s.newView(w, r, "error_title")
+	titleID := fmt.Sprintf("error_title_%d", status)
+	if !s.tr.IDs("en")[titleID] {
+		titleID = "error_title"
+	}
+	v := s.newView(w, r, titleID)
 	v.Data = map[string]any{"Status": status, "Message": v.T(msgID)}
 	if err := s.views.Render(w, status, "error", v); err != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "error", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -65,22 +64,14 @@ type AuditFilter struct {
 
 // AuditLog lists entries, newest first.
 func (s *Store) AuditLog(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	var (
-		where []string
-		args  []any
-	)
+	var w where
 	if f.Action != "" {
-		where = append(where, `a.action = ?`)
-		args = append(args, f.Action)
+		w.add(`a.action = ?`, f.Action)
 	}
 	if f.ActorID != 0 {
-		where = append(where, `a.actor_id = ?`)
-		args = append(args, f.ActorID)
+		w.add(`a.actor_id = ?`, f.ActorID)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond, args := w.sql()
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}

@@ -61,12 +61,9 @@ func (s *Store) CompleteSetup(ctx context.Context, hash string, nu NewUser, org 
 		if admins > 0 {
 			return ErrSetupDone
 		}
-		if err := s.findOrCreateOrganisation(ctx, tx, &org); err != nil {
-			return err
-		}
 		nu.Role, nu.Status = RoleAdmin, StatusActive
 		var err error
-		id, err = s.createUser(ctx, tx, nu, org.ID)
+		id, err = s.createUserInOrg(ctx, tx, nu, org)
 		return err
 	})
 	if err != nil {

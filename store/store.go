@@ -184,3 +184,22 @@ func likePattern(s string) string {
 var errNoRows = sql.ErrNoRows
 
 func isNoRows(err error) bool { return errors.Is(err, errNoRows) || errors.Is(err, ErrNotFound) }
+
+// where collects the optional conditions of a filtered list.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+// sql returns " WHERE a AND b" (or "") and the arguments in order.
+func (w *where) sql() (string, []any) {
+	if len(w.conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(w.conds, " AND "), w.args
+}

@@ -129,18 +129,21 @@ func (s *Store) createUser(ctx context.Context, q querier, nu NewUser, orgID int
 // created from org. A used e-mail gives ErrConflict and writes nothing.
 func (s *Store) CreateUser(ctx context.Context, nu NewUser, org Organisation) (*User, error) {
 	var id int64
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if err := s.findOrCreateOrganisation(ctx, tx, &org); err != nil {
-			return err
-		}
-		var err error
-		id, err = s.createUser(ctx, tx, nu, org.ID)
+	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
+		id, err = s.createUserInOrg(ctx, tx, nu, org)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.UserByID(ctx, id)
+}
+
+func (s *Store) createUserInOrg(ctx context.Context, tx *sqlx.Tx, nu NewUser, org Organisation) (int64, error) {
+	if err := s.findOrCreateOrganisation(ctx, tx, &org); err != nil {
+		return 0, err
+	}
+	return s.createUser(ctx, tx, nu, org.ID)
 }
 
 // UserByID loads one account.
@@ -173,31 +176,21 @@ type UserFilter struct {
 
 // ListUsers returns a page of accounts matching f, newest first, and how many match in all.
 func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int, error) {
-	var (
-		where []string
-		args  []any
-	)
+	var w where
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, `(lower(u.name) LIKE ? ESCAPE '\' OR u.email LIKE ? ESCAPE '\' OR o.name_key LIKE ? ESCAPE '\')`)
 		p := likePattern(q)
-		args = append(args, p, p, p)
+		w.add(`(lower(u.name) LIKE ? ESCAPE '\' OR u.email LIKE ? ESCAPE '\' OR o.name_key LIKE ? ESCAPE '\')`, p, p, p)
 	}
 	if f.Role != "" {
-		where = append(where, `u.role = ?`)
-		args = append(args, f.Role)
+		w.add(`u.role = ?`, f.Role)
 	}
 	if f.Status != "" {
-		where = append(where, `u.status = ?`)
-		args = append(args, f.Status)
+		w.add(`u.status = ?`, f.Status)
 	}
 	if f.OrganisationID != 0 {
-		where = append(where, `u.organisation_id = ?`)
-		args = append(args, f.OrganisationID)
+		w.add(`u.organisation_id = ?`, f.OrganisationID)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
+	cond, args := w.sql()
 	var total int
 	if err := s.get(ctx, s.db, &total, `SELECT count(*) FROM users u JOIN organisations o ON o.id = u.organisation_id`+cond, args...); err != nil {
 		return nil, 0, fmt.Errorf("count users: %w", err)
