@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -19,6 +21,10 @@ type dialect interface {
 	translate(err error) error
 	// lockMigrations serialises migrations between processes sharing the database.
 	lockMigrations(ctx context.Context, conn *sqlx.Conn) (unlock func(), err error)
+	// indexDocument refreshes a document's full-text entry inside tx.
+	indexDocument(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error
+	// searchDocuments ranks documents matching every token (the last as a prefix) under w.
+	searchDocuments(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]SearchHit, error)
 }
 
 type postgresDialect struct{}
@@ -76,4 +82,48 @@ func (sqliteDialect) translate(err error) error {
 // the file's write lock; nothing more is needed.
 func (sqliteDialect) lockMigrations(context.Context, *sqlx.Conn) (func(), error) {
 	return func() {}, nil
+}
+
+// searchSelect is what both engines return for a search hit.
+const searchSelect = `SELECT ` + documentColumns + `, d.summary || ' ' || d.search_body AS search_text`
+
+func (postgresDialect) indexDocument(context.Context, *sqlx.Tx, int64, string, string) error {
+	return nil // search_vector is a generated column
+}
+
+func (postgresDialect) searchDocuments(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]SearchHit, error) {
+	// Tokens hold only letters and digits after folding, so they are safe in tsquery syntax.
+	query := strings.Join(tokens, " & ") + ":*"
+	w.add(`d.search_vector @@ to_tsquery('simple', ?)`, query)
+	cond, args := w.sql()
+	var hits []SearchHit
+	err := s.selectAll(ctx, s.db, &hits, searchSelect+`, ts_rank(d.search_vector, to_tsquery('simple', ?)) AS rank
+		FROM documents d`+cond+` ORDER BY rank DESC, d.doc_date DESC, d.id DESC LIMIT ?`, append([]any{query}, append(args, limit)...)...)
+	return hits, err
+}
+
+func (sqliteDialect) indexDocument(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM documents_fts WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("index document: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)`, id, title, body); err != nil {
+		return fmt.Errorf("index document: %w", err)
+	}
+	return nil
+}
+
+func (sqliteDialect) searchDocuments(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]SearchHit, error) {
+	quoted := make([]string, len(tokens))
+	for i, t := range tokens {
+		quoted[i] = `"` + t + `"`
+	}
+	query := strings.Join(quoted, " ") + "*"
+	w.add(`documents_fts MATCH ?`, query)
+	cond, args := w.sql()
+	var hits []SearchHit
+	// bm25 is lower for better matches; negated so that both engines sort by rank descending.
+	err := s.selectAll(ctx, s.db, &hits, searchSelect+`, -bm25(documents_fts, 10.0, 1.0) AS rank
+		FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid`+cond+` ORDER BY rank DESC, d.doc_date DESC, d.id DESC LIMIT ?`,
+		append(args, limit)...)
+	return hits, err
 }
