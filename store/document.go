@@ -61,6 +61,8 @@ type Document struct {
 	UpdatedAt    time.Time  `db:"updated_at" json:"updated_at"`
 	PublishedAt  *time.Time `db:"published_at" json:"published_at,omitempty"`
 	Tags         []string   `db:"-" json:"tags"`
+	// Langs are the languages the document has a file in.
+	Langs []string `db:"-" json:"languages"`
 }
 
 // IsPublicAt reports whether anyone may read the document at t: it is public,
@@ -240,7 +242,7 @@ func (s *Store) DocumentByID(ctx context.Context, id int64, a Access) (*Document
 	return &docs[0], nil
 }
 
-// fillDocuments loads the tags and categories of docs.
+// fillDocuments loads the tags, file languages and categories of docs.
 func (s *Store) fillDocuments(ctx context.Context, docs []Document) error {
 	if len(docs) == 0 {
 		return nil
@@ -264,6 +266,20 @@ func (s *Store) fillDocuments(ctx context.Context, docs []Document) error {
 	}
 	for _, t := range tags {
 		docs[index[t.DocumentID]].Tags = append(docs[index[t.DocumentID]].Tags, t.Tag)
+	}
+	q, args, err = sqlx.In(`SELECT DISTINCT document_id, lang FROM document_files WHERE document_id IN (?) ORDER BY lang`, ids)
+	if err != nil {
+		return err
+	}
+	var langs []struct {
+		DocumentID int64  `db:"document_id"`
+		Lang       string `db:"lang"`
+	}
+	if err := s.selectAll(ctx, s.db, &langs, q, args...); err != nil {
+		return fmt.Errorf("document languages: %w", err)
+	}
+	for _, l := range langs {
+		docs[index[l.DocumentID]].Langs = append(docs[index[l.DocumentID]].Langs, l.Lang)
 	}
 	cats, err := s.Categories(ctx)
 	if err != nil {
@@ -449,4 +465,24 @@ func (s *Store) DerestrictDue(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("derestrict: %w", err)
 	}
 	return n, nil
+}
+
+// DocumentBySymbol finds a document by its symbol, for curators linking revisions.
+func (s *Store) DocumentBySymbol(ctx context.Context, symbol string) (*Document, error) {
+	var d Document
+	if err := s.get(ctx, s.db, &d, `SELECT `+documentColumns+` FROM documents d WHERE d.symbol = ?`, strings.TrimSpace(symbol)); err != nil {
+		return nil, fmt.Errorf("document by symbol: %w", err)
+	}
+	return &d, nil
+}
+
+// DocumentIDByTitle finds a document by its exact title (0 when none), so
+// that loading demo content twice adds nothing twice.
+func (s *Store) DocumentIDByTitle(ctx context.Context, title string) (int64, error) {
+	var id int64
+	err := s.get(ctx, s.db, &id, `SELECT id FROM documents WHERE title = ? ORDER BY id LIMIT 1`, title)
+	if isNoRows(err) {
+		return 0, nil
+	}
+	return id, err
 }

@@ -158,3 +158,13 @@ func (s *Store) DocumentEvents(ctx context.Context, docID int64, a Access) ([]Ev
 	}
 	return out, nil
 }
+
+// EventIDByTitle finds an event by its exact title (0 when none).
+func (s *Store) EventIDByTitle(ctx context.Context, title string) (int64, error) {
+	var id int64
+	err := s.get(ctx, s.db, &id, `SELECT id FROM events WHERE title = ? ORDER BY id LIMIT 1`, title)
+	if isNoRows(err) {
+		return 0, nil
+	}
+	return id, err
+}
