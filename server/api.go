@@ -15,6 +15,7 @@ var openAPIDocument []byte
 func (s *Server) apiRoutesV1(mux *http.ServeMux) {
 	s.api(mux, "GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
 	s.api(mux, "GET /api/v1/me", s.signedIn(s.apiMe))
+	s.libraryAPIRoutes(mux)
 }
 
 func (s *Server) api(mux *http.ServeMux, pattern string, h http.Handler) {

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -126,6 +127,63 @@ func (f *form) country(name string, required bool) string {
 	if !isCountryCode(v) {
 		f.fail(name, "error_country")
 		return ""
+	}
+	return v
+}
+
+// multiline returns trimmed text that may span lines (Markdown), at most max characters.
+func (f *form) multiline(name string, max int) string {
+	v := strings.TrimSpace(strings.ReplaceAll(f.values.Get(name), "\r\n", "\n"))
+	switch {
+	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
+		f.fail(name, "error_invalid_characters")
+	case utf8.RuneCountInString(v) > max:
+		f.fail(name, "error_too_long", "Max", max)
+	}
+	return v
+}
+
+// date reads a YYYY-MM-DD day (an <input type="date">), or zero when empty and optional.
+func (f *form) date(name string, required bool) time.Time {
+	v := strings.TrimSpace(f.values.Get(name))
+	if v == "" {
+		if required {
+			f.fail(name, "error_required")
+		}
+		return time.Time{}
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+		f.fail(name, "error_date")
+		return time.Time{}
+	}
+	return t
+}
+
+// localTime reads an <input type="datetime-local"> value as a time in loc.
+func (f *form) localTime(name string, loc *time.Location) time.Time {
+	v := strings.TrimSpace(f.values.Get(name))
+	if v == "" {
+		f.fail(name, "error_required")
+		return time.Time{}
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", v, loc)
+	if err != nil || t.Year() < 1900 || t.Year() > 2200 {
+		f.fail(name, "error_date")
+		return time.Time{}
+	}
+	return t
+}
+
+// url returns an optional absolute http(s) address.
+func (f *form) url(name string) string {
+	v := f.text(name, false, 500)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		f.fail(name, "error_url")
 	}
 	return v
 }

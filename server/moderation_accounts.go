@@ -32,8 +32,17 @@ func suggestedRole(kind store.OrgKind) store.Role {
 }
 
 func pathID(r *http.Request) (int64, bool) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	return id, err == nil && id > 0
+	id, err := parseID(r.PathValue("id"))
+	return id, err == nil
+}
+
+// parseID reads a positive row id from a URL.
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && id <= 0 {
+		err = strconv.ErrRange
+	}
+	return id, err
 }
 
 func (s *Server) pendingApprove(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"ideasx/server/i18n"
 	"ideasx/store"
@@ -156,6 +157,11 @@ func templateFuncs() template.FuncMap {
 		"langName": i18n.LanguageName,
 		"int64":    func(n int) int64 { return int64(n) },
 		"country":  countryName,
+		"docURL":   func(d store.Document) string { return documentURL(&d) },
+		"eventURL": func(e store.Event) string { return eventURL(&e) },
+		"fileURL":  fileURL,
+		"size":     humanSize,
+		"inZone":   func(t time.Time, e store.Event) time.Time { return t.In(e.Location()) },
 		"initial": func(name string) string {
 			for _, r := range strings.TrimSpace(name) {
 				return strings.ToUpper(string(r))

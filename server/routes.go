@@ -10,6 +10,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	s.opsRoutes(mux)
 	s.publicRoutes(mux)
+	s.libraryRoutes(mux)
 	s.accountRoutes(mux)
 	s.moderationRoutes(mux)
 	s.adminRoutes(mux)

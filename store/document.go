@@ -63,6 +63,8 @@ type Document struct {
 	Tags         []string   `db:"-" json:"tags"`
 	// Langs are the languages the document has a file in.
 	Langs []string `db:"-" json:"languages"`
+	// PublicNow says whether anyone may read it at the time it was loaded.
+	PublicNow bool `db:"-" json:"public"`
 }
 
 // IsPublicAt reports whether anyone may read the document at t: it is public,
@@ -285,7 +287,9 @@ func (s *Store) fillDocuments(ctx context.Context, docs []Document) error {
 	if err != nil {
 		return err
 	}
+	now := s.now()
 	for i := range docs {
+		docs[i].PublicNow = docs[i].IsPublicAt(now)
 		for j := range cats {
 			if docs[i].CategoryID != nil && cats[j].ID == *docs[i].CategoryID {
 				docs[i].Category = &cats[j]

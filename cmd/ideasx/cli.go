@@ -26,6 +26,7 @@ const usage = `Ideas Exchange — a dialogue platform between businesses and gov
 Usage:
   ideasx [serve] [flags]       run the web server (the default command)
   ideasx migrate [flags]       apply database migrations and exit
+  ideasx demo [flags]          load example content (idempotent)
   ideasx user create [flags]   create an account; the password is read from standard input
   ideasx token create [flags]  create a personal API token, printed alone on the last line
 
@@ -44,6 +45,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = serve(ctx, args, e)
 	case "migrate":
 		err = migrate(ctx, args, e)
+	case "demo":
+		err = demoLoad(ctx, args, e)
 	case "user", "token":
 		if len(args) == 0 || args[0] != "create" {
 			fmt.Fprintf(e.stderr, "usage: ideasx %s create [flags]\n", cmd)

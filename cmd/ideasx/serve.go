@@ -55,7 +55,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	go purgeExpired(ctx, st, log)
+	go runJobs(ctx, st, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -110,17 +110,26 @@ func printSetupLink(ctx context.Context, st *store.Store, cfg *config.Config, lo
 	return nil
 }
 
-func purgeExpired(ctx context.Context, st *store.Store, log *slog.Logger) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+// runJobs does the periodic housekeeping. Each job is an idempotent UPDATE
+// or DELETE, so several instances may run them at the same time.
+func runJobs(ctx context.Context, st *store.Store, log *slog.Logger) {
+	minute := time.NewTicker(time.Minute)
+	defer minute.Stop()
+	for n := 0; ; n++ {
+		if count, err := st.DerestrictDue(ctx); err != nil {
+			log.Warn("derestrict documents", "error", err)
+		} else if count > 0 {
+			log.Info("documents derestricted", "count", count)
+		}
+		if n%60 == 0 {
 			if err := st.PurgeExpired(ctx); err != nil {
 				log.Warn("purge expired sessions", "error", err)
 			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-minute.C:
 		}
 	}
 }

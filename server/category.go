@@ -1,0 +1,71 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strconv"
+
+	"ideasx/store"
+)
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+func (s *Server) categoryList(w http.ResponseWriter, r *http.Request) {
+	s.renderCategories(w, r, s.newView(w, r, "categories_title"), http.StatusOK)
+}
+
+func (s *Server) renderCategories(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	cats, err := s.store.Categories(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Data = map[string]any{"Categories": cats}
+	s.render(w, r, status, "categories", v)
+}
+
+// categorySave creates a category, or renames one when the form carries its id.
+func (s *Server) categorySave(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	c := store.Category{
+		Slug:   f.text("slug", true, 60),
+		NameEN: f.text("name_en", true, 100),
+		NameFR: f.text("name_fr", true, 100),
+		NameES: f.text("name_es", true, 100),
+	}
+	if c.Slug != "" && !slugPattern.MatchString(c.Slug) {
+		f.fail("slug", "error_slug")
+	}
+	c.Position, _ = strconv.Atoi(f.values.Get("position"))
+	if id := f.values.Get("id"); id != "" {
+		n, err := parseID(id)
+		if err != nil {
+			s.notFound(w, r)
+			return
+		}
+		c.ID = n
+	}
+	if f.ok() {
+		err := s.store.SaveCategory(r.Context(), currentUser(r).ID, &c)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			f.fail("slug", "error_slug_taken")
+		case errors.Is(err, store.ErrNotFound):
+			s.notFound(w, r)
+			return
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.redirectWithFlash(w, r, "/moderation/categories", "flash_category_saved")
+			return
+		}
+	}
+	v := s.newView(w, r, "categories_title")
+	v.Form, v.Errors = f.values, f.errors
+	s.renderCategories(w, r, v, http.StatusUnprocessableEntity)
+}

@@ -1,0 +1,154 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"ideasx/server/files"
+	"ideasx/server/markdown"
+	"ideasx/store"
+)
+
+// docFileGroup is one language of a document: its current file and, for
+// curators, the older versions.
+type docFileGroup struct {
+	Lang    string
+	Current store.DocFile
+	Older   []store.DocFile
+}
+
+func groupFiles(files []store.DocFile) []docFileGroup {
+	var out []docFileGroup
+	for _, f := range files {
+		if n := len(out); n > 0 && out[n-1].Lang == f.Lang {
+			out[n-1].Older = append(out[n-1].Older, f)
+			continue
+		}
+		out = append(out, docFileGroup{Lang: f.Lang, Current: f})
+	}
+	return out
+}
+
+// loadDocument finds the document of the path that the reader may see, or
+// answers 404: a document one may not read does not exist for them.
+func (s *Server) loadDocument(w http.ResponseWriter, r *http.Request, id int64) (*store.Document, bool) {
+	d, err := s.store.DocumentByID(r.Context(), id, store.AccessFor(currentUser(r)))
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	return d, true
+}
+
+func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
+	id, ok := refID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	d, ok := s.loadDocument(w, r, id)
+	if !ok {
+		return
+	}
+	if canonical := documentURL(d); r.URL.Path != canonical {
+		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		return
+	}
+	access := store.AccessFor(currentUser(r))
+	docFiles, err := s.store.DocumentFiles(r.Context(), d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	chain, err := s.store.RevisionChain(r.Context(), d.ID, access)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	current, err := s.store.CurrentRevision(r.Context(), d.ID, access)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	events, err := s.store.DocumentEvents(r.Context(), d.ID, access)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := s.newView(w, r, "")
+	v.Title = d.Title
+	v.Description = markdown.Excerpt(d.Summary, 200)
+	data := map[string]any{
+		"Document": d, "Summary": markdown.Render(d.Summary), "Files": groupFiles(docFiles), "Revisions": chain,
+		"Events": events, "PublicNow": d.PublicNow,
+	}
+	for _, c := range chain {
+		if c.ID == current && c.ID != d.ID {
+			data["Current"] = c
+		}
+	}
+	v.Data = data
+	s.render(w, r, http.StatusOK, "document", v)
+}
+
+// documentFileDownload streams a file chunk by chunk, with ranges, ETag and
+// Last-Modified from http.ServeContent. The type is the one sniffed at upload.
+func (s *Server) documentFileDownload(w http.ResponseWriter, r *http.Request) {
+	docID, ok := refID(r)
+	fileID, err := parseID(r.PathValue("file"))
+	if !ok || err != nil {
+		s.notFound(w, r)
+		return
+	}
+	d, ok := s.loadDocument(w, r, docID)
+	if !ok {
+		return
+	}
+	f, err := s.store.FileByID(r.Context(), fileID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && f.DocumentID != d.ID) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if !currentUser(r).IsModerator() {
+		// Older versions are kept for the curators' record, not published.
+		all, err := s.store.DocumentFiles(r.Context(), d.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for _, g := range groupFiles(all) {
+			if g.Lang == f.Lang && g.Current.ID != f.ID {
+				s.notFound(w, r)
+				return
+			}
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType)
+	h.Set("Content-Disposition", files.ContentDisposition(f.Filename, inlineType(f.ContentType)))
+	h.Set("ETag", `"`+f.SHA256+`"`)
+	// A file is never a page of this site: no scripts, no plugins, whatever it holds.
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
+	if d.IsPublicAt(s.store.Now()) && d.Status == store.Published {
+		h.Set("Cache-Control", "public, max-age=3600")
+	} else {
+		h.Set("Cache-Control", "private, no-store")
+	}
+	http.ServeContent(w, r, f.Filename, f.CreatedAt, s.store.OpenFile(r.Context(), f))
+}
+
+func inlineType(contentType string) bool {
+	switch contentType {
+	case "application/pdf", "image/png", "image/jpeg":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,148 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"os"
+
+	"ideasx/server/files"
+	"ideasx/server/i18n"
+	"ideasx/store"
+)
+
+// documentUpload takes a language file for a document. The upload is first
+// spooled to a temporary file, so that the database transaction that stores
+// it lasts as long as a local copy takes, not as long as a slow network.
+func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.loadCuratedDocument(w, r)
+	if !ok {
+		return
+	}
+	limit := s.cfg.MaxUploadBytes()
+	r.Body = http.MaxBytesReader(w, r.Body, limit+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		s.uploadFailed(w, r, d, http.StatusBadRequest, "error_bad_form")
+		return
+	}
+	var (
+		lang string
+		tmp  *os.File
+		name string
+		kind files.Kind
+	)
+	defer func() {
+		if tmp != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			s.uploadReadFailed(w, r, d, err)
+			return
+		}
+		switch part.FormName() {
+		case "lang":
+			b, _ := io.ReadAll(io.LimitReader(part, 8))
+			lang = i18n.ParseLang(string(b))
+		case "file":
+			if tmp != nil {
+				continue
+			}
+			tmp, err = os.CreateTemp("", "ideasx-upload-*")
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			n, err := io.Copy(tmp, io.LimitReader(part, limit+1))
+			if err != nil {
+				s.uploadReadFailed(w, r, d, err)
+				return
+			}
+			if n > limit {
+				s.uploadFailed(w, r, d, http.StatusRequestEntityTooLarge, "error_file_too_large")
+				return
+			}
+			name = part.FileName()
+			if kind, err = sniffFile(tmp); err != nil {
+				msg := "error_file_type"
+				if errors.Is(err, files.ErrEmpty) {
+					msg = "error_file_empty"
+				}
+				s.uploadFailed(w, r, d, http.StatusUnprocessableEntity, msg)
+				return
+			}
+		}
+		part.Close()
+	}
+	if lang == "" {
+		s.uploadFailed(w, r, d, http.StatusUnprocessableEntity, "error_file_lang")
+		return
+	}
+	if tmp == nil {
+		s.uploadFailed(w, r, d, http.StatusUnprocessableEntity, "error_file_missing")
+		return
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	stored, err := s.store.AddFile(r.Context(), currentUser(r).ID, store.NewFile{
+		DocumentID: d.ID, Lang: lang, Filename: files.SafeFilename(name, kind), ContentType: kind.MIME, MaxSize: limit,
+	}, tmp)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// Text extraction is best effort: a file whose text cannot be read is still published.
+	if text, err := files.ExtractText(tmp, stored.Size, kind); err != nil {
+		s.log.WarnContext(r.Context(), "extract text", "file_id", stored.ID, "error", err)
+	} else if text != "" {
+		if err := s.store.SetFileText(r.Context(), stored.ID, text); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if isAPI(r) {
+		writeJSON(w, http.StatusCreated, apiFile{DocFile: *stored, URL: s.cfg.BaseURL + fileURL(*stored)})
+		return
+	}
+	s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), "flash_file_uploaded")
+}
+
+func sniffFile(f *os.File) (files.Kind, error) {
+	head := make([]byte, files.SniffLen)
+	n, err := f.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
+		return files.Kind{}, err
+	}
+	return files.Sniff(head[:n])
+}
+
+func (s *Server) uploadReadFailed(w http.ResponseWriter, r *http.Request, d *store.Document, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.uploadFailed(w, r, d, http.StatusRequestEntityTooLarge, "error_file_too_large")
+		return
+	}
+	s.log.InfoContext(r.Context(), "upload not read", "error", err)
+	s.uploadFailed(w, r, d, http.StatusBadRequest, "error_bad_form")
+}
+
+// uploadFailed shows the document's form again with the reason next to the file field.
+func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, d *store.Document, status int, msgID string) {
+	if isAPI(r) {
+		s.apiError(w, r, status, "invalid_file", msgID)
+		return
+	}
+	v := s.newView(w, r, "document_edit_title")
+	v.Errors["file"] = v.T(msgID, "Max", s.cfg.MaxUploadMB)
+	v.Form = s.documentFormValues(r, d)
+	s.renderDocumentForm(w, r, v, status, d)
+}

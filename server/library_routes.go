@@ -1,0 +1,31 @@
+package server
+
+import "net/http"
+
+// libraryRoutes is the public area: documents, events, search and feeds,
+// and the moderators' pages that curate them.
+func (s *Server) libraryRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /documents", s.documentList)
+	mux.HandleFunc("GET /documents/{ref}", s.documentShow)
+	mux.HandleFunc("GET /documents/{ref}/files/{file}/{name}", s.documentFileDownload)
+	mux.HandleFunc("GET /documents.atom", s.documentFeed)
+	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
+	mux.HandleFunc("GET /search", s.searchShow)
+	mux.HandleFunc("GET /events", s.eventList)
+	mux.HandleFunc("GET /events/{ref}", s.eventShow)
+	mux.HandleFunc("GET /events.ics", s.eventCalendar)
+
+	mux.Handle("GET /moderation/documents", s.moderator(s.documentDrafts))
+	mux.Handle("GET /moderation/documents/new", s.moderator(s.documentNew))
+	mux.Handle("POST /moderation/documents", s.moderator(s.documentCreate))
+	mux.Handle("GET /moderation/documents/{id}", s.moderator(s.documentEdit))
+	mux.Handle("POST /moderation/documents/{id}", s.moderator(s.documentUpdate))
+	mux.Handle("POST /moderation/documents/{id}/status", s.moderator(s.documentStatusSave))
+	mux.Handle("POST /moderation/documents/{id}/files", s.moderator(s.documentUpload))
+	mux.Handle("GET /moderation/categories", s.moderator(s.categoryList))
+	mux.Handle("POST /moderation/categories", s.moderator(s.categorySave))
+	mux.Handle("GET /moderation/events/new", s.moderator(s.eventNew))
+	mux.Handle("POST /moderation/events", s.moderator(s.eventCreate))
+	mux.Handle("GET /moderation/events/{id}", s.moderator(s.eventEdit))
+	mux.Handle("POST /moderation/events/{id}", s.moderator(s.eventUpdate))
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"ideasx/store"
+)
+
+// searchShow is the one search box's results page.
+func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	text := strings.TrimSpace(q.Get("q"))
+	if len([]rune(text)) > 200 {
+		text = string([]rune(text)[:200])
+	}
+	f := store.SearchFilter{Access: store.AccessFor(currentUser(r)), Limit: 30}
+	f.Year, _ = strconv.Atoi(q.Get("year"))
+	cats, err := s.store.Categories(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, c := range cats {
+		if c.Slug == q.Get("category") {
+			f.CategoryID = c.ID
+		}
+	}
+	hits, err := s.store.SearchDocuments(r.Context(), text, f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	results := make([]searchResult, len(hits))
+	for i := range hits {
+		results[i] = searchResult{Hit: hits[i], Snippet: snippet(hits[i].Text, text, 240)}
+	}
+	v := s.newView(w, r, "search_title")
+	v.Form = url.Values{"q": {text}, "category": {q.Get("category")}, "year": {q.Get("year")}}
+	v.Data = map[string]any{"Results": results, "Query": text, "Categories": cats}
+	s.render(w, r, http.StatusOK, "search", v)
+}
+
+type searchResult struct {
+	Hit     store.SearchHit
+	Snippet template.HTML
+}
+
+// snippet cuts text around the first word of the query it contains and
+// marks every query word in it with <mark>, comparing folded words so that
+// "geneve" marks "Genève". Everything else is escaped.
+func snippet(text, query string, limit int) template.HTML {
+	words := strings.Fields(store.FoldSearch(query))
+	runes := []rune(strings.Join(strings.Fields(text), " "))
+	// Fold rune by rune so that positions in the folded text are positions in the original.
+	folded := make([]string, len(runes))
+	for i, r := range runes {
+		folded[i] = store.FoldSearch(string(r))
+	}
+	matchAt := func(i int) int {
+		for _, w := range words {
+			j, k := i, 0
+			for j < len(runes) && k < len(w) {
+				f := folded[j]
+				if f == "" || !strings.HasPrefix(w[k:], f) {
+					break
+				}
+				k += len(f)
+				j++
+			}
+			if k == len(w) && (i == 0 || folded[i-1] == "") {
+				return j - i
+			}
+		}
+		return 0
+	}
+	start := 0
+	for i := range runes {
+		if matchAt(i) > 0 {
+			start = max(0, i-limit/3)
+			break
+		}
+	}
+	end := min(len(runes), start+limit)
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	for i := start; i < end; {
+		if n := matchAt(i); n > 0 {
+			b.WriteString("<mark>" + template.HTMLEscapeString(string(runes[i:min(i+n, end)])) + "</mark>")
+			i += n
+			continue
+		}
+		b.WriteString(template.HTMLEscapeString(string(runes[i])))
+		i++
+	}
+	if end < len(runes) {
+		b.WriteString("…")
+	}
+	return template.HTML(b.String())
+}
