@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -336,7 +337,7 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]result, len(hits))
 	for i, h := range hits {
-		out[i] = result{Kind: "document", Rank: h.Rank, Snippet: string(snippet(h.Text, q.Get("q"), 240)), Document: s.apiDoc(h.Document)}
+		out[i] = result{Kind: "document", Rank: h.Rank, Snippet: string(snippet(markdown.Excerpt(h.Text, 5000), q.Get("q"), 240)), Document: s.apiDoc(h.Document)}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"query": q.Get("q"), "results": out})
 }

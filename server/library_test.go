@@ -130,9 +130,13 @@ func TestLibraryVisibilityByRole(t *testing.T) {
 			if got := c.Get(filePath(lib.publicFile)).Status; got != http.StatusOK {
 				t.Errorf("%s downloading the public file: got %d", role, got)
 			}
-			events := c.Get("/events").Body
-			if strings.Contains(events, "Delegates retreat") != w.members {
-				t.Errorf("%s sees the members' event: %v", role, !w.members)
+			for _, path := range []string{"/events", "/api/v1/events"} {
+				if strings.Contains(c.Get(path).Body, "Delegates retreat") != w.members {
+					t.Errorf("%s sees the members' event on %s: %v", role, path, !w.members)
+				}
+			}
+			if got := c.Get(fmt.Sprintf("/api/v1/events/%d", lib.membersEvent.ID)).Status; got != map[bool]int{true: 200, false: 404}[w.members] {
+				t.Errorf("%s API members' event: got %d", role, got)
 			}
 			// Feeds are public whoever asks: a cached copy never holds members-only entries.
 			for _, feed := range []string{"/documents.atom", "/sitemap.xml", "/events.ics"} {

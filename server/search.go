@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -36,7 +37,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) {
 	}
 	results := make([]searchResult, len(hits))
 	for i := range hits {
-		results[i] = searchResult{Hit: hits[i], Snippet: snippet(hits[i].Text, text, 240)}
+		results[i] = searchResult{Hit: hits[i], Snippet: snippet(markdown.Excerpt(hits[i].Text, 5000), text, 240)}
 	}
 	v := s.newView(w, r, "search_title")
 	v.Form = url.Values{"q": {text}, "category": {q.Get("category")}, "year": {q.Get("year")}}

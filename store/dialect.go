@@ -85,7 +85,7 @@ func (sqliteDialect) lockMigrations(context.Context, *sqlx.Conn) (func(), error)
 }
 
 // searchSelect is what both engines return for a search hit.
-const searchSelect = `SELECT ` + documentColumns + `, d.summary || ' ' || d.search_body AS search_text`
+const searchSelect = `SELECT ` + documentColumns + `, d.summary AS search_text`
 
 func (postgresDialect) indexDocument(context.Context, *sqlx.Tx, int64, string, string) error {
 	return nil // search_vector is a generated column

@@ -49,6 +49,7 @@ func eventReadable(w *where, a Access) {
 // SaveEvent creates e (ID 0) or updates it, with its linked documents.
 func (s *Store) SaveEvent(ctx context.Context, actorID int64, e *Event) error {
 	now := s.now()
+	e.StartsAt, e.EndsAt = e.StartsAt.UTC(), e.EndsAt.UTC()
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		action := "event.update"
 		e.UpdatedAt = now
@@ -56,7 +57,7 @@ func (s *Store) SaveEvent(ctx context.Context, actorID int64, e *Event) error {
 			action = "event.create"
 			e.CreatedAt = now
 			id, err := s.insert(ctx, tx, `INSERT INTO events (title, starts_at, ends_at, timezone, all_day, place, online_url, programme, visibility, created_by, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Title, e.StartsAt.UTC(), e.EndsAt.UTC(), e.Timezone, e.AllDay, e.Place, e.OnlineURL,
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.Title, e.StartsAt, e.EndsAt, e.Timezone, e.AllDay, e.Place, e.OnlineURL,
 				e.Programme, e.Visibility, nullID(actorID), now, now)
 			if err != nil {
 				return fmt.Errorf("create event: %w", err)

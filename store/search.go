@@ -40,7 +40,7 @@ func (s *Store) reindexDocument(ctx context.Context, tx *sqlx.Tx, id int64) erro
 type SearchHit struct {
 	Document
 	Rank float64 `db:"rank" json:"rank"`
-	// Text is the stored plain text the snippet may be cut from.
+	// Text is the document's summary (Markdown), which the snippet is cut from.
 	Text string `db:"search_text" json:"-"`
 }
 
