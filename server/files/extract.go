@@ -76,6 +76,9 @@ func ExtractText(r io.ReaderAt, size int64, kind Kind) (string, error) {
 }
 
 func extractPlain(r io.ReaderAt, size int64) (string, error) {
+	if size <= 0 {
+		return "", nil
+	}
 	n := min(size, MaxText)
 	buf := make([]byte, n)
 	got, err := r.ReadAt(buf, 0)
@@ -87,8 +90,12 @@ func extractPlain(r io.ReaderAt, size int64) (string, error) {
 		buf = trimPartialRune(buf)
 	}
 	s := strings.TrimPrefix(string(buf), "\uFEFF")
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	return strings.ReplaceAll(s, "\x00", ""), nil
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) > MaxText {
+		// An invalid byte became a 3-byte replacement character.
+		s = string(trimPartialRune([]byte(s[:MaxText])))
+	}
+	return s, nil
 }
 
 // trimPartialRune drops a multi-byte character cut at the end of b.

@@ -21,15 +21,18 @@ import (
 // SniffLen is how many leading bytes of a file callers must pass to Sniff
 // (fewer only when the whole file is shorter).
 //
-// It is mimetype's default read limit (4096): mimetype.Detect ignores anything
-// beyond it, and it needs that much because OOXML (docx, xlsx, pptx) is
-// recognised by walking the zip's local file headers until an entry under
-// word/, xl/ or ppt/ shows up. With the usual layout ([Content_Types].xml,
-// _rels/.rels, then the part) that entry starts after the first compressed
-// parts, which can already be past 3072 bytes. Legacy Office files are
-// recognised from their OLE directory, which also lies in the first sectors.
-// Asking for more would not help without changing mimetype's global limit,
-// which other code in the process may rely on.
+// It is mimetype's default read limit (4096), not 3072: mimetype.Detect
+// ignores anything beyond it, and OOXML (docx, xlsx, pptx) needs that much.
+// It is recognised by walking the zip's local file headers until an entry
+// under word/, xl/ or ppt/ shows up, and that entry comes after
+// [Content_Types].xml and _rels/.rels, whose compressed size grows with the
+// document (a pptx lists every slide): TestSniffLen builds a docx whose
+// word/ entry starts past byte 3072. Legacy Office files are recognised from
+// the compound file's directory when it lies within these bytes (.xls and
+// .ppt also from signatures of their first sectors); a .doc whose directory
+// is further is seen as a generic compound file and refused. Passing more
+// would not help without raising mimetype's limit, a global setting other
+// code in the process may rely on.
 const SniffLen = 4096
 
 // Kind is an accepted file type.

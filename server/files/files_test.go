@@ -496,6 +496,8 @@ func TestExtractTextPlain(t *testing.T) {
 		{"bom", "\uFEFFhello", "hello"},
 		{"nul and invalid", "a\x00b\xffc", "ab\uFFFDc"},
 		{"capped", big, big[:MaxText]},
+		{"capped after replacements", strings.Repeat("a\xff", MaxText/2), strings.Repeat("a\uFFFD", MaxText/4)},
+		{"empty", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -574,6 +576,10 @@ func malformedPDFs(t testing.TB) map[string][]byte {
 		"columns in object stream": craftPDF([]craftObj{cat, pages, page,
 			{num: 3, body: "<< /Length 8 /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 999999999999 >> >>\nstream\n" + emptyZlib + "\nendstream", container: 6},
 			{num: 7, body: "1", container: 6}}, true, ""),
+		"extends": craftPDF([]craftObj{cat, pages, page,
+			{num: 3, body: "<< /Type /ObjStm /N 1 /First 4 /Extends 3 0 R /Length 4 >>\nstream\n8 0 \nendstream"},
+			{num: 9, container: 3}}, false, ""),
+		"too complex": append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("/W ["), 300_000)...),
 		"page tree cycle": craftClassic([]string{"<< /Type /Catalog /Pages 2 0 R >>",
 			"<< /Type /Pages /Kids [2 0 R 2 0 R] /Count 2 >>"}, "", ""),
 		"encrypted": craftClassic(catalogPages, "", " /Encrypt << /Filter /Standard /V 1 /R 2 /O <00> /U <00> /P -4 >>"),
