@@ -94,12 +94,7 @@ func (s *Server) apiDocumentList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDocumentShow(w http.ResponseWriter, r *http.Request) {
-	id, ok := refID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	d, ok := s.loadDocument(w, r, id)
+	d, ok := s.documentFromRef(w, r)
 	if !ok {
 		return
 	}
@@ -196,25 +191,18 @@ func (s *Server) apiDocumentSave(w http.ResponseWriter, r *http.Request, d *stor
 		f.values.Set("status", in.Status)
 		d.Status = store.DocStatus(f.choice("status", true, string(store.Draft), string(store.Published), string(store.Archived)))
 	}
+	if err := s.storeDocument(r, f, d); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if f.ok() {
-		err := s.store.SaveDocument(r.Context(), currentUser(r).ID, d)
-		switch {
-		case errors.Is(err, store.ErrConflict):
-			f.fail("symbol", "error_symbol_taken")
-		case errors.Is(err, store.ErrRevisionLoop):
-			f.fail("revises", "error_revision_loop")
-		case err != nil:
+		saved, err := s.store.DocumentByID(r.Context(), d.ID, store.AccessFor(currentUser(r)))
+		if err != nil {
 			s.serverError(w, r, err)
 			return
-		default:
-			saved, err := s.store.DocumentByID(r.Context(), d.ID, store.AccessFor(currentUser(r)))
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			writeJSON(w, status, s.apiDoc(*saved))
-			return
 		}
+		writeJSON(w, status, s.apiDoc(*saved))
+		return
 	}
 	s.apiValidation(w, r, f)
 }
@@ -242,18 +230,8 @@ func (s *Server) apiEventList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiEventShow(w http.ResponseWriter, r *http.Request) {
-	id, ok := refID(r)
+	e, ok := s.eventFromRef(w, r)
 	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	e, err := s.store.EventByID(r.Context(), id, store.AccessFor(currentUser(r)))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.serverError(w, r, err)
 		return
 	}
 	if e.DocumentIDs == nil {

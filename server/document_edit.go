@@ -147,21 +147,33 @@ func (s *Server) documentUpdate(w http.ResponseWriter, r *http.Request) {
 	s.saveDocument(w, r, f, d, "document_edit_title")
 }
 
+// storeDocument saves a checked form's document. Rules only the database
+// can check (a symbol in use, a revision loop) come back as field errors;
+// any other error is returned.
+func (s *Server) storeDocument(r *http.Request, f *form, d *store.Document) error {
+	if !f.ok() {
+		return nil
+	}
+	err := s.store.SaveDocument(r.Context(), currentUser(r).ID, d)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		f.fail("symbol", "error_symbol_taken")
+	case errors.Is(err, store.ErrRevisionLoop):
+		f.fail("revises", "error_revision_loop")
+	default:
+		return err
+	}
+	return nil
+}
+
 func (s *Server) saveDocument(w http.ResponseWriter, r *http.Request, f *form, d *store.Document, titleID string) {
+	if err := s.storeDocument(r, f, d); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if f.ok() {
-		err := s.store.SaveDocument(r.Context(), currentUser(r).ID, d)
-		switch {
-		case errors.Is(err, store.ErrConflict):
-			f.fail("symbol", "error_symbol_taken")
-		case errors.Is(err, store.ErrRevisionLoop):
-			f.fail("revises", "error_revision_loop")
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), "flash_document_saved")
-			return
-		}
+		s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), "flash_document_saved")
+		return
 	}
 	v := s.newView(w, r, titleID)
 	v.Form, v.Errors = f.values, f.errors

@@ -33,11 +33,7 @@ func (s *Server) documentList(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	for _, c := range cats {
-		if c.Slug == q.Get("category") {
-			f.CategoryID = c.ID
-		}
-	}
+	f.CategoryID = categoryID(cats, q.Get("category"))
 	page, _ := strconv.Atoi(q.Get("page"))
 	if page < 1 {
 		page = 1

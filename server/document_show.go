@@ -44,13 +44,18 @@ func (s *Server) loadDocument(w http.ResponseWriter, r *http.Request, id int64) 
 	return d, true
 }
 
-func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
+// documentFromRef loads the document of a "{id}-{slug}" path segment.
+func (s *Server) documentFromRef(w http.ResponseWriter, r *http.Request) (*store.Document, bool) {
 	id, ok := refID(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil, false
 	}
-	d, ok := s.loadDocument(w, r, id)
+	return s.loadDocument(w, r, id)
+}
+
+func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.documentFromRef(w, r)
 	if !ok {
 		return
 	}

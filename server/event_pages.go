@@ -27,22 +27,31 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "events", v)
 }
 
-func (s *Server) eventShow(w http.ResponseWriter, r *http.Request) {
+// eventFromRef loads the event of a "{id}-{slug}" path segment that the reader may see.
+func (s *Server) eventFromRef(w http.ResponseWriter, r *http.Request) (*store.Event, bool) {
 	id, ok := refID(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil, false
 	}
-	access := store.AccessFor(currentUser(r))
-	e, err := s.store.EventByID(r.Context(), id, access)
+	e, err := s.store.EventByID(r.Context(), id, store.AccessFor(currentUser(r)))
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return
+		return nil, false
 	}
 	if err != nil {
 		s.serverError(w, r, err)
+		return nil, false
+	}
+	return e, true
+}
+
+func (s *Server) eventShow(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.eventFromRef(w, r)
+	if !ok {
 		return
 	}
+	access := store.AccessFor(currentUser(r))
 	if canonical := eventURL(e); r.URL.Path != canonical {
 		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
 		return

@@ -51,3 +51,13 @@ func humanSize(n int64) string {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// categoryID finds a category by its slug among cats (0 when none matches).
+func categoryID(cats []store.Category, slug string) int64 {
+	for _, c := range cats {
+		if c.Slug == slug {
+			return c.ID
+		}
+	}
+	return 0
+}

@@ -25,11 +25,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	for _, c := range cats {
-		if c.Slug == q.Get("category") {
-			f.CategoryID = c.ID
-		}
-	}
+	f.CategoryID = categoryID(cats, q.Get("category"))
 	hits, err := s.store.SearchDocuments(r.Context(), text, f)
 	if err != nil {
 		s.serverError(w, r, err)

@@ -25,10 +25,18 @@ func BenchmarkSearchDocuments10k(b *testing.B) {
 			s := storetest.Open(b, e)
 			ctx := context.Background()
 			rng := rand.New(rand.NewPCG(1, 2))
+			// Text like a real library's: a long tail of rare words (Zipf), with the
+			// words people search for appearing now and then, so that a query
+			// matches tens to hundreds of documents rather than all of them.
+			zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 1, 20000)
 			sentence := func(n int) string {
 				w := make([]string, n)
 				for i := range w {
-					w[i] = benchWords[rng.IntN(len(benchWords))]
+					if rng.IntN(50) == 0 {
+						w[i] = benchWords[rng.IntN(len(benchWords))]
+					} else {
+						w[i] = fmt.Sprintf("w%x", zipf.Uint64())
+					}
 				}
 				return strings.Join(w, " ")
 			}
