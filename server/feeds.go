@@ -102,7 +102,9 @@ func (s *Server) eventCalendar(w http.ResponseWriter, r *http.Request) {
 	s.writeFeed(w, r, "text/calendar; charset=utf-8", func(b *bytes.Buffer) error { return feeds.WriteICS(b, cal) })
 }
 
-func dayOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dayOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // writeFeed renders to memory first, so that an error is a clean 500 and not a truncated document.
 func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, contentType string, write func(*bytes.Buffer) error) {

@@ -19,7 +19,9 @@ func slug(title string) string {
 	return s
 }
 
-func documentURL(d *store.Document) string { return fmt.Sprintf("/documents/%d-%s", d.ID, slug(d.Title)) }
+func documentURL(d *store.Document) string {
+	return fmt.Sprintf("/documents/%d-%s", d.ID, slug(d.Title))
+}
 
 func eventURL(e *store.Event) string { return fmt.Sprintf("/events/%d-%s", e.ID, slug(e.Title)) }
 
