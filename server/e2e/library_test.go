@@ -48,7 +48,7 @@ func TestLibraryInBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#f-lang"), "en"),
 		chromedp.SetUploadFiles(chromedp.CSS("#f-file"), []string{pdfPath}),
 		click("form.upload button[type=submit]"), waitFor(".flash"))
-	assertText(t, mod, ".downloads", "English", "v1")
+	assertText(t, mod, ".file-list", "English", "v1")
 	browsertest.Do(t, mod, click(".status-bar form button.button:not(.button-quiet)"), waitFor(`.status-bar a[href^="/documents/"]`))
 	assertText(t, mod, ".status-bar", "Published")
 	browsertest.Screenshot(t, mod, "document-edit")
