@@ -20,7 +20,8 @@ var blockTags = map[string]bool{
 // descriptions, list previews): the words a reader would see, without
 // Markdown syntax, cut to at most max runes. When the text is cut, it ends
 // at a word boundary followed by "…", which counts towards max, so that the
-// result always fits where max was chosen to fit.
+// result always fits where max was chosen to fit. The result is text, not
+// HTML ("&lt;" has become "<"), to be escaped like any other text.
 func Excerpt(src string, max int) string {
 	if max <= 0 {
 		return ""

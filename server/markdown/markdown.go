@@ -33,13 +33,17 @@ const linkRel = "nofollow noopener"
 // parser and renderer; the result is safe for concurrent use.
 var md = sync.OnceValue(func() goldmark.Markdown {
 	return goldmark.New(
-		// extension.GFM already includes extension.Linkify (bare URLs and
-		// e-mail addresses become links); adding it a second time would only
-		// register the same parser twice.
-		goldmark.WithExtensions(extension.GFM),
+		// This is extension.GFM taken apart, so that tables can be bounded
+		// (see boundedTable). GFM's Linkify is the extension.Linkify we want
+		// anyway: bare URLs and e-mail addresses become links.
+		goldmark.WithExtensions(extension.Linkify, extension.Strikethrough, extension.TaskList),
 		goldmark.WithParserOptions(
+			parser.WithParagraphTransformers(
+				util.Prioritized(boundedTable{extension.NewTableParagraphTransformer()}, 200),
+			),
 			parser.WithInlineParsers(util.Prioritized(mentionParser{}, 500)),
 			parser.WithASTTransformers(
+				util.Prioritized(extension.NewTableASTTransformer(), 0),
 				util.Prioritized(linkTransformer{}, 100),
 				util.Prioritized(mentionTransformer{}, 200),
 			),
@@ -47,10 +51,11 @@ var md = sync.OnceValue(func() goldmark.Markdown {
 		// No html.WithUnsafe: raw HTML in the source is replaced by a
 		// comment, which bluemonday then removes.
 		goldmark.WithRendererOptions(
-			// The default writes alignment as a style attribute, which the
-			// policy strips; align= survives it.
-			extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
 			renderer.WithNodeRenderers(
+				// The default writes alignment as a style attribute, which
+				// the policy strips; align= survives it.
+				util.Prioritized(extension.NewTableHTMLRenderer(
+					extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)), 500),
 				util.Prioritized(mentionRenderer{}, 500),
 				// Goldmark lets the lowest number win: below the task list
 				// extension's own renderer (500), which it replaces.
@@ -59,6 +64,29 @@ var md = sync.OnceValue(func() goldmark.Markdown {
 		),
 	)
 })
+
+// boundedTable keeps a paragraph from becoming a table when the table would
+// be mostly padding. GFM fills every row up to the header's width, so a
+// header of n pipes over n one-letter lines costs n² cells: 12 KB of input
+// made nine million cells and took seconds. A real table spends at least a
+// byte (its pipe) on nearly every cell, so one that claims more cells than
+// twice its size, give or take a small table's worth, is left as text.
+type boundedTable struct{ parser.ParagraphTransformer }
+
+func (t boundedTable) Transform(node *ast.Paragraph, reader text.Reader, pc parser.Context) {
+	lines := node.Lines()
+	size, widest := 0, 0
+	for i := range lines.Len() {
+		seg := lines.At(i)
+		line := seg.Value(reader.Source())
+		size += len(line)
+		widest = max(widest, bytes.Count(line, []byte{'|'})+1)
+	}
+	if widest*lines.Len() > 2*size+256 {
+		return
+	}
+	t.ParagraphTransformer.Transform(node, reader, pc)
+}
 
 var (
 	codeClass    = regexp.MustCompile(`^language-[a-zA-Z0-9_+-]+$`)
@@ -80,8 +108,9 @@ var policy = sync.OnceValue(func() *bluemonday.Policy {
 	p.AllowAttrs("rel").Matching(relValue).OnElements("a")
 	p.RequireNoFollowOnLinks(true)
 	p.AddTargetBlankToFullyQualifiedLinks(false)
-	// UGCPolicy already allows exactly these; restated so that the list
-	// cannot grow unnoticed if UGCPolicy changes.
+	// UGCPolicy already allows exactly these; restated so that the list is
+	// read here (AllowURLSchemes can only add: tests check that ftp: and
+	// the like still lose their href).
 	p.AllowURLSchemes("http", "https", "mailto")
 	// The scheme list is shared by href and src; an image has no business
 	// loading a mailto: URL, so any other scheme on src is blanked.

@@ -186,6 +186,32 @@ func TestRenderGFM(t *testing.T) {
 	}
 }
 
+// TestRenderTableBounded: GFM pads every row to the header's width, so a
+// wide header over many short lines would cost cells by the square of the
+// input's size.
+func TestRenderTableBounded(t *testing.T) {
+	const n = 3000
+	hostile := strings.Repeat("|a", n) + "\n" + strings.Repeat("|-", n) + "\n" + strings.Repeat("a\n", n)
+	got := string(Render(hostile))
+	if len(got) > 20*len(hostile) {
+		t.Errorf("got %d bytes of HTML from %d bytes of Markdown, want at most %d", len(got), len(hostile), 20*len(hostile))
+	}
+	if strings.Contains(got, "<table>") {
+		t.Errorf("got a table, want text")
+	}
+
+	var b strings.Builder
+	b.WriteString("| a | b | c | d | e |\n|---|---|---|---|---|\n")
+	for range 300 {
+		b.WriteString("| 1 | 2 | 3 | 4 | 5 |\n")
+	}
+	b.WriteString("| only |\n")
+	got = string(Render(b.String()))
+	if n := strings.Count(got, "<td>"); n != 301*5 {
+		t.Errorf("got %d cells, want %d", n, 301*5)
+	}
+}
+
 func TestRenderXSSCorpus(t *testing.T) {
 	if len(xssCorpus) < 25 {
 		t.Fatalf("got %d payloads, want at least 25", len(xssCorpus))
@@ -386,6 +412,8 @@ func FuzzRender(f *testing.F) {
 		"```go\nfunc main() {}\n```\n\n    indented\n\nwww.example.com https://x.org/a?b=c&d=e",
 		"[a][b] ![c][b]\n\n[b]: http://x \"t\"",
 		"<div>\n*raw block*\n</div>\n\n<span>inline</span> &amp; &#x3C; &#0;",
+		"|a|a|a|a|a|a\n|-|-|-|-|-|-\na\na\na\na\na",
+		"> > 1. - [ ] > * @ana\n>\n> > quoted `@bo`",
 	} {
 		f.Add(s)
 	}
