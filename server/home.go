@@ -4,11 +4,24 @@ import (
 	"net/http"
 
 	"ideasx/server/i18n"
+	"ideasx/store"
 )
 
 func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
+	access := store.AccessFor(currentUser(r))
+	docs, _, err := s.store.ListDocuments(r.Context(), store.DocFilter{Access: access, Limit: 4})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	events, err := s.store.ListEvents(r.Context(), access, true, 3)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	v := s.newView(w, r, "home_title")
 	v.Description = v.T("home_description")
+	v.Data = map[string]any{"Documents": docs, "Events": events}
 	s.render(w, r, http.StatusOK, "home", v)
 }
 
