@@ -1,0 +1,214 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"ideasx/store"
+	"ideasx/store/storetest"
+)
+
+func firstTheme(t *testing.T, s *store.Store) store.Theme {
+	t.Helper()
+	themes, err := s.Themes(context.Background(), false)
+	if err != nil || len(themes) != 8 {
+		t.Fatalf("got %d seeded themes (%v), want 8", len(themes), err)
+	}
+	return themes[0]
+}
+
+func newThread(t *testing.T, s *store.Store, author *store.User, themeID int64, title string) *store.Thread {
+	t.Helper()
+	th, err := s.CreateThread(context.Background(), store.NewThread{ThemeID: themeID, Kind: store.Challenge, Title: title,
+		Attribution: store.OnTheRecord, Body: "Body of " + title, HTML: "<p>Body</p>", Author: author})
+	if err != nil {
+		t.Fatalf("create thread %q: %v", title, err)
+	}
+	return th
+}
+
+func TestThreadsPostsAndEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		if theme.Name("fr") != "Accès à l'information" {
+			t.Errorf("seeded theme in French: %q", theme.Name("fr"))
+		}
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Andes Textiles")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation of Chile")
+		th := newThread(t, s, biz, theme.ID, "Certificates of origin take weeks")
+		if th.Status != store.StatusOpen || th.PostCount != 1 || th.AuthorName != biz.Name || th.OrgName != "Andes Textiles" {
+			t.Errorf("new thread: %+v", th)
+		}
+		posts, _ := s.Posts(ctx, th.ID, 0, 10)
+		reply, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: del, Body: "We issue them online.", HTML: "<p>x</p>", QuotePostID: &posts[0].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		th, _ = s.ThreadByID(ctx, th.ID)
+		if th.PostCount != 2 || th.LastPostID == nil || *th.LastPostID != reply.ID {
+			t.Errorf("after a reply: count %d, last %v", th.PostCount, th.LastPostID)
+		}
+		events, _ := s.EventsSince(ctx, fmt.Sprintf("thread:%d", th.ID), 0, 10)
+		if len(events) != 2 || events[0].Seq != 1 || events[1].Seq != 2 || events[1].Type != "post.created" {
+			t.Errorf("thread events: %+v", events)
+		}
+		forum, _ := s.EventsSince(ctx, "forum", 0, 10)
+		if len(forum) != 2 || forum[0].Type != "thread.created" || forum[1].Type != "thread.updated" {
+			t.Errorf("forum events: %+v", forum)
+		}
+		if after, _ := s.EventsSince(ctx, fmt.Sprintf("thread:%d", th.ID), 1, 10); len(after) != 1 || after[0].Seq != 2 {
+			t.Errorf("events since 1: %+v", after)
+		}
+
+		other := newThread(t, s, biz, theme.ID, "Another")
+		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: other.ID, Author: del, Body: "x", HTML: "x", QuotePostID: &reply.ID}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("quoting a post of another thread: got %v, want ErrNotFound", err)
+		}
+
+		if err := s.EditPost(ctx, reply.ID, del, "We issue them online, in a day.", "<p>y</p>"); err != nil {
+			t.Fatal(err)
+		}
+		revs, _ := s.PostRevisions(ctx, reply.ID)
+		if len(revs) != 1 || revs[0].Body != "We issue them online." {
+			t.Errorf("revisions: %+v", revs)
+		}
+		if err := s.SetPostDeleted(ctx, reply.ID, del, true); err != nil {
+			t.Fatal(err)
+		}
+		p, _ := s.PostByID(ctx, reply.ID)
+		if !p.Removed() {
+			t.Error("deleted post is not removed")
+		}
+		if err := s.SetPostDeleted(ctx, reply.ID, del, false); err != nil {
+			t.Fatal(err)
+		}
+		if p, _ = s.PostByID(ctx, reply.ID); p.Removed() {
+			t.Error("restored post is still removed")
+		}
+	})
+}
+
+func TestThreadKeysetPagingAndUnansweredFilter(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		chile := mustUser(t, s, "cl@x.org", store.RoleMember, "Delegation of Chile")
+		base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		var want []int64
+		for i := range 25 {
+			// Several threads share a timestamp, so the id must break ties.
+			at := base.Add(time.Duration(i/3) * time.Minute)
+			s.SetClock(func() time.Time { return at })
+			th := newThread(t, s, biz, theme.ID, fmt.Sprintf("Thread %02d", i))
+			want = append(want, th.ID)
+		}
+		sort.Slice(want, func(i, j int) bool { return want[i] > want[j] })
+		var got []int64
+		var cursor *store.ThreadCursor
+		for page := 0; page < 10; page++ {
+			list, err := s.ListThreads(ctx, store.ThreadFilter{ThemeID: theme.ID, After: cursor, Limit: 7})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list) == 0 {
+				break
+			}
+			for _, th := range list {
+				got = append(got, th.ID)
+			}
+			last := list[len(list)-1]
+			cursor = &store.ThreadCursor{LastPostAt: last.LastPostAt, ID: last.ID}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("paging gave %v, want %v", got, want)
+		}
+		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: want[0], Author: chile, Body: "Answer", HTML: "a"}); err != nil {
+			t.Fatal(err)
+		}
+		open, _ := s.ListThreads(ctx, store.ThreadFilter{Kind: store.Challenge, NotAnsweredByOrg: chile.OrganisationID, Limit: 100})
+		if len(open) != 24 {
+			t.Errorf("not answered by Chile: %d, want 24", len(open))
+		}
+		mine, _ := s.ListThreads(ctx, store.ThreadFilter{NotAnsweredByOrg: biz.OrganisationID, Limit: 100})
+		if len(mine) != 25 {
+			t.Errorf("a business's own opening posts are not answers: got %d, want 25", len(mine))
+		}
+	})
+}
+
+func TestEventSequenceUnderConcurrentPosts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		th := newThread(t, s, biz, theme.ID, "Busy thread")
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 10 {
+					if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: biz, Body: fmt.Sprintf("%d-%d", w, i), HTML: "x"}); err != nil {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		events, _ := s.EventsSince(ctx, fmt.Sprintf("thread:%d", th.ID), 0, 100)
+		if len(events) != 41 {
+			t.Fatalf("got %d events, want 41", len(events))
+		}
+		for i, e := range events {
+			if e.Seq != int64(i+1) {
+				t.Fatalf("event %d has seq %d: numbers must run 1..41 without gaps", i, e.Seq)
+			}
+		}
+		if seq, _ := s.TopicSeq(ctx, fmt.Sprintf("thread:%d", th.ID)); seq != 41 {
+			t.Errorf("topic seq %d, want 41", seq)
+		}
+	})
+}
+
+func TestLockedThreadAndArchivedTheme(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		th := newThread(t, s, biz, theme.ID, "Locked soon")
+		if err := s.SetThreadSwitch(ctx, mod.ID, th.ID, store.SwitchLocked, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: biz, Body: "x", HTML: "x"}); !errors.Is(err, store.ErrLocked) {
+			t.Errorf("reply to a locked thread: got %v, want ErrLocked", err)
+		}
+		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: mod, Body: "Closing note", HTML: "x"}); err != nil {
+			t.Errorf("moderator reply to a locked thread: %v", err)
+		}
+		log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "thread.locked"})
+		if len(log) != 1 || log[0].AfterJSON != `{"locked":true}` {
+			t.Errorf("audit: %+v", log)
+		}
+		if err := s.SetThreadSwitch(ctx, mod.ID, th.ID, "title", true); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("unknown switch: %v", err)
+		}
+		theme.Archived = true
+		if err := s.SaveTheme(ctx, mod.ID, &theme); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CreateThread(ctx, store.NewThread{ThemeID: theme.ID, Kind: store.Discussion, Title: "x", Attribution: store.OnTheRecord, Author: biz}); !errors.Is(err, store.ErrThemeArchived) {
+			t.Errorf("thread in an archived theme: got %v", err)
+		}
+		if themes, _ := s.Themes(ctx, false); len(themes) != 7 {
+			t.Errorf("active themes: %d, want 7", len(themes))
+		}
+	})
+}

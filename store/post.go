@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Post is a message in a thread, with its author's name and organisation joined in.
+type Post struct {
+	ID             int64      `db:"id"`
+	ThreadID       int64      `db:"thread_id"`
+	AuthorID       int64      `db:"author_id"`
+	OrganisationID int64      `db:"organisation_id"`
+	Body           string     `db:"body"`
+	HTML           string     `db:"html"`
+	QuotePostID    *int64     `db:"quote_post_id"`
+	CreatedAt      time.Time  `db:"created_at"`
+	EditedAt       *time.Time `db:"edited_at"`
+	DeletedAt      *time.Time `db:"deleted_at"`
+	HiddenAt       *time.Time `db:"hidden_at"`
+	AuthorName     string     `db:"author_name"`
+	OrgName        string     `db:"org_name"`
+	OrgKind        OrgKind    `db:"org_kind"`
+	Useful         int        `db:"useful"`
+}
+
+// Removed reports whether the post is deleted or hidden: its content is
+// then for moderators only.
+func (p *Post) Removed() bool { return p.DeletedAt != nil || p.HiddenAt != nil }
+
+const postSelect = `SELECT p.id, p.thread_id, p.author_id, p.organisation_id, p.body, p.html, p.quote_post_id, p.created_at,
+	p.edited_at, p.deleted_at, p.hidden_at, u.name AS author_name, o.name AS org_name, o.kind AS org_kind,
+	(SELECT count(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'useful') AS useful
+	FROM posts p JOIN users u ON u.id = p.author_id JOIN organisations o ON o.id = p.organisation_id`
+
+// NewPost is a reply; HTML is the rendered Body.
+type NewPost struct {
+	ThreadID    int64
+	Author      *User
+	Body, HTML  string
+	QuotePostID *int64
+}
+
+// CreatePost adds a reply. A locked thread takes replies from moderators
+// only (ErrLocked for others); a quoted post must be in the same thread.
+func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var t struct {
+			ThemeID int64 `db:"theme_id"`
+			Locked  bool  `db:"locked"`
+			Hidden  bool  `db:"hidden"`
+		}
+		if err := s.get(ctx, tx, &t, `SELECT theme_id, locked, hidden FROM threads WHERE id = ?`, np.ThreadID); err != nil {
+			return fmt.Errorf("create post: %w", err)
+		}
+		if (t.Locked || t.Hidden) && !np.Author.IsModerator() {
+			return ErrLocked
+		}
+		if np.QuotePostID != nil {
+			var n int
+			if err := s.get(ctx, tx, &n, `SELECT count(*) FROM posts WHERE id = ? AND thread_id = ?`, *np.QuotePostID, np.ThreadID); err != nil {
+				return fmt.Errorf("create post: %w", err)
+			}
+			if n == 0 {
+				return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
+			}
+		}
+		var err error
+		if id, err = s.addPost(ctx, tx, np); err != nil {
+			return err
+		}
+		payload := map[string]any{"thread_id": np.ThreadID, "theme_id": t.ThemeID}
+		for _, topic := range []string{fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
+			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.PostByID(ctx, id)
+}
+
+// addPost inserts a post, moves the thread's counters and makes the author
+// watch the thread; the caller holds the transaction.
+func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, error) {
+	now := s.now()
+	id, err := s.insert(ctx, tx, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now)
+	if err != nil {
+		return 0, fmt.Errorf("add post: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_post_at = ?, updated_at = ? WHERE id = ?`,
+		id, now, now, np.ThreadID); err != nil {
+		return 0, fmt.Errorf("add post: %w", err)
+	}
+	if _, err := s.exec(ctx, tx, `INSERT INTO watches (user_id, target_type, target_id, level, created_at) VALUES (?, 'thread', ?, 'watch', ?)
+		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, np.Author.ID, np.ThreadID, now); err != nil {
+		return 0, fmt.Errorf("add post: watch: %w", err)
+	}
+	if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", np.ThreadID), "post.created", map[string]any{"post_id": id, "thread_id": np.ThreadID}); err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// PostByID loads one post.
+func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
+	var p Post
+	if err := s.get(ctx, s.db, &p, postSelect+` WHERE p.id = ?`, id); err != nil {
+		return nil, fmt.Errorf("post: %w", err)
+	}
+	return &p, nil
+}
+
+// Posts returns a thread's posts after afterID, oldest first.
+func (s *Store) Posts(ctx context.Context, threadID, afterID int64, limit int) ([]Post, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	var out []Post
+	if err := s.selectAll(ctx, s.db, &out, postSelect+` WHERE p.thread_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`, threadID, afterID, limit); err != nil {
+		return nil, fmt.Errorf("posts: %w", err)
+	}
+	return out, nil
+}
+
+// EditPost replaces a post's text, keeping the previous text as a revision.
+func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, html string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var p Post
+		if err := s.get(ctx, tx, &p, postSelect+` WHERE p.id = ?`, postID); err != nil {
+			return fmt.Errorf("edit post: %w", err)
+		}
+		now := s.now()
+		if _, err := s.exec(ctx, tx, `INSERT INTO post_revisions (post_id, body, editor_id, created_at) VALUES (?, ?, ?, ?)`,
+			postID, p.Body, editor.ID, now); err != nil {
+			return fmt.Errorf("edit post: %w", err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE posts SET body = ?, html = ?, edited_at = ? WHERE id = ?`, body, html, now, postID); err != nil {
+			return fmt.Errorf("edit post: %w", err)
+		}
+		if editor.ID != p.AuthorID {
+			if err := s.audit(ctx, tx, AuditEntry{ActorID: editor.ID, Action: "post.edit", TargetType: "post", TargetID: postID,
+				Before: map[string]any{"body": p.Body}, After: map[string]any{"body": body}}); err != nil {
+				return err
+			}
+		}
+		_, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", p.ThreadID), "post.updated", map[string]any{"post_id": postID, "thread_id": p.ThreadID})
+		return err
+	})
+}
+
+// PostRevision is an earlier text of a post.
+type PostRevision struct {
+	ID         int64     `db:"id"`
+	Body       string    `db:"body"`
+	EditorName string    `db:"editor_name"`
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+// PostRevisions lists a post's earlier texts, newest first.
+func (s *Store) PostRevisions(ctx context.Context, postID int64) ([]PostRevision, error) {
+	var out []PostRevision
+	if err := s.selectAll(ctx, s.db, &out, `SELECT r.id, r.body, COALESCE(u.name, '') AS editor_name, r.created_at
+		FROM post_revisions r LEFT JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? ORDER BY r.id DESC`, postID); err != nil {
+		return nil, fmt.Errorf("post revisions: %w", err)
+	}
+	return out, nil
+}
+
+// SetPostDeleted soft-deletes a post (deleted true) or restores it.
+func (s *Store) SetPostDeleted(ctx context.Context, postID int64, actor *User, deleted bool) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var threadID int64
+		if err := s.get(ctx, tx, &threadID, `SELECT thread_id FROM posts WHERE id = ?`, postID); err != nil {
+			return fmt.Errorf("delete post: %w", err)
+		}
+		var at, by any
+		typ, action := "post.updated", "post.restore"
+		if deleted {
+			at, by, typ, action = s.now(), actor.ID, "post.deleted", "post.delete"
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE posts SET deleted_at = ?, deleted_by = ? WHERE id = ?`, at, by, postID); err != nil {
+			return fmt.Errorf("delete post: %w", err)
+		}
+		if actor.IsModerator() {
+			if err := s.audit(ctx, tx, AuditEntry{ActorID: actor.ID, Action: action, TargetType: "post", TargetID: postID,
+				Before: map[string]any{"deleted": !deleted}, After: map[string]any{"deleted": deleted}}); err != nil {
+				return err
+			}
+		}
+		_, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
+		return err
+	})
+}

@@ -1,0 +1,255 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ThreadKind is a challenge (an obstacle a business meets) or a discussion.
+type ThreadKind string
+
+// Thread kinds.
+const (
+	Challenge  ThreadKind = "challenge"
+	Discussion ThreadKind = "discussion"
+)
+
+// Attribution says how what is said in a thread may be quoted (SPEC §3).
+type Attribution string
+
+// Attribution modes.
+const (
+	OnTheRecord      Attribution = "record"
+	PersonalCapacity Attribution = "personal"
+	ChathamHouse     Attribution = "chatham"
+)
+
+// Attributions lists the modes in order of openness.
+var Attributions = []Attribution{OnTheRecord, PersonalCapacity, ChathamHouse}
+
+// ChallengeStatus is where a challenge is in its lifecycle; discussions have none.
+type ChallengeStatus string
+
+// Challenge states.
+const (
+	StatusOpen     ChallengeStatus = "open"
+	StatusAnswered ChallengeStatus = "answered"
+	StatusReferred ChallengeStatus = "referred"
+	StatusClosed   ChallengeStatus = "closed"
+)
+
+// Thread is a challenge or discussion with its counters, and the names of
+// its author and organisation joined in. Whether a reader may see those
+// names depends on Attribution; the server decides, not the store.
+type Thread struct {
+	ID             int64           `db:"id"`
+	ThemeID        int64           `db:"theme_id"`
+	Kind           ThreadKind      `db:"kind"`
+	Title          string          `db:"title"`
+	AuthorID       int64           `db:"author_id"`
+	OrganisationID int64           `db:"organisation_id"`
+	Attribution    Attribution     `db:"attribution"`
+	Status         ChallengeStatus `db:"status"`
+	Pinned         bool            `db:"pinned"`
+	Locked         bool            `db:"locked"`
+	Hidden         bool            `db:"hidden"`
+	PostCount      int             `db:"post_count"`
+	ViewCount      int64           `db:"view_count"`
+	AcceptedPostID *int64          `db:"accepted_post_id"`
+	LastPostID     *int64          `db:"last_post_id"`
+	LastPostAt     time.Time       `db:"last_post_at"`
+	CreatedAt      time.Time       `db:"created_at"`
+	UpdatedAt      time.Time       `db:"updated_at"`
+	AuthorName     string          `db:"author_name"`
+	OrgName        string          `db:"org_name"`
+	OrgKind        OrgKind         `db:"org_kind"`
+	Tags           []string        `db:"-"`
+}
+
+const threadSelect = `SELECT t.id, t.theme_id, t.kind, t.title, t.author_id, t.organisation_id, t.attribution, t.status, t.pinned,
+	t.locked, t.hidden, t.post_count, t.view_count, t.accepted_post_id, t.last_post_id, t.last_post_at, t.created_at, t.updated_at,
+	u.name AS author_name, o.name AS org_name, o.kind AS org_kind
+	FROM threads t JOIN users u ON u.id = t.author_id JOIN organisations o ON o.id = t.organisation_id`
+
+// Errors of the forum's rules.
+var (
+	ErrLocked        = errors.New("thread is locked")
+	ErrThemeArchived = errors.New("theme is archived")
+)
+
+// NewThread is what starting a thread needs; HTML is the rendered Body.
+type NewThread struct {
+	ThemeID     int64
+	Kind        ThreadKind
+	Title       string
+	Attribution Attribution
+	Tags        []string
+	Body, HTML  string
+	Author      *User
+}
+
+// CreateThread starts a thread with its first post, makes its author watch
+// it, and records the events live clients will see, all in one transaction.
+func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var archived bool
+		if err := s.get(ctx, tx, &archived, `SELECT archived FROM themes WHERE id = ?`, nt.ThemeID); err != nil {
+			return fmt.Errorf("create thread: theme: %w", err)
+		}
+		if archived {
+			return ErrThemeArchived
+		}
+		status := ChallengeStatus("")
+		if nt.Kind == Challenge {
+			status = StatusOpen
+		}
+		now := s.now()
+		var err error
+		id, err = s.insert(ctx, tx, `INSERT INTO threads (theme_id, kind, title, author_id, organisation_id, attribution, status,
+			post_count, last_post_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+			nt.ThemeID, nt.Kind, nt.Title, nt.Author.ID, nt.Author.OrganisationID, nt.Attribution, status, now, now, now)
+		if err != nil {
+			return fmt.Errorf("create thread: %w", err)
+		}
+		for _, tag := range normalizeTags(nt.Tags) {
+			if _, err := s.exec(ctx, tx, `INSERT INTO thread_tags (thread_id, tag) VALUES (?, ?)`, id, tag); err != nil {
+				return fmt.Errorf("thread tag: %w", err)
+			}
+		}
+		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML}); err != nil {
+			return err
+		}
+		payload := map[string]any{"thread_id": id, "theme_id": nt.ThemeID}
+		for _, topic := range []string{fmt.Sprintf("theme:%d", nt.ThemeID), "forum"} {
+			if _, err := s.emit(ctx, tx, topic, "thread.created", payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.ThreadByID(ctx, id)
+}
+
+// ThreadByID loads one thread with its tags.
+func (s *Store) ThreadByID(ctx context.Context, id int64) (*Thread, error) {
+	var t Thread
+	if err := s.get(ctx, s.db, &t, threadSelect+` WHERE t.id = ?`, id); err != nil {
+		return nil, fmt.Errorf("thread: %w", err)
+	}
+	if err := s.selectAll(ctx, s.db, &t.Tags, `SELECT tag FROM thread_tags WHERE thread_id = ? ORDER BY tag`, id); err != nil {
+		return nil, fmt.Errorf("thread tags: %w", err)
+	}
+	return &t, nil
+}
+
+// ThreadCursor marks where a page of threads ended, for keyset paging.
+type ThreadCursor struct {
+	LastPostAt time.Time
+	ID         int64
+}
+
+// ThreadFilter selects a thread list.
+type ThreadFilter struct {
+	ThemeID  int64
+	Kind     ThreadKind
+	Status   ChallengeStatus
+	AuthorID int64
+	// NotAnsweredByOrg keeps threads with no visible post from this organisation.
+	NotAnsweredByOrg int64
+	// Pinned selects pinned threads only (true) or unpinned ones only (false).
+	Pinned *bool
+	// WithHidden includes hidden threads (moderators).
+	WithHidden bool
+	After      *ThreadCursor
+	Limit      int
+}
+
+// ListThreads returns threads by latest activity, walking an index from
+// the cursor so that page 1,000 costs what page 1 costs.
+func (s *Store) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, error) {
+	w := where{}
+	if !f.WithHidden {
+		w.add(`t.hidden = ?`, false)
+	}
+	if f.ThemeID != 0 {
+		w.add(`t.theme_id = ?`, f.ThemeID)
+	}
+	if f.Kind != "" {
+		w.add(`t.kind = ?`, f.Kind)
+	}
+	if f.Status != "" {
+		w.add(`t.status = ?`, f.Status)
+	}
+	if f.AuthorID != 0 {
+		w.add(`t.author_id = ?`, f.AuthorID)
+	}
+	if f.Pinned != nil {
+		w.add(`t.pinned = ?`, *f.Pinned)
+	}
+	if f.NotAnsweredByOrg != 0 {
+		w.add(`NOT EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.organisation_id = ? AND p.deleted_at IS NULL
+			AND p.hidden_at IS NULL AND p.id <> (SELECT MIN(p0.id) FROM posts p0 WHERE p0.thread_id = t.id))`, f.NotAnsweredByOrg)
+	}
+	if f.After != nil {
+		w.add(`(t.last_post_at < ? OR (t.last_post_at = ? AND t.id < ?))`, f.After.LastPostAt.UTC(), f.After.LastPostAt.UTC(), f.After.ID)
+	}
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 30
+	}
+	cond, args := w.sql()
+	var out []Thread
+	if err := s.selectAll(ctx, s.db, &out, threadSelect+cond+` ORDER BY t.last_post_at DESC, t.id DESC LIMIT ?`, append(args, f.Limit)...); err != nil {
+		return nil, fmt.Errorf("list threads: %w", err)
+	}
+	return out, nil
+}
+
+// ThreadSwitch is a moderator's on/off setting of a thread.
+type ThreadSwitch string
+
+// Thread switches.
+const (
+	SwitchPinned ThreadSwitch = "pinned"
+	SwitchLocked ThreadSwitch = "locked"
+	SwitchHidden ThreadSwitch = "hidden"
+)
+
+// SetThreadSwitch pins, locks or hides a thread (or undoes it), with its audit entry and event.
+func (s *Store) SetThreadSwitch(ctx context.Context, actorID, threadID int64, sw ThreadSwitch, on bool) error {
+	switch sw {
+	case SwitchPinned, SwitchLocked, SwitchHidden:
+	default:
+		return fmt.Errorf("thread switch %q: %w", sw, ErrNotFound)
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var t struct {
+			ThemeID int64 `db:"theme_id"`
+			Before  bool  `db:"before"`
+		}
+		if err := s.get(ctx, tx, &t, `SELECT theme_id, `+string(sw)+` AS before FROM threads WHERE id = ?`, threadID); err != nil {
+			return fmt.Errorf("thread %s: %w", sw, err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE threads SET `+string(sw)+` = ?, updated_at = ? WHERE id = ?`, on, s.now(), threadID); err != nil {
+			return fmt.Errorf("thread %s: %w", sw, err)
+		}
+		if err := s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "thread." + string(sw), TargetType: "thread", TargetID: threadID,
+			Before: map[string]any{string(sw): t.Before}, After: map[string]any{string(sw): on}}); err != nil {
+			return err
+		}
+		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
+		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
+			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
