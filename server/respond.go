@@ -27,6 +27,8 @@ type view struct {
 	Data        any
 	Languages   []string
 	BaseURL     string
+	// Zone is where times of day are shown: Geneva, where the group meets.
+	Zone *time.Location
 }
 
 // HasErrors reports whether a form came back with problems.
@@ -56,7 +58,7 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string)
 	l := s.localizer(r)
 	v := &view{
 		Localizer: l, User: currentUser(r), Path: r.URL.Path, Errors: map[string]string{},
-		Form: url.Values{}, Languages: i18n.Languages, BaseURL: s.cfg.BaseURL,
+		Form: url.Values{}, Languages: i18n.Languages, BaseURL: s.cfg.BaseURL, Zone: genevaZone,
 	}
 	if titleID != "" {
 		v.Title = l.T(titleID)
@@ -162,6 +164,8 @@ func templateFuncs() template.FuncMap {
 		"fileURL":  fileURL,
 		"size":     humanSize,
 		"inZone":   func(t time.Time, e store.Event) time.Time { return t.In(e.Location()) },
+		// Post HTML was sanitised by the markdown package when it was written.
+		"safeHTML": func(p postView) template.HTML { return template.HTML(p.HTML) },
 		"initial": func(name string) string {
 			for _, r := range strings.TrimSpace(name) {
 				return strings.ToUpper(string(r))
@@ -173,3 +177,11 @@ func templateFuncs() template.FuncMap {
 		},
 	}
 }
+
+// genevaZone is loaded once; without tzdata it falls back to UTC.
+var genevaZone = func() *time.Location {
+	if loc, err := time.LoadLocation("Europe/Zurich"); err == nil {
+		return loc
+	}
+	return time.UTC
+}()

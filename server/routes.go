@@ -11,6 +11,7 @@ func (s *Server) routes() http.Handler {
 	s.opsRoutes(mux)
 	s.publicRoutes(mux)
 	s.libraryRoutes(mux)
+	s.forumRoutes(mux)
 	s.accountRoutes(mux)
 	s.moderationRoutes(mux)
 	s.adminRoutes(mux)

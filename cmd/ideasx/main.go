@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The container image has no time zone files; events are kept in Geneva time.
+	_ "time/tzdata"
 )
 
 func main() {

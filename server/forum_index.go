@@ -1,0 +1,134 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"ideasx/store"
+)
+
+const threadsPerPage = 30
+
+var forumTabs = []string{"latest", "unanswered", "ours", "mine"}
+
+func (s *Server) themeMap(r *http.Request) ([]store.Theme, map[int64]*store.Theme, error) {
+	themes, err := s.store.Themes(r.Context(), true)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := make(map[int64]*store.Theme, len(themes))
+	for i := range themes {
+		m[themes[i].ID] = &themes[i]
+	}
+	return themes, m, nil
+}
+
+func (s *Server) forumIndex(w http.ResponseWriter, r *http.Request) {
+	s.threadList(w, r, nil)
+}
+
+func (s *Server) forumTheme(w http.ResponseWriter, r *http.Request) {
+	themes, _, err := s.themeMap(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for i := range themes {
+		if themes[i].Slug == r.PathValue("slug") {
+			s.threadList(w, r, &themes[i])
+			return
+		}
+	}
+	s.notFound(w, r)
+}
+
+// threadList shows one page of threads, newest activity first. Pages are
+// reached by a cursor ("after") rather than a page number, so that a deep
+// page reads as few rows as the first.
+func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store.Theme) {
+	me := currentUser(r)
+	q := r.URL.Query()
+	tab := "latest"
+	for _, t := range forumTabs {
+		if q.Get("tab") == t {
+			tab = t
+		}
+	}
+	unpinned := false
+	f := store.ThreadFilter{Limit: threadsPerPage, WithHidden: me.IsModerator(), Pinned: &unpinned}
+	if theme != nil {
+		f.ThemeID = theme.ID
+	}
+	switch tab {
+	case "unanswered":
+		f.Kind, f.Status = store.Challenge, store.StatusOpen
+	case "ours":
+		f.Kind, f.Status, f.NotAnsweredByOrg = store.Challenge, store.StatusOpen, me.OrganisationID
+	case "mine":
+		f.AuthorID = me.ID
+	}
+	f.After = parseCursor(q.Get("after"))
+	threads, err := s.store.ListThreads(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var pinned []store.Thread
+	if f.After == nil && tab == "latest" {
+		yes := true
+		f.Pinned = &yes
+		if pinned, err = s.store.ListThreads(r.Context(), f); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	themes, byID, err := s.themeMap(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	views := make([]threadView, 0, len(pinned)+len(threads))
+	for i := range pinned {
+		views = append(views, s.viewThread(me, &pinned[i], byID))
+	}
+	for i := range threads {
+		views = append(views, s.viewThread(me, &threads[i], byID))
+	}
+	v := s.newView(w, r, "forum_title")
+	if theme != nil {
+		v.Title = theme.Name(v.Lang())
+		v.Description = theme.Description(v.Lang())
+	}
+	base := r.URL.Path
+	data := map[string]any{"Threads": views, "Themes": themes, "Theme": theme, "Tab": tab, "Tabs": forumTabs, "Base": base}
+	if len(threads) == threadsPerPage {
+		last := threads[len(threads)-1]
+		next := url.Values{"after": {formatCursor(last.LastPostAt, last.ID)}}
+		if tab != "latest" {
+			next.Set("tab", tab)
+		}
+		data["NextURL"] = base + "?" + next.Encode()
+	}
+	v.Data = data
+	s.render(w, r, http.StatusOK, "forum", v)
+}
+
+func formatCursor(t time.Time, id int64) string { return fmt.Sprintf("%d-%d", t.UnixNano(), id) }
+
+// parseCursor reads "unixnano-id"; anything else means the first page.
+func parseCursor(v string) *store.ThreadCursor {
+	ns, id, ok := strings.Cut(v, "-")
+	if !ok {
+		return nil
+	}
+	n, err1 := strconv.ParseInt(ns, 10, 64)
+	i, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil || i <= 0 {
+		return nil
+	}
+	return &store.ThreadCursor{LastPostAt: time.Unix(0, n).UTC(), ID: i}
+}

@@ -1,0 +1,26 @@
+package server
+
+import (
+	"net/http"
+
+	"ideasx/store"
+)
+
+// forumRoutes is the members-only forum. Every route goes through forumMember.
+func (s *Server) forumRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /forum", s.forumMember(s.forumIndex))
+	mux.Handle("GET /forum/themes/{slug}", s.forumMember(s.forumTheme))
+	mux.Handle("GET /forum/new", s.forumMember(s.threadNew))
+	mux.Handle("POST /forum/threads", s.forumMember(s.threadCreate))
+	mux.Handle("GET /forum/threads/{ref}", s.forumMember(s.threadShow))
+	mux.Handle("POST /forum/threads/{id}/posts", s.forumMember(s.postCreate))
+	mux.Handle("POST /forum/threads/{id}/switch", s.moderator(s.threadSwitchSave))
+}
+
+// forumMember lets through active businesses, members, moderators and
+// admins. Anyone else learns nothing of the forum, not even a title: a
+// visitor is asked to sign in, a pending or visitor account is told the
+// forum is for approved members.
+func (s *Server) forumMember(h http.HandlerFunc) http.Handler {
+	return s.require((*store.User).CanReadForum, h)
+}

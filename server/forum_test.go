@@ -1,0 +1,207 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"ideasx/server/servertest"
+	"ideasx/store"
+	"ideasx/store/storetest"
+)
+
+func themeID(t *testing.T, app *servertest.App) int64 {
+	t.Helper()
+	themes, err := app.Store.Themes(context.Background(), false)
+	if err != nil || len(themes) == 0 {
+		t.Fatalf("themes: %v", err)
+	}
+	return themes[0].ID
+}
+
+func postThread(t *testing.T, c *servertest.Client, theme int64, title, attribution string) string {
+	t.Helper()
+	r := c.Post("/forum/threads", url.Values{"theme": {fmt.Sprint(theme)}, "kind": {"challenge"}, "title": {title},
+		"body": {"Our **certificates of origin** take three weeks."}, "attribution": {attribution}, "tags": {"origin"}})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/forum/threads/") {
+		t.Fatalf("post thread: got %d to %q\n%s", r.Status, r.Location, r.Body)
+	}
+	return r.Location
+}
+
+// TestForumIsMembersOnly walks every forum route as each role: nobody but
+// active businesses, members, moderators and admins learns anything, not
+// even a title.
+func TestForumIsMembersOnly(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		clients := signedInClients(t, app)
+		thread := postThread(t, clients["business"], themeID(t, app), "Secret title about customs", "record")
+		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+		routes := []struct{ method, path string }{
+			{"GET", "/forum"}, {"GET", "/forum/themes/access-to-information"}, {"GET", "/forum/new"}, {"GET", thread},
+			{"GET", "/forum?tab=unanswered"}, {"POST", "/forum/threads"}, {"POST", "/forum/threads/" + id + "/posts"},
+		}
+		for role, allowed := range map[string]bool{"visitor": false, "pending": false, "suspended": false,
+			"business": true, "member": true, "moderator": true, "admin": true} {
+			for _, rt := range routes {
+				var r servertest.Response
+				if rt.method == "GET" {
+					r = clients[role].Get(rt.path)
+				} else {
+					r = clients[role].Post(rt.path, url.Values{"body": {"x"}})
+				}
+				if allowed {
+					if r.Status >= 400 && r.Status != http.StatusUnprocessableEntity {
+						t.Errorf("%s %s %s: got %d", role, rt.method, rt.path, r.Status)
+					}
+					continue
+				}
+				want := http.StatusForbidden
+				if role == "visitor" || role == "suspended" {
+					want = http.StatusSeeOther
+				}
+				if r.Status != want || strings.Contains(r.Body, "Secret title") {
+					t.Errorf("%s %s %s: got %d (title leaked: %v), want %d", role, rt.method, rt.path, r.Status, strings.Contains(r.Body, "Secret title"), want)
+				}
+			}
+			// Public pages never show forum content either.
+			for _, path := range []string{"/", "/documents", "/search?q=secret", "/sitemap.xml", "/documents.atom"} {
+				if strings.Contains(clients[role].Get(path).Body, "Secret title") {
+					t.Errorf("%s: %s shows a forum title", role, path)
+				}
+			}
+		}
+	})
+}
+
+func TestReplyQuoteAndLock(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
+		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+		biz, del, mod := app.Client(), app.Client(), app.Client()
+		biz.SignIn("biz@x.example")
+		del.SignIn("del@x.example")
+		mod.SignIn("mod@x.example")
+		thread := postThread(t, biz, themeID(t, app), "Certificates of origin take weeks", "record")
+		page := del.Get(thread)
+		mustContain(t, page, "Certificates of origin take weeks", "<strong>certificates of origin</strong>", "Andes Textiles")
+		first := regexp.MustCompile(`id="post-(\d+)"`).FindStringSubmatch(page.Body)[1]
+		quoted := del.Get(thread + "?quote=" + first)
+		mustContain(t, quoted, "&gt; Our **certificates of origin** take three weeks.")
+		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+		r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"> Our certificates\n\nChile issues them online within a day."}, "quote": {first}})
+		if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "#post-") {
+			t.Fatalf("reply: %d %s", r.Status, r.Body)
+		}
+		mustContain(t, biz.Get(thread), "Chile issues them online within a day.", "Delegation of Chile", "In reply to an earlier message")
+		if r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"   "}}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("empty reply: got %d", r.Status)
+		}
+		if r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {strings.Repeat("x", 20001)}}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("oversized reply: got %d", r.Status)
+		}
+		if r := del.Post("/forum/threads/"+id+"/switch", url.Values{"switch": {"locked"}, "on": {"true"}}); r.Status != http.StatusForbidden {
+			t.Errorf("member locking: got %d", r.Status)
+		}
+		if r := mod.Post("/forum/threads/"+id+"/switch", url.Values{"switch": {"locked"}, "on": {"true"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("lock: got %d", r.Status)
+		}
+		r = del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"Too late"}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "locked") {
+			t.Errorf("reply to a locked thread: got %d", r.Status)
+		}
+		if r := mod.Post("/forum/threads/"+id+"/switch", url.Values{"switch": {"hidden"}, "on": {"true"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("hide: got %d", r.Status)
+		}
+		if r := del.Get(thread); r.Status != http.StatusNotFound {
+			t.Errorf("member opening a hidden thread: got %d", r.Status)
+		}
+		if strings.Contains(del.Get("/forum").Body, "Certificates of origin") {
+			t.Error("a hidden thread is listed for members")
+		}
+		if r := mod.Get(thread); r.Status != http.StatusOK {
+			t.Errorf("moderator opening a hidden thread: got %d", r.Status)
+		}
+	})
+}
+
+// TestChathamHouseHidesNames: under the Chatham House rule other members
+// read the words and the kind of organisation, never a name; moderators and
+// the author still see who wrote.
+func TestChathamHouseHidesNames(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
+		app.CreateUser("other@x.example", store.RoleBusiness, "Kigali Coffee", store.OrgBusiness)
+		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+		c := map[string]*servertest.Client{}
+		for _, n := range []string{"biz", "del", "other", "mod"} {
+			c[n] = app.Client()
+			c[n].SignIn(n + "@x.example")
+		}
+		thread := postThread(t, c["biz"], themeID(t, app), "Informal payments at the border", "chatham")
+		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+		c["del"].Post("/forum/threads/"+id+"/posts", url.Values{"body": {"We would like to hear more."}})
+		names := []string{"Test biz", "Andes Textiles", "Test del", "Delegation of Chile"}
+		for _, page := range []string{thread, "/forum", "/forum?tab=mine", "/forum/themes/access-to-information"} {
+			body := c["other"].Get(page).Body
+			for _, n := range names {
+				if strings.Contains(body, n) {
+					t.Errorf("another member sees %q on %s", n, page)
+				}
+			}
+		}
+		mustContain(t, c["other"].Get(thread), "A business", "A delegation", "We would like to hear more.")
+		mustContain(t, c["mod"].Get(thread), "Test biz", "Andes Textiles", "Test del", "name hidden from others")
+		mustContain(t, c["biz"].Get(thread), "Test biz")
+		if strings.Contains(c["biz"].Get(thread).Body, "Test del") {
+			t.Error("the author sees another member's name under the Chatham House rule")
+		}
+	})
+}
+
+func TestForumListsAndBadThreads(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
+	app.CreateUser("del@x.example", store.RoleMember, "Delegation", store.OrgMember)
+	biz, del := app.Client(), app.Client()
+	biz.SignIn("biz@x.example")
+	del.SignIn("del@x.example")
+	theme := themeID(t, app)
+	postThread(t, biz, theme, "First challenge", "record")
+	second := postThread(t, biz, theme, "Second challenge", "personal")
+	id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(second)[1]
+	del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"An answer"}})
+	ours := del.Get("/forum?tab=ours").Body
+	if !strings.Contains(ours, "First challenge") || strings.Contains(ours, "Second challenge") {
+		t.Error("'not yet answered by my delegation' is wrong")
+	}
+	if body := del.Get(second).Body; strings.Contains(body, ">Firm<") || strings.Contains(body, "· Firm") {
+		t.Error("personal capacity shows the organisation")
+	}
+	for _, c := range []struct {
+		name string
+		form url.Values
+	}{
+		{"no title", url.Values{"theme": {fmt.Sprint(theme)}, "kind": {"challenge"}, "body": {"x"}, "attribution": {"record"}}},
+		{"unknown theme", url.Values{"theme": {"99999"}, "kind": {"challenge"}, "title": {"x"}, "body": {"x"}, "attribution": {"record"}}},
+		{"unknown kind", url.Values{"theme": {fmt.Sprint(theme)}, "kind": {"rant"}, "title": {"x"}, "body": {"x"}, "attribution": {"record"}}},
+		{"unknown attribution", url.Values{"theme": {fmt.Sprint(theme)}, "kind": {"discussion"}, "title": {"x"}, "body": {"x"}, "attribution": {"anonymous"}}},
+		{"empty body", url.Values{"theme": {fmt.Sprint(theme)}, "kind": {"discussion"}, "title": {"x"}, "body": {""}, "attribution": {"record"}}},
+	} {
+		if r := biz.Post("/forum/threads", c.form); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: got %d, want 422", c.name, r.Status)
+		}
+	}
+	if got := biz.Get("/forum/themes/no-such-theme").Status; got != http.StatusNotFound {
+		t.Errorf("unknown theme: %d", got)
+	}
+	if got := biz.Get("/forum?after=garbage").Status; got != http.StatusOK {
+		t.Errorf("bad cursor: %d", got)
+	}
+}

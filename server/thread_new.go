@@ -1,0 +1,77 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"ideasx/server/markdown"
+	"ideasx/store"
+)
+
+// maxPostLen bounds a post: Markdown rendering slows down on very deep nesting.
+const maxPostLen = 20000
+
+var attributionValues = []string{string(store.OnTheRecord), string(store.PersonalCapacity), string(store.ChathamHouse)}
+
+func (s *Server) threadNew(w http.ResponseWriter, r *http.Request) {
+	v := s.newView(w, r, "thread_new_title")
+	v.Form.Set("kind", string(store.Challenge))
+	v.Form.Set("attribution", string(store.OnTheRecord))
+	v.Form.Set("theme", r.URL.Query().Get("theme"))
+	s.renderThreadForm(w, r, v, http.StatusOK)
+}
+
+func (s *Server) renderThreadForm(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	themes, err := s.store.Themes(r.Context(), false)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Data = map[string]any{"Themes": themes, "Attributions": attributionValues}
+	s.render(w, r, status, "thread_form", v)
+}
+
+func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	me := currentUser(r)
+	nt := store.NewThread{Author: me}
+	nt.Title = f.text("title", true, 200)
+	nt.Kind = store.ThreadKind(f.choice("kind", true, string(store.Challenge), string(store.Discussion)))
+	nt.Attribution = store.Attribution(f.choice("attribution", true, attributionValues...))
+	nt.Body = f.multiline("body", maxPostLen)
+	if nt.Body == "" {
+		f.fail("body", "error_required")
+	}
+	if id, err := strconv.ParseInt(f.values.Get("theme"), 10, 64); err != nil || id <= 0 {
+		f.fail("theme", "error_choice")
+	} else {
+		nt.ThemeID = id
+	}
+	for _, t := range strings.Split(f.values.Get("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			nt.Tags = append(nt.Tags, t)
+		}
+	}
+	if f.ok() {
+		nt.HTML = string(markdown.Render(nt.Body))
+		th, err := s.store.CreateThread(r.Context(), nt)
+		switch {
+		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
+			f.fail("theme", "error_choice")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.redirectWithFlash(w, r, threadURL(th), "flash_thread_created")
+			return
+		}
+	}
+	v := s.newView(w, r, "thread_new_title")
+	v.Form, v.Errors = f.values, f.errors
+	s.renderThreadForm(w, r, v, http.StatusUnprocessableEntity)
+}

@@ -1,0 +1,167 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"ideasx/server/markdown"
+	"ideasx/store"
+)
+
+const postsPerPage = 50
+
+// loadThread finds the thread of the path; a hidden thread exists for moderators only.
+func (s *Server) loadThread(w http.ResponseWriter, r *http.Request, id int64) (*store.Thread, bool) {
+	t, err := s.store.ThreadByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && t.Hidden && !currentUser(r).IsModerator()) {
+		s.notFound(w, r)
+		return nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	return t, true
+}
+
+func (s *Server) threadShow(w http.ResponseWriter, r *http.Request) {
+	id, ok := refID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	if canonical := threadURL(t); r.URL.Path != canonical {
+		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		return
+	}
+	s.renderThread(w, r, t, nil, http.StatusOK)
+}
+
+// renderThread shows a thread with a page of its posts and the reply form;
+// form carries a reply that came back with problems.
+func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.Thread, f *form, status int) {
+	me := currentUser(r)
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	posts, err := s.store.Posts(r.Context(), t.ID, after, postsPerPage)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	_, themes, err := s.themeMap(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	views := make([]postView, len(posts))
+	for i, p := range posts {
+		views[i] = s.viewPost(me, t, p, after == 0 && i == 0)
+	}
+	v := s.newView(w, r, "")
+	v.Title = t.Title
+	if f != nil {
+		v.Form, v.Errors = f.values, f.errors
+	} else if q := r.URL.Query().Get("quote"); q != "" {
+		s.prefillQuote(r, v, t, q)
+	}
+	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator()}
+	if len(posts) == postsPerPage {
+		data["NextURL"] = fmt.Sprintf("%s?after=%d", threadURL(t), posts[len(posts)-1].ID)
+	}
+	v.Data = data
+	s.render(w, r, status, "thread", v)
+}
+
+// prefillQuote starts a reply with the quoted post's text as a Markdown quote.
+func (s *Server) prefillQuote(r *http.Request, v *view, t *store.Thread, raw string) {
+	id, err := parseID(raw)
+	if err != nil {
+		return
+	}
+	p, err := s.store.PostByID(r.Context(), id)
+	if err != nil || p.ThreadID != t.ID || p.Removed() {
+		return
+	}
+	lines := strings.Split(p.Body, "\n")
+	for i := range lines {
+		lines[i] = "> " + lines[i]
+	}
+	v.Form.Set("body", strings.Join(lines, "\n")+"\n\n")
+	v.Form.Set("quote", raw)
+}
+
+func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	np := store.NewPost{ThreadID: t.ID, Author: currentUser(r)}
+	np.Body = f.multiline("body", maxPostLen)
+	if np.Body == "" {
+		f.fail("body", "error_required")
+	}
+	if q := f.values.Get("quote"); q != "" {
+		if qid, err := parseID(q); err == nil {
+			np.QuotePostID = &qid
+		}
+	}
+	if f.ok() {
+		np.HTML = string(markdown.Render(np.Body))
+		p, err := s.store.CreatePost(r.Context(), np)
+		switch {
+		case errors.Is(err, store.ErrLocked):
+			f.fail("body", "error_thread_locked")
+		case errors.Is(err, store.ErrNotFound):
+			f.fail("body", "error_quote_missing")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			http.Redirect(w, r, fmt.Sprintf("%s#post-%d", threadURL(t), p.ID), http.StatusSeeOther)
+			return
+		}
+	}
+	s.renderThread(w, r, t, f, http.StatusUnprocessableEntity)
+}
+
+func (s *Server) threadSwitchSave(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	sw := f.choice("switch", true, string(store.SwitchPinned), string(store.SwitchLocked), string(store.SwitchHidden))
+	on := f.values.Get("on") == "true"
+	if !f.ok() {
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_switch", "error_choice")
+		return
+	}
+	if err := s.store.SetThreadSwitch(r.Context(), currentUser(r).ID, t.ID, store.ThreadSwitch(sw), on); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, threadURL(t), "flash_thread_updated")
+}
