@@ -25,3 +25,10 @@ for (const secret of document.querySelectorAll("code.token")) {
     selection.addRange(range);
   });
 }
+
+// A reply that starts with a quote is typed after the quote, not before it.
+for (const area of document.querySelectorAll("textarea[data-caret-end]")) {
+  const end = () => area.setSelectionRange(area.value.length, area.value.length);
+  area.addEventListener("focus", end, { once: true });
+  if (document.activeElement === area) end();
+}

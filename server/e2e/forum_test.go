@@ -1,0 +1,46 @@
+package e2e
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"ideasx/server/browsertest"
+	"ideasx/server/servertest"
+	"ideasx/store"
+	"ideasx/store/storetest"
+)
+
+// TestForumInBrowser: a business posts a challenge through the form, a
+// delegation replies quoting it; both pages are kept as screenshots.
+func TestForumInBrowser(t *testing.T) {
+	b := browsertest.New(t)
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
+	app.CreateUser("delegate@kenya.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
+
+	biz := b.Tab()
+	signIn(t, biz, app, "lucia@cafe.example")
+	browsertest.Do(t, biz, chromedp.Navigate(app.URL+"/forum/new"), waitFor("#f-title"),
+		click("input[name=kind][value=challenge]"),
+		chromedp.SetValue(chromedp.CSS("#f-theme"), "5"),
+		fill("#f-title", "Certificates of origin for coffee take three weeks"),
+		fill("#f-body", "Each shipment to Kenya needs a **certificate of origin**. The chamber issues it on paper only, and it takes three weeks."),
+		fill("#f-tags", "rules of origin, coffee"),
+		click("main form button[type=submit]"), waitFor(".posts"))
+	assertText(t, biz, "h1", "Certificates of origin for coffee take three weeks")
+	browsertest.Screenshot(t, biz, "forum-new-thread")
+
+	del := b.Tab()
+	signIn(t, del, app, "delegate@kenya.example")
+	browsertest.Do(t, del, chromedp.Navigate(app.URL+"/forum"), waitFor(".thread-list"))
+	assertText(t, del, ".thread-list", "Certificates of origin for coffee take three weeks", "Café Montevideo SRL")
+	browsertest.Screenshot(t, del, "forum")
+	browsertest.Do(t, del, click(".thread-list .doc-title a"), waitFor(".post-actions a"),
+		click(".post-actions a"), waitFor("#reply"))
+	browsertest.Do(t, del, fill("#f-body", "Kenya accepts electronic certificates since 2019; we can share the contact at the chamber."),
+		click("#reply button[type=submit]"), waitFor(".posts li:nth-child(2)"))
+	assertText(t, del, ".posts li:nth-child(2) blockquote", "Each shipment to Kenya needs a certificate of origin")
+	assertText(t, del, ".posts li:nth-child(2)", "Delegation of Kenya", "In reply to an earlier message", "electronic certificates")
+	browsertest.Screenshot(t, del, "thread")
+}
