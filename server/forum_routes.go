@@ -15,6 +15,7 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /forum/threads/{ref}", s.forumMember(s.threadShow))
 	mux.Handle("POST /forum/threads/{id}/posts", s.forumMember(s.postCreate))
 	mux.Handle("POST /forum/threads/{id}/switch", s.moderator(s.threadSwitchSave))
+	mux.Handle("POST /forum/threads/{id}/status", s.forumMember(s.threadStatusSave))
 }
 
 // forumMember lets through active businesses, members, moderators and

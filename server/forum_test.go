@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"ideasx/server/servertest"
 	"ideasx/store"
@@ -204,4 +205,51 @@ func TestForumListsAndBadThreads(t *testing.T) {
 	if got := biz.Get("/forum?after=garbage").Status; got != http.StatusOK {
 		t.Errorf("bad cursor: %d", got)
 	}
+}
+
+func TestChallengeLifecycleOnPages(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
+		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+		biz, del, mod := app.Client(), app.Client(), app.Client()
+		biz.SignIn("biz@x.example")
+		del.SignIn("del@x.example")
+		mod.SignIn("mod@x.example")
+		thread := postThread(t, biz, themeID(t, app), "Paper certificates only", "chatham")
+		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+		r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"Electronic ones are accepted."}})
+		post := regexp.MustCompile(`#post-(\d+)`).FindStringSubmatch(r.Location)[1]
+		status := func(c *servertest.Client, form url.Values) int { return c.Post("/forum/threads/"+id+"/status", form).Status }
+		if got := status(del, url.Values{"to": {"answered"}, "post": {post}}); got != http.StatusConflict {
+			t.Errorf("another member accepting: got %d, want 409", got)
+		}
+		if got := status(biz, url.Values{"to": {"referred"}}); got != http.StatusConflict {
+			t.Errorf("author referring: got %d, want 409", got)
+		}
+		if got := status(biz, url.Values{"to": {"flying"}}); got != http.StatusUnprocessableEntity {
+			t.Errorf("unknown status: got %d, want 422", got)
+		}
+		if got := status(biz, url.Values{"to": {"answered"}, "post": {post}}); got != http.StatusSeeOther {
+			t.Fatalf("author accepting: got %d", got)
+		}
+		page := del.Get(thread)
+		mustContain(t, page, "Accepted answer", "Answered")
+		// The history names nobody under the Chatham House rule.
+		if strings.Contains(page.Body, "Test biz") {
+			t.Error("the history shows the author's name under the Chatham House rule")
+		}
+		ev := store.Event{Title: "Open meeting", StartsAt: time.Now(), EndsAt: time.Now().Add(time.Hour), Timezone: "Europe/Zurich", Visibility: store.Public}
+		if err := app.Store.SaveEvent(context.Background(), 0, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if got := status(mod, url.Values{"to": {"referred"}}); got != http.StatusUnprocessableEntity {
+			t.Errorf("referral without a target: got %d, want 422", got)
+		}
+		if got := status(mod, url.Values{"to": {"referred"}, "event": {fmt.Sprint(ev.ID)}, "note": {"On the November agenda"}}); got != http.StatusSeeOther {
+			t.Fatalf("moderator referring: got %d", got)
+		}
+		mustContain(t, del.Get(thread), "Referred to the group", "On the November agenda", "The secretariat")
+		mustContain(t, mod.Get(thread), "Test mod")
+	})
 }

@@ -6,7 +6,9 @@ import (
 	"ideasx/store"
 )
 
-func threadURL(t *store.Thread) string { return fmt.Sprintf("/forum/threads/%d-%s", t.ID, slug(t.Title)) }
+func threadURL(t *store.Thread) string {
+	return fmt.Sprintf("/forum/threads/%d-%s", t.ID, slug(t.Title))
+}
 
 // byline is who a reader is told wrote something, per the thread's
 // attribution mode (SPEC §3). Under Chatham House rules other readers get

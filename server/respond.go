@@ -162,6 +162,7 @@ func templateFuncs() template.FuncMap {
 		"docURL":   func(d store.Document) string { return documentURL(&d) },
 		"eventURL": func(e store.Event) string { return eventURL(&e) },
 		"fileURL":  fileURL,
+		"deref":    func(p *int64) int64 { return *p },
 		"size":     humanSize,
 		"inZone":   func(t time.Time, e store.Event) time.Time { return t.In(e.Location()) },
 		// Post HTML was sanitised by the markdown package when it was written.

@@ -70,7 +70,31 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 	} else if q := r.URL.Query().Get("quote"); q != "" {
 		s.prefillQuote(r, v, t, q)
 	}
-	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator()}
+	history, err := s.store.StatusHistory(r.Context(), t.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
+		"History": s.viewHistory(me, t, history), "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
+		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())}
+	if me.IsModerator() && t.Kind == store.Challenge {
+		access := store.AccessFor(me)
+		events, err := s.store.AllEvents(r.Context(), access)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		docs, _, err := s.store.ListDocuments(r.Context(), store.DocFilter{Access: access, Limit: 100})
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data["ReferEvents"], data["ReferDocuments"] = events, docs
+		data["CanRefer"] = store.CanTransition(t.Status, store.StatusReferred, false, true)
+		data["CanClose"] = store.CanTransition(t.Status, store.StatusClosed, false, true)
+		data["CanReopen"] = t.Status == store.StatusClosed
+	}
 	if len(posts) == postsPerPage {
 		data["NextURL"] = fmt.Sprintf("%s?after=%d", threadURL(t), posts[len(posts)-1].ID)
 	}
@@ -164,4 +188,26 @@ func (s *Server) threadSwitchSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.redirectWithFlash(w, r, threadURL(t), "flash_thread_updated")
+}
+
+// historyItem is a status change with its actor as the reader may see them:
+// the author under the thread's attribution mode, or the secretariat.
+type historyItem struct {
+	store.StatusChange
+	Actor byline
+}
+
+func (s *Server) viewHistory(reader *store.User, t *store.Thread, changes []store.StatusChange) []historyItem {
+	out := make([]historyItem, len(changes))
+	for i, c := range changes {
+		out[i].StatusChange = c
+		if c.ActorID == t.AuthorID {
+			out[i].Actor = attribute(reader, t.Attribution, t.AuthorID, t.AuthorName, t.OrgName, t.OrgKind)
+		} else if reader.IsModerator() {
+			out[i].Actor = byline{Name: c.ActorName}
+		} else {
+			out[i].Actor = byline{KindID: "chatham_secretariat"}
+		}
+	}
+	return out
 }

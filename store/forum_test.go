@@ -212,3 +212,61 @@ func TestLockedThreadAndArchivedTheme(t *testing.T) {
 		}
 	})
 }
+
+func TestChallengeLifecycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		other := mustUser(t, s, "other@x.org", store.RoleBusiness, "Other firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		th := newThread(t, s, biz, theme.ID, "Challenge")
+		opening, _ := s.Posts(ctx, th.ID, 0, 1)
+		reply, _ := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: del, Body: "Answer", HTML: "a"})
+		ev := store.Event{Title: "Meeting", StartsAt: time.Now(), EndsAt: time.Now().Add(time.Hour), Timezone: "Europe/Zurich", Visibility: store.Public}
+		if err := s.SaveEvent(ctx, 0, &ev); err != nil {
+			t.Fatal(err)
+		}
+		steps := []struct {
+			name  string
+			actor *store.User
+			req   store.StatusRequest
+			want  error
+		}{
+			{"stranger accepts", other, store.StatusRequest{To: store.StatusAnswered, AcceptedPostID: reply.ID}, store.ErrTransition},
+			{"author accepts the opening post", biz, store.StatusRequest{To: store.StatusAnswered, AcceptedPostID: opening[0].ID}, store.ErrNotFound},
+			{"author refers", biz, store.StatusRequest{To: store.StatusReferred, EventID: ev.ID}, store.ErrTransition},
+			{"author closes", biz, store.StatusRequest{To: store.StatusClosed}, store.ErrTransition},
+			{"author accepts", biz, store.StatusRequest{To: store.StatusAnswered, AcceptedPostID: reply.ID}, nil},
+			{"moderator refers to nothing", mod, store.StatusRequest{To: store.StatusReferred}, store.ErrReferralTarget},
+			{"moderator refers to an unknown event", mod, store.StatusRequest{To: store.StatusReferred, EventID: 99999}, store.ErrReferralTarget},
+			{"moderator refers", mod, store.StatusRequest{To: store.StatusReferred, EventID: ev.ID, Note: "On the agenda"}, nil},
+			{"author reopens a referred challenge", biz, store.StatusRequest{To: store.StatusOpen}, store.ErrTransition},
+			{"moderator closes", mod, store.StatusRequest{To: store.StatusClosed}, nil},
+			{"moderator closes again", mod, store.StatusRequest{To: store.StatusClosed}, store.ErrTransition},
+		}
+		for _, st := range steps {
+			if err := s.ChangeChallengeStatus(ctx, st.actor, th.ID, st.req); !errors.Is(err, st.want) {
+				t.Errorf("%s: got %v, want %v", st.name, err, st.want)
+			}
+		}
+		history, _ := s.StatusHistory(ctx, th.ID)
+		var got []string
+		for _, h := range history {
+			got = append(got, string(h.From)+">"+string(h.To)+" by "+h.ActorName)
+		}
+		want := []string{"open>answered by " + biz.Name, "answered>referred by " + mod.Name, "referred>closed by " + mod.Name}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("history %v, want %v", got, want)
+		}
+		th, _ = s.ThreadByID(ctx, th.ID)
+		if th.Status != store.StatusClosed || th.AcceptedPostID == nil || *th.AcceptedPostID != reply.ID {
+			t.Errorf("thread after: %s accepted %v", th.Status, th.AcceptedPostID)
+		}
+		disc, _ := s.CreateThread(ctx, store.NewThread{ThemeID: theme.ID, Kind: store.Discussion, Title: "Talk", Attribution: store.OnTheRecord, Body: "b", HTML: "b", Author: biz})
+		if err := s.ChangeChallengeStatus(ctx, mod, disc.ID, store.StatusRequest{To: store.StatusClosed}); !errors.Is(err, store.ErrTransition) {
+			t.Errorf("closing a discussion as a challenge: %v", err)
+		}
+	})
+}

@@ -12,7 +12,8 @@ import (
 )
 
 // TestForumInBrowser: a business posts a challenge through the form, a
-// delegation replies quoting it; both pages are kept as screenshots.
+// delegation replies quoting it, and the business accepts the reply; the
+// pages are kept as screenshots.
 func TestForumInBrowser(t *testing.T) {
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
@@ -42,5 +43,11 @@ func TestForumInBrowser(t *testing.T) {
 		click("#reply button[type=submit]"), waitFor(".posts li:nth-child(2)"))
 	assertText(t, del, ".posts li:nth-child(2) blockquote", "Each shipment to Kenya needs a certificate of origin")
 	assertText(t, del, ".posts li:nth-child(2)", "Delegation of Kenya", "In reply to an earlier message", "electronic certificates")
-	browsertest.Screenshot(t, del, "thread")
+	// The business accepts the delegation's reply.
+	// The business's tab still shows the thread as it was: reload it, as a reader without live updates would.
+	browsertest.Do(t, biz, chromedp.Reload(), waitFor(".posts li:nth-child(2) form button"),
+		click(".posts li:nth-child(2) form button"), waitFor(".post-accepted"))
+	assertText(t, biz, ".post-accepted", "Accepted answer", "Delegation of Kenya")
+	assertText(t, biz, ".history", "Answered")
+	browsertest.Screenshot(t, biz, "thread")
 }

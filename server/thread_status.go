@@ -1,0 +1,52 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"ideasx/store"
+)
+
+// threadStatusSave moves a challenge through its lifecycle: the author or a
+// moderator accepts a reply; a moderator refers it to the working group
+// (an event or a document), closes or reopens it.
+func (s *Server) threadStatusSave(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	to := store.ChallengeStatus(f.choice("to", true, string(store.StatusOpen), string(store.StatusAnswered), string(store.StatusReferred), string(store.StatusClosed)))
+	if !f.ok() {
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_status", "error_choice")
+		return
+	}
+	req := store.StatusRequest{To: to, Note: f.text("note", false, 500)}
+	req.AcceptedPostID, _ = strconv.ParseInt(f.values.Get("post"), 10, 64)
+	req.EventID, _ = strconv.ParseInt(f.values.Get("event"), 10, 64)
+	req.DocumentID, _ = strconv.ParseInt(f.values.Get("document"), 10, 64)
+	err := s.store.ChangeChallengeStatus(r.Context(), currentUser(r), t.ID, req)
+	switch {
+	case errors.Is(err, store.ErrTransition):
+		s.fail(w, r, http.StatusConflict, "transition", "error_transition")
+	case errors.Is(err, store.ErrReferralTarget):
+		s.fail(w, r, http.StatusUnprocessableEntity, "referral", "error_referral")
+	case errors.Is(err, store.ErrNotFound):
+		s.fail(w, r, http.StatusUnprocessableEntity, "accepted_post", "error_accept_post")
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		flash := map[store.ChallengeStatus]string{store.StatusOpen: "flash_status_open", store.StatusAnswered: "flash_status_answered",
+			store.StatusReferred: "flash_status_referred", store.StatusClosed: "flash_status_closed"}[to]
+		s.redirectWithFlash(w, r, threadURL(t), flash)
+	}
+}
