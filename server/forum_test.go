@@ -220,7 +220,9 @@ func TestChallengeLifecycleOnPages(t *testing.T) {
 		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
 		r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"Electronic ones are accepted."}})
 		post := regexp.MustCompile(`#post-(\d+)`).FindStringSubmatch(r.Location)[1]
-		status := func(c *servertest.Client, form url.Values) int { return c.Post("/forum/threads/"+id+"/status", form).Status }
+		status := func(c *servertest.Client, form url.Values) int {
+			return c.Post("/forum/threads/"+id+"/status", form).Status
+		}
 		if got := status(del, url.Values{"to": {"answered"}, "post": {post}}); got != http.StatusConflict {
 			t.Errorf("another member accepting: got %d, want 409", got)
 		}
