@@ -59,7 +59,7 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 		}
 	}
 	unpinned := false
-	f := store.ThreadFilter{Limit: threadsPerPage, WithHidden: me.IsModerator(), Pinned: &unpinned}
+	f := store.ThreadFilter{Limit: threadsPerPage, WithHidden: me.IsModerator(), Pinned: &unpinned, ReaderID: me.ID}
 	if theme != nil {
 		f.ThemeID = theme.ID
 	}

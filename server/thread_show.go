@@ -54,6 +54,13 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		s.serverError(w, r, err)
 		return
 	}
+	// Read before coverage is counted, so that the reader's own delegation is in it.
+	if len(posts) > 0 {
+		if err := s.store.MarkRead(r.Context(), me, t.ID, posts[len(posts)-1].ID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	_, themes, err := s.themeMap(r)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -78,6 +85,17 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
 		"History": s.viewHistory(me, t, history), "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
 		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())}
+	if t.Kind == store.Challenge {
+		cov, err := s.store.ThreadCoverage(r.Context(), t.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data["Coverage"] = cov
+		// Which delegations answered would tell who spoke, which the
+		// attribution mode may forbid: then only the counts are shown.
+		data["CoverageNames"] = t.Attribution == store.OnTheRecord || me.IsModerator()
+	}
 	if me.IsModerator() && t.Kind == store.Challenge {
 		access := store.AccessFor(me)
 		events, err := s.store.AllEvents(r.Context(), access)

@@ -270,3 +270,44 @@ func TestChallengeLifecycle(t *testing.T) {
 		}
 	})
 }
+
+func TestReadPositionsAndCoverage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		chile := mustUser(t, s, "cl@x.org", store.RoleMember, "Delegation of Chile")
+		chile2 := mustUser(t, s, "cl2@x.org", store.RoleMember, "Delegation of Chile")
+		kenya := mustUser(t, s, "ke@x.org", store.RoleMember, "Delegation of Kenya")
+		th := newThread(t, s, biz, theme.ID, "Coverage")
+		list, _ := s.ListThreads(ctx, store.ThreadFilter{ReaderID: chile.ID})
+		if len(list) != 1 || !list[0].Unread() {
+			t.Fatalf("a new thread is not unread: %+v", list)
+		}
+		if err := s.MarkRead(ctx, chile, th.ID, *list[0].LastPostID); err != nil {
+			t.Fatal(err)
+		}
+		_ = s.MarkRead(ctx, chile2, th.ID, *list[0].LastPostID)
+		_ = s.MarkRead(ctx, chile, th.ID, 0) // never moves back
+		reply, _ := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: kenya, Body: "Answer", HTML: "a"})
+		list, _ = s.ListThreads(ctx, store.ThreadFilter{ReaderID: chile.ID})
+		if !list[0].Unread() || list[0].LastReadPostID == 0 {
+			t.Errorf("after a reply: unread %v, position %d", list[0].Unread(), list[0].LastReadPostID)
+		}
+		_ = s.MarkRead(ctx, chile, th.ID, reply.ID)
+		if list, _ = s.ListThreads(ctx, store.ThreadFilter{ReaderID: chile.ID}); list[0].Unread() {
+			t.Error("read thread still unread")
+		}
+		got, _ := s.ThreadByID(ctx, th.ID)
+		if got.ViewCount != 2 {
+			t.Errorf("view count %d, want 2 (two readers)", got.ViewCount)
+		}
+		cov, err := s.ThreadCoverage(ctx, th.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cov.ReadBy) != 1 || cov.ReadBy[0].Name != "Delegation of Chile" || len(cov.AnsweredBy) != 1 || cov.AnsweredBy[0].Name != "Delegation of Kenya" {
+			t.Errorf("coverage: read by %+v, answered by %+v", cov.ReadBy, cov.AnsweredBy)
+		}
+	})
+}

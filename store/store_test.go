@@ -84,12 +84,21 @@ func newOrg(name string, kind store.OrgKind) store.Organisation {
 
 func mustUser(t *testing.T, s *store.Store, email string, role store.Role, org string) *store.User {
 	t.Helper()
+	kind := store.OrgBusiness
+	if role == store.RoleMember {
+		kind = store.OrgMember
+	}
+	return mustUserOfKind(t, s, email, role, org, kind)
+}
+
+func mustUserOfKind(t *testing.T, s *store.Store, email string, role store.Role, org string, kind store.OrgKind) *store.User {
+	t.Helper()
 	status := store.StatusActive
 	if role == store.RolePending {
 		status = store.StatusPending
 	}
 	u, err := s.CreateUser(context.Background(), store.NewUser{Email: email, Name: "Person " + email, Role: role, Status: status, PasswordHash: "x"},
-		newOrg(org, store.OrgBusiness))
+		newOrg(org, kind))
 	if err != nil {
 		t.Fatalf("create %s: %v", email, err)
 	}

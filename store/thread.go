@@ -67,13 +67,19 @@ type Thread struct {
 	AuthorName     string          `db:"author_name"`
 	OrgName        string          `db:"org_name"`
 	OrgKind        OrgKind         `db:"org_kind"`
-	Tags           []string        `db:"-"`
+	// LastReadPostID is the reader's read position (lists with a ReaderID only).
+	LastReadPostID int64    `db:"last_read_post_id"`
+	Tags           []string `db:"-"`
 }
+
+// Unread reports whether the thread has posts after the reader's position.
+func (t *Thread) Unread() bool { return t.LastPostID != nil && *t.LastPostID > t.LastReadPostID }
 
 const threadSelect = `SELECT t.id, t.theme_id, t.kind, t.title, t.author_id, t.organisation_id, t.attribution, t.status, t.pinned,
 	t.locked, t.hidden, t.post_count, t.view_count, t.accepted_post_id, t.last_post_id, t.last_post_at, t.created_at, t.updated_at,
-	u.name AS author_name, o.name AS org_name, o.kind AS org_kind
-	FROM threads t JOIN users u ON u.id = t.author_id JOIN organisations o ON o.id = t.organisation_id`
+	u.name AS author_name, o.name AS org_name, o.kind AS org_kind, COALESCE(r.last_read_post_id, 0) AS last_read_post_id
+	FROM threads t JOIN users u ON u.id = t.author_id JOIN organisations o ON o.id = t.organisation_id
+	LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = ?`
 
 // Errors of the forum's rules.
 var (
@@ -141,7 +147,7 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 // ThreadByID loads one thread with its tags.
 func (s *Store) ThreadByID(ctx context.Context, id int64) (*Thread, error) {
 	var t Thread
-	if err := s.get(ctx, s.db, &t, threadSelect+` WHERE t.id = ?`, id); err != nil {
+	if err := s.get(ctx, s.db, &t, threadSelect+` WHERE t.id = ?`, 0, id); err != nil {
 		return nil, fmt.Errorf("thread: %w", err)
 	}
 	if err := s.selectAll(ctx, s.db, &t.Tags, `SELECT tag FROM thread_tags WHERE thread_id = ? ORDER BY tag`, id); err != nil {
@@ -168,8 +174,10 @@ type ThreadFilter struct {
 	Pinned *bool
 	// WithHidden includes hidden threads (moderators).
 	WithHidden bool
-	After      *ThreadCursor
-	Limit      int
+	// ReaderID fills each thread's read position for this person.
+	ReaderID int64
+	After    *ThreadCursor
+	Limit    int
 }
 
 // ListThreads returns threads by latest activity, walking an index from
@@ -206,6 +214,7 @@ func (s *Store) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, erro
 	}
 	cond, args := w.sql()
 	var out []Thread
+	args = append([]any{f.ReaderID}, args...)
 	if err := s.selectAll(ctx, s.db, &out, threadSelect+cond+` ORDER BY t.last_post_at DESC, t.id DESC LIMIT ?`, append(args, f.Limit)...); err != nil {
 		return nil, fmt.Errorf("list threads: %w", err)
 	}
