@@ -16,6 +16,11 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /forum/threads/{id}/posts", s.forumMember(s.postCreate))
 	mux.Handle("POST /forum/threads/{id}/switch", s.moderator(s.threadSwitchSave))
 	mux.Handle("POST /forum/threads/{id}/status", s.forumMember(s.threadStatusSave))
+	mux.Handle("POST /forum/posts/{id}/useful", s.forumMember(s.postUseful))
+	mux.Handle("GET /forum/posts/{id}/edit", s.forumMember(s.postEdit))
+	mux.Handle("POST /forum/posts/{id}", s.forumMember(s.postUpdate))
+	mux.Handle("POST /forum/posts/{id}/delete", s.forumMember(s.postDelete))
+	mux.Handle("POST /forum/posts/{id}/restore", s.moderator(s.postRestore))
 }
 
 // forumMember lets through active businesses, members, moderators and

@@ -259,3 +259,63 @@ func TestChallengeLifecycleOnPages(t *testing.T) {
 		mustContain(t, mod.Get(thread), "Test mod")
 	})
 }
+
+func TestPostEditDeleteRestoreAndUseful(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
+		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+		biz, del, mod := app.Client(), app.Client(), app.Client()
+		biz.SignIn("biz@x.example")
+		del.SignIn("del@x.example")
+		mod.SignIn("mod@x.example")
+		thread := postThread(t, biz, themeID(t, app), "Edits and deletions", "record")
+		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+		opening := regexp.MustCompile(`id="post-(\d+)"`).FindStringSubmatch(biz.Get(thread).Body)[1]
+		r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"First wording of the answer."}})
+		post := regexp.MustCompile(`#post-(\d+)`).FindStringSubmatch(r.Location)[1]
+
+		if got := biz.Get("/forum/posts/" + post + "/edit").Status; got != http.StatusForbidden {
+			t.Errorf("editing someone else's post: got %d, want 403", got)
+		}
+		if r := del.Post("/forum/posts/"+post, url.Values{"body": {"Second wording of the answer."}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("edit: got %d", r.Status)
+		}
+		mustContain(t, biz.Get(thread), "Second wording of the answer.", "edited")
+		mustContain(t, del.Get("/forum/posts/"+post+"/edit"), "First wording of the answer.")
+		mustContain(t, mod.Get("/forum/posts/"+post+"/edit"), "First wording of the answer.")
+
+		if r := biz.Post("/forum/posts/"+post+"/useful", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("useful: got %d", r.Status)
+		}
+		mustContain(t, del.Get(thread), `<span class="count">1</span>`)
+
+		if got := biz.Post("/forum/posts/"+post+"/delete", nil).Status; got != http.StatusForbidden {
+			t.Errorf("deleting someone else's post: got %d, want 403", got)
+		}
+		if got := biz.Post("/forum/posts/"+opening+"/delete", nil).Status; got != http.StatusConflict {
+			t.Errorf("deleting the opening post: got %d, want 409", got)
+		}
+		if got := del.Post("/forum/posts/"+post+"/delete", nil).Status; got != http.StatusSeeOther {
+			t.Fatalf("author deleting: got %d", got)
+		}
+		page := biz.Get(thread)
+		mustContain(t, page, "This message was removed.")
+		removed := page.Body[strings.Index(page.Body, `id="post-`+post+`"`):]
+		removed = removed[:strings.Index(removed, "</li>")]
+		if strings.Contains(page.Body, "Second wording") || strings.Contains(removed, "Test del") {
+			t.Error("a deleted post's text or author reaches members")
+		}
+		if got := biz.Get("/forum/posts/" + post + "/edit").Status; got != http.StatusNotFound {
+			t.Errorf("member opening a deleted post: got %d, want 404", got)
+		}
+		mustContain(t, mod.Get(thread), "Second wording of the answer.", "only moderators see this message")
+		if got := del.Post("/forum/posts/"+post+"/restore", nil).Status; got != http.StatusForbidden {
+			t.Errorf("member restoring: got %d, want 403", got)
+		}
+		if got := mod.Post("/forum/posts/"+post+"/restore", nil).Status; got != http.StatusSeeOther {
+			t.Fatalf("moderator restoring: got %d", got)
+		}
+		mustContain(t, biz.Get(thread), "Second wording of the answer.")
+	})
+}

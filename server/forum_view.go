@@ -53,6 +53,8 @@ type postView struct {
 	// Visible is false for a deleted or hidden post shown to a non-moderator.
 	Visible bool
 	Opening bool
+	// CanChange: the reader may edit or delete it. Marked: the reader found it useful.
+	CanChange, Marked bool
 }
 
 func (s *Server) viewThread(reader *store.User, t *store.Thread, themes map[int64]*store.Theme) threadView {
@@ -61,7 +63,7 @@ func (s *Server) viewThread(reader *store.User, t *store.Thread, themes map[int6
 }
 
 func (s *Server) viewPost(reader *store.User, t *store.Thread, p store.Post, opening bool) postView {
-	v := postView{Post: p, Opening: opening, Visible: !p.Removed() || reader.IsModerator(),
+	v := postView{Post: p, Opening: opening, Visible: !p.Removed() || reader.IsModerator(), CanChange: mayChange(reader, &p),
 		Author: attribute(reader, t.Attribution, p.AuthorID, p.AuthorName, p.OrgName, p.OrgKind)}
 	if !v.Visible {
 		// Nothing of a removed post reaches a member: not its text, not its author.

@@ -66,9 +66,15 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		s.serverError(w, r, err)
 		return
 	}
+	marks, err := s.store.UsefulMarks(r.Context(), me.ID, t.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	views := make([]postView, len(posts))
 	for i, p := range posts {
 		views[i] = s.viewPost(me, t, p, after == 0 && i == 0)
+		views[i].Marked = marks[p.ID]
 	}
 	v := s.newView(w, r, "")
 	v.Title = t.Title

@@ -311,3 +311,29 @@ func TestReadPositionsAndCoverage(t *testing.T) {
 		}
 	})
 }
+
+func TestUsefulToggles(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		th := newThread(t, s, biz, firstTheme(t, s).ID, "Useful?")
+		posts, _ := s.Posts(ctx, th.ID, 0, 1)
+		for i, want := range []bool{true, false, true} {
+			got, err := s.ToggleUseful(ctx, del, posts[0].ID)
+			if err != nil || got != want {
+				t.Fatalf("toggle %d: got %v %v, want %v", i, got, err, want)
+			}
+		}
+		_, _ = s.ToggleUseful(ctx, biz, posts[0].ID)
+		p, _ := s.PostByID(ctx, posts[0].ID)
+		marks, _ := s.UsefulMarks(ctx, del.ID, th.ID)
+		if p.Useful != 2 || !marks[p.ID] {
+			t.Errorf("useful count %d, marked %v", p.Useful, marks[p.ID])
+		}
+		_ = s.SetPostDeleted(ctx, p.ID, biz, true)
+		if _, err := s.ToggleUseful(ctx, del, p.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("marking a deleted post: %v", err)
+		}
+	})
+}

@@ -1,0 +1,150 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"ideasx/server/markdown"
+	"ideasx/store"
+)
+
+// loadPost finds a post and its thread that the reader may see. A removed
+// post exists only for moderators.
+func (s *Server) loadPost(w http.ResponseWriter, r *http.Request) (*store.Post, *store.Thread, bool) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return nil, nil, false
+	}
+	p, err := s.store.PostByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return nil, nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, nil, false
+	}
+	t, ok := s.loadThread(w, r, p.ThreadID)
+	if !ok {
+		return nil, nil, false
+	}
+	if p.Removed() && !currentUser(r).IsModerator() {
+		s.notFound(w, r)
+		return nil, nil, false
+	}
+	return p, t, true
+}
+
+// mayChange says whether the reader may edit or delete a post: its author, or a moderator.
+func mayChange(u *store.User, p *store.Post) bool { return u.IsModerator() || u.ID == p.AuthorID }
+
+func postAnchor(t *store.Thread, p *store.Post) string { return fmt.Sprintf("%s#post-%d", threadURL(t), p.ID) }
+
+func (s *Server) postUseful(w http.ResponseWriter, r *http.Request) {
+	p, t, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	if _, err := s.store.ToggleUseful(r.Context(), currentUser(r), p.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			s.notFound(w, r)
+			return
+		}
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+}
+
+func (s *Server) postEdit(w http.ResponseWriter, r *http.Request) {
+	p, t, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	if !mayChange(currentUser(r), p) {
+		s.fail(w, r, http.StatusForbidden, "forbidden", "error_forbidden")
+		return
+	}
+	v := s.newView(w, r, "post_edit_title")
+	v.Form.Set("body", p.Body)
+	s.renderPostEdit(w, r, v, http.StatusOK, p, t)
+}
+
+func (s *Server) renderPostEdit(w http.ResponseWriter, r *http.Request, v *view, status int, p *store.Post, t *store.Thread) {
+	revisions, err := s.store.PostRevisions(r.Context(), p.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Data = map[string]any{"Post": p, "Thread": t, "ThreadURL": threadURL(t), "Revisions": revisions}
+	s.render(w, r, status, "post_edit", v)
+}
+
+func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request) {
+	p, t, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	me := currentUser(r)
+	if !mayChange(me, p) {
+		s.fail(w, r, http.StatusForbidden, "forbidden", "error_forbidden")
+		return
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	body := f.multiline("body", maxPostLen)
+	if body == "" {
+		f.fail("body", "error_required")
+	}
+	if !f.ok() {
+		v := s.newView(w, r, "post_edit_title")
+		v.Form, v.Errors = f.values, f.errors
+		s.renderPostEdit(w, r, v, http.StatusUnprocessableEntity, p, t)
+		return
+	}
+	if err := s.store.EditPost(r.Context(), p.ID, me, body, string(markdown.Render(body))); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+}
+
+// postDelete removes a post softly: its text stays for moderators, who can
+// restore it. The opening post goes with its thread, which moderators hide.
+func (s *Server) postDelete(w http.ResponseWriter, r *http.Request) {
+	s.setPostDeleted(w, r, true)
+}
+
+func (s *Server) postRestore(w http.ResponseWriter, r *http.Request) {
+	s.setPostDeleted(w, r, false)
+}
+
+func (s *Server) setPostDeleted(w http.ResponseWriter, r *http.Request, deleted bool) {
+	p, t, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	me := currentUser(r)
+	if (deleted && !mayChange(me, p)) || (!deleted && !me.IsModerator()) {
+		s.fail(w, r, http.StatusForbidden, "forbidden", "error_forbidden")
+		return
+	}
+	first, err := s.store.Posts(r.Context(), t.ID, 0, 1)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if deleted && len(first) > 0 && first[0].ID == p.ID {
+		s.fail(w, r, http.StatusConflict, "opening_post", "error_delete_opening")
+		return
+	}
+	if err := s.store.SetPostDeleted(r.Context(), p.ID, me, deleted); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+}

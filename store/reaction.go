@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ToggleUseful marks a post useful for a person, or takes the mark back.
+// It returns whether the mark is now set.
+func (s *Store) ToggleUseful(ctx context.Context, u *User, postID int64) (bool, error) {
+	var set bool
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var threadID int64
+		if err := s.get(ctx, tx, &threadID, `SELECT thread_id FROM posts WHERE id = ? AND deleted_at IS NULL AND hidden_at IS NULL`, postID); err != nil {
+			return fmt.Errorf("useful: %w", err)
+		}
+		n, err := s.exec(ctx, tx, `DELETE FROM reactions WHERE post_id = ? AND user_id = ? AND kind = 'useful'`, postID, u.ID)
+		if err != nil {
+			return fmt.Errorf("useful: %w", err)
+		}
+		if n == 0 {
+			if _, err := s.exec(ctx, tx, `INSERT INTO reactions (post_id, user_id, kind, created_at) VALUES (?, ?, 'useful', ?)`, postID, u.ID, s.now()); err != nil {
+				return fmt.Errorf("useful: %w", err)
+			}
+			set = true
+		}
+		_, err = s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), "post.updated", map[string]any{"post_id": postID, "thread_id": threadID})
+		return err
+	})
+	return set, err
+}
+
+// UsefulMarks returns which of a thread's posts the person marked useful.
+func (s *Store) UsefulMarks(ctx context.Context, userID, threadID int64) (map[int64]bool, error) {
+	var ids []int64
+	if err := s.selectAll(ctx, s.db, &ids, `SELECT r.post_id FROM reactions r JOIN posts p ON p.id = r.post_id
+		WHERE r.user_id = ? AND p.thread_id = ? AND r.kind = 'useful'`, userID, threadID); err != nil {
+		return nil, fmt.Errorf("useful marks: %w", err)
+	}
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, nil
+}
