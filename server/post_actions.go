@@ -40,7 +40,9 @@ func (s *Server) loadPost(w http.ResponseWriter, r *http.Request) (*store.Post, 
 // mayChange says whether the reader may edit or delete a post: its author, or a moderator.
 func mayChange(u *store.User, p *store.Post) bool { return u.IsModerator() || u.ID == p.AuthorID }
 
-func postAnchor(t *store.Thread, p *store.Post) string { return fmt.Sprintf("%s#post-%d", threadURL(t), p.ID) }
+func postAnchor(t *store.Thread, p *store.Post) string {
+	return fmt.Sprintf("%s#post-%d", threadURL(t), p.ID)
+}
 
 func (s *Server) postUseful(w http.ResponseWriter, r *http.Request) {
 	p, t, ok := s.loadPost(w, r)
