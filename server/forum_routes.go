@@ -21,6 +21,9 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /forum/posts/{id}", s.forumMember(s.postUpdate))
 	mux.Handle("POST /forum/posts/{id}/delete", s.forumMember(s.postDelete))
 	mux.Handle("POST /forum/posts/{id}/restore", s.moderator(s.postRestore))
+	mux.Handle("POST /forum/posts/{id}/flag", s.forumMember(s.postFlag))
+	mux.Handle("GET /moderation/flags", s.moderator(s.flagQueue))
+	mux.Handle("POST /moderation/flags/{id}", s.moderator(s.flagResolve))
 }
 
 // forumMember lets through active businesses, members, moderators and

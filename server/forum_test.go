@@ -319,3 +319,41 @@ func TestPostEditDeleteRestoreAndUseful(t *testing.T) {
 		mustContain(t, biz.Get(thread), "Second wording of the answer.")
 	})
 }
+
+func TestFlagAndModerationQueue(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+		app.CreateUser("troll@x.example", store.RoleBusiness, "Troll Ltd", store.OrgBusiness)
+		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+		biz, troll, mod := app.Client(), app.Client(), app.Client()
+		biz.SignIn("biz@x.example")
+		troll.SignIn("troll@x.example")
+		mod.SignIn("mod@x.example")
+		thread := postThread(t, biz, themeID(t, app), "A calm thread", "record")
+		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+		r := troll.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"Buy cheap watches now"}})
+		post := regexp.MustCompile(`#post-(\d+)`).FindStringSubmatch(r.Location)[1]
+		if got := biz.Post("/forum/posts/"+post+"/flag", url.Values{"reason": {"nonsense"}}).Status; got != http.StatusUnprocessableEntity {
+			t.Errorf("unknown reason: got %d", got)
+		}
+		if got := biz.Post("/forum/posts/"+post+"/flag", url.Values{"reason": {"spam"}, "note": {"watches"}}).Status; got != http.StatusSeeOther {
+			t.Fatalf("flag: got %d", got)
+		}
+		if got := biz.Get("/moderation/flags").Status; got != http.StatusForbidden {
+			t.Errorf("member opening the queue: got %d", got)
+		}
+		queue := mod.Get("/moderation/flags")
+		mustContain(t, queue, "Buy cheap watches now", "spam: watches", "Test troll")
+		flagID := regexp.MustCompile(`/moderation/flags/(\d+)`).FindStringSubmatch(queue.Body)[1]
+		if got := mod.Post("/moderation/flags/"+flagID, url.Values{"action": {"hide_post"}}).Status; got != http.StatusSeeOther {
+			t.Fatalf("resolve: got %d", got)
+		}
+		if strings.Contains(biz.Get(thread).Body, "Buy cheap watches") {
+			t.Error("a hidden post still shows to members")
+		}
+		mustContain(t, mod.Get("/moderation/flags"), "No flag is waiting")
+		if got := mod.Get("/admin/audit").Status; got != http.StatusForbidden {
+			t.Errorf("moderator on the audit log: %d", got)
+		}
+	})
+}

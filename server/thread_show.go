@@ -89,7 +89,7 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		return
 	}
 	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
-		"History": s.viewHistory(me, t, history), "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
+		"History": s.viewHistory(me, t, history), "FlagReasons": flagReasons, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
 		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())}
 	if t.Kind == store.Challenge {
 		cov, err := s.store.ThreadCoverage(r.Context(), t.ID)

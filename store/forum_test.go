@@ -337,3 +337,53 @@ func TestUsefulToggles(t *testing.T) {
 		}
 	})
 }
+
+func TestFlagsQueue(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		troll := mustUser(t, s, "troll@x.org", store.RoleBusiness, "Troll Ltd")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		th := newThread(t, s, biz, firstTheme(t, s).ID, "Flags")
+		bad, _ := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: troll, Body: "spam", HTML: "spam"})
+		if err := s.FlagPost(ctx, del, bad.ID, "spam"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FlagPost(ctx, del, bad.ID, "spam again"); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("second flag by the same person: %v", err)
+		}
+		if err := s.FlagPost(ctx, biz, bad.ID, "offensive"); err != nil {
+			t.Fatal(err)
+		}
+		flags, _ := s.OpenFlags(ctx)
+		if len(flags) != 2 || flags[0].AuthorName != troll.Name || flags[0].ThreadTitle != "Flags" {
+			t.Fatalf("queue: %+v", flags)
+		}
+		if err := s.ResolveFlag(ctx, mod, flags[0].ID, store.FlagHidePost); err != nil {
+			t.Fatal(err)
+		}
+		if flags, _ = s.OpenFlags(ctx); len(flags) != 0 {
+			t.Errorf("flags on a handled post stay open: %d", len(flags))
+		}
+		if p, _ := s.PostByID(ctx, bad.ID); p.HiddenAt == nil {
+			t.Error("post not hidden")
+		}
+		bad2, _ := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: troll, Body: "more spam", HTML: "x"})
+		_ = s.FlagPost(ctx, del, bad2.ID, "spam")
+		flags, _ = s.OpenFlags(ctx)
+		if err := s.ResolveFlag(ctx, mod, flags[0].ID, store.FlagSuspend); err != nil {
+			t.Fatal(err)
+		}
+		if u, _ := s.UserByID(ctx, troll.ID); u.Status != store.StatusSuspended {
+			t.Errorf("author not suspended: %s", u.Status)
+		}
+		if err := s.ResolveFlag(ctx, mod, flags[0].ID, store.FlagDismiss); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("resolving twice: %v", err)
+		}
+		log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "flag.suspend_author"})
+		if len(log) != 1 {
+			t.Errorf("audit entries: %d", len(log))
+		}
+	})
+}
