@@ -23,6 +23,7 @@ func demoLoad(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo content added: %d categories, %d documents, %d files, %d events\n", rep.Categories, rep.Documents, rep.Files, rep.Events)
+	fmt.Fprintf(e.stdout, "demo content added: %d categories, %d documents, %d files, %d events, %d people, %d threads\n",
+		rep.Categories, rep.Documents, rep.Files, rep.Events, rep.People, rep.Threads)
 	return nil
 }

@@ -6,6 +6,7 @@ package demo
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"fmt"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 
 // Report counts what a run added.
 type Report struct {
-	Categories, Documents, Files, Events int
+	Categories, Documents, Files, Events, People, Threads int
 }
 
 // Load adds the demo categories, documents (with small generated PDFs) and events.
@@ -30,6 +31,9 @@ func Load(ctx context.Context, st *store.Store) (Report, error) {
 		return rep, err
 	}
 	if err := loadEvents(ctx, st, docs, &rep); err != nil {
+		return rep, err
+	}
+	if err := loadForum(ctx, st, &rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -176,4 +180,10 @@ func loadEvents(ctx context.Context, st *store.Store, docs map[string]int64, rep
 		rep.Events++
 	}
 	return nil
+}
+
+func randomSecret() []byte {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return b
 }
