@@ -19,9 +19,14 @@ func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	dash, err := s.dashboard(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	v := s.newView(w, r, "home_title")
 	v.Description = v.T("home_description")
-	v.Data = map[string]any{"Documents": docs, "Events": events}
+	v.Data = map[string]any{"Documents": docs, "Events": events, "Dashboard": dash}
 	s.render(w, r, http.StatusOK, "home", v)
 }
 

@@ -50,6 +50,7 @@ type Server struct {
 	// apiRoutes records every API pattern, so a test can hold the OpenAPI document to it.
 	apiRoutes []string
 	handler   http.Handler
+	dash      dashboardCache
 }
 
 type limits struct {

@@ -387,3 +387,26 @@ func TestFlagsQueue(t *testing.T) {
 		}
 	})
 }
+
+func TestFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		a := newThread(t, s, biz, theme.ID, "A")
+		newThread(t, s, biz, theme.ID, "B")
+		reply, _ := s.CreatePost(ctx, store.NewPost{ThreadID: a.ID, Author: del, Body: "x", HTML: "x"})
+		_ = s.ChangeChallengeStatus(ctx, biz, a.ID, store.StatusRequest{To: store.StatusAnswered, AcceptedPostID: reply.ID})
+		f, err := s.Figures(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(f.Themes) != 1 || f.Themes[0].Open != 1 || f.Themes[0].Answered != 1 {
+			t.Errorf("themes: %+v", f.Themes)
+		}
+		if len(f.Participants) != 2 || f.Participants[0].Kind != store.OrgBusiness || f.Participants[1].Kind != store.OrgMember {
+			t.Errorf("participants: %+v", f.Participants)
+		}
+	})
+}
