@@ -73,7 +73,7 @@ var threads = []demoThread{
 		body: "Many payment platforms do not serve our country, so our customers abroad cannot pay us by card. We lose sales to larger firms that have subsidiaries abroad."},
 	{theme: "cybersecurity", who: "ana@andes-textiles.example", kind: store.Discussion, attribution: store.OnTheRecord,
 		title: "Free cyber readiness training: who has tried it?", tags: []string{"training"},
-		body: "The group heard about a free cyber readiness programme for small firms. Has anyone here followed it? Was it worth the time?",
+		body:    "The group heard about a free cyber readiness programme for small firms. Has anyone here followed it? Was it worth the time?",
 		replies: []demoReply{{who: "wanjiru@nairobi-crafts.example", body: "We did, over four weeks. The password and backup parts alone were worth it."}}},
 	{theme: "logistics", who: "wanjiru@nairobi-crafts.example", kind: store.Challenge, attribution: store.OnTheRecord,
 		title: "Returns of small parcels cost more than the goods", tags: []string{"parcels", "returns"},
