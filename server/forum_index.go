@@ -13,7 +13,7 @@ import (
 
 const threadsPerPage = 30
 
-var forumTabs = []string{"latest", "unanswered", "ours", "mine"}
+var forumTabs = []string{"latest", "unanswered", "ours", "mine", "watched"}
 
 func (s *Server) themeMap(r *http.Request) ([]store.Theme, map[int64]*store.Theme, error) {
 	themes, err := s.store.Themes(r.Context(), true)
@@ -70,6 +70,8 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 		f.Kind, f.Status, f.NotAnsweredByOrg = store.Challenge, store.StatusOpen, me.OrganisationID
 	case "mine":
 		f.AuthorID = me.ID
+	case "watched":
+		f.WatchedBy = me.ID
 	}
 	f.After = parseCursor(q.Get("after"))
 	threads, err := s.store.ListThreads(r.Context(), f)
@@ -105,6 +107,14 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 	}
 	base := r.URL.Path
 	data := map[string]any{"Threads": views, "Themes": themes, "Theme": theme, "Tab": tab, "Tabs": forumTabs, "Base": base}
+	if theme != nil {
+		level, err := s.store.WatchLevel(r.Context(), me.ID, "theme", theme.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data["Watch"] = level
+	}
 	if len(threads) == threadsPerPage {
 		last := threads[len(threads)-1]
 		next := url.Values{"after": {formatCursor(last.LastPostAt, last.ID)}}

@@ -357,3 +357,37 @@ func TestFlagAndModerationQueue(t *testing.T) {
 		}
 	})
 }
+
+func TestWatchAndMoveOnPages(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
+	app.CreateUser("del@x.example", store.RoleMember, "Delegation", store.OrgMember)
+	app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+	biz, del, mod := app.Client(), app.Client(), app.Client()
+	biz.SignIn("biz@x.example")
+	del.SignIn("del@x.example")
+	mod.SignIn("mod@x.example")
+	thread := postThread(t, biz, themeID(t, app), "Watch me", "record")
+	id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+	if strings.Contains(del.Get("/forum?tab=watched").Body, "Watch me") {
+		t.Error("watched list holds a thread the member never watched")
+	}
+	if got := del.Post("/forum/threads/"+id+"/watch", url.Values{"level": {"watch"}}).Status; got != http.StatusSeeOther {
+		t.Fatalf("watch: %d", got)
+	}
+	mustContain(t, del.Get("/forum?tab=watched"), "Watch me")
+	if got := del.Post("/forum/threads/"+id+"/watch", url.Values{"level": {"shout"}}).Status; got != http.StatusUnprocessableEntity {
+		t.Errorf("unknown level: %d", got)
+	}
+	if got := del.Post("/forum/threads/"+id+"/move", url.Values{"theme": {"2"}}).Status; got != http.StatusForbidden {
+		t.Errorf("member moving: %d", got)
+	}
+	if got := mod.Post("/forum/threads/"+id+"/move", url.Values{"theme": {"abc"}}).Status; got != http.StatusUnprocessableEntity {
+		t.Errorf("bad theme: %d", got)
+	}
+	themes, _ := app.Store.Themes(context.Background(), false)
+	if got := mod.Post("/forum/threads/"+id+"/move", url.Values{"theme": {fmt.Sprint(themes[3].ID)}}).Status; got != http.StatusSeeOther {
+		t.Fatalf("move: %d", got)
+	}
+	mustContain(t, del.Get("/forum/themes/"+themes[3].Slug), "Watch me")
+}

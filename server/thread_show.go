@@ -83,13 +83,18 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 	} else if q := r.URL.Query().Get("quote"); q != "" {
 		s.prefillQuote(r, v, t, q)
 	}
+	watch, err := s.store.WatchLevel(r.Context(), me.ID, "thread", t.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	history, err := s.store.StatusHistory(r.Context(), t.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
-		"History": s.viewHistory(me, t, history), "FlagReasons": flagReasons, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
+		"History": s.viewHistory(me, t, history), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
 		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())}
 	if t.Kind == store.Challenge {
 		cov, err := s.store.ThreadCoverage(r.Context(), t.ID)
@@ -101,6 +106,14 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		// Which delegations answered would tell who spoke, which the
 		// attribution mode may forbid: then only the counts are shown.
 		data["CoverageNames"] = t.Attribution == store.OnTheRecord || me.IsModerator()
+	}
+	if me.IsModerator() {
+		active, err := s.store.Themes(r.Context(), false)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data["MoveThemes"] = active
 	}
 	if me.IsModerator() && t.Kind == store.Challenge {
 		access := store.AccessFor(me)

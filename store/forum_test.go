@@ -410,3 +410,42 @@ func TestFigures(t *testing.T) {
 		}
 	})
 }
+
+func TestWatchesAndMove(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		themes, _ := s.Themes(ctx, false)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		a := newThread(t, s, biz, themes[0].ID, "In theme one")
+		b := newThread(t, s, biz, themes[1].ID, "In theme two")
+		c := newThread(t, s, biz, themes[1].ID, "Muted in theme two")
+		if list, _ := s.ListThreads(ctx, store.ThreadFilter{WatchedBy: biz.ID}); len(list) != 3 {
+			t.Errorf("authors watch their threads: %d", len(list))
+		}
+		_ = s.SetWatch(ctx, del.ID, "thread", a.ID, store.Watching)
+		_ = s.SetWatch(ctx, del.ID, "theme", themes[1].ID, store.Watching)
+		_ = s.SetWatch(ctx, del.ID, "thread", c.ID, store.Muted)
+		list, _ := s.ListThreads(ctx, store.ThreadFilter{WatchedBy: del.ID})
+		if len(list) != 2 || list[0].ID != b.ID || list[1].ID != a.ID {
+			t.Errorf("watched: %+v", list)
+		}
+		if lvl, _ := s.WatchLevel(ctx, del.ID, "thread", c.ID); lvl != store.Muted {
+			t.Errorf("level %q", lvl)
+		}
+		_ = s.SetWatch(ctx, del.ID, "thread", a.ID, "")
+		if list, _ = s.ListThreads(ctx, store.ThreadFilter{WatchedBy: del.ID}); len(list) != 1 {
+			t.Errorf("after unwatching: %d", len(list))
+		}
+		if err := s.MoveThread(ctx, mod.ID, a.ID, themes[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.ThreadByID(ctx, a.ID); got.ThemeID != themes[1].ID {
+			t.Errorf("moved thread in theme %d", got.ThemeID)
+		}
+		if err := s.MoveThread(ctx, mod.ID, a.ID, 99999); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("move to an unknown theme: %v", err)
+		}
+	})
+}

@@ -176,6 +176,9 @@ type ThreadFilter struct {
 	WithHidden bool
 	// ReaderID fills each thread's read position for this person.
 	ReaderID int64
+	// WatchedBy keeps threads this person watches, directly or by their
+	// theme, except the ones they muted.
+	WatchedBy int64
 	After    *ThreadCursor
 	Limit    int
 }
@@ -205,6 +208,12 @@ func (s *Store) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, erro
 	if f.NotAnsweredByOrg != 0 {
 		w.add(`NOT EXISTS (SELECT 1 FROM posts p WHERE p.thread_id = t.id AND p.organisation_id = ? AND p.deleted_at IS NULL
 			AND p.hidden_at IS NULL AND p.id <> (SELECT MIN(p0.id) FROM posts p0 WHERE p0.thread_id = t.id))`, f.NotAnsweredByOrg)
+	}
+	if f.WatchedBy != 0 {
+		w.add(`(EXISTS (SELECT 1 FROM watches x WHERE x.user_id = ? AND x.target_type = 'thread' AND x.target_id = t.id AND x.level = 'watch')
+			OR (EXISTS (SELECT 1 FROM watches x WHERE x.user_id = ? AND x.target_type = 'theme' AND x.target_id = t.theme_id AND x.level = 'watch')
+			AND NOT EXISTS (SELECT 1 FROM watches x WHERE x.user_id = ? AND x.target_type = 'thread' AND x.target_id = t.id AND x.level = 'mute')))`,
+			f.WatchedBy, f.WatchedBy, f.WatchedBy)
 	}
 	if f.After != nil {
 		w.add(`(t.last_post_at < ? OR (t.last_post_at = ? AND t.id < ?))`, f.After.LastPostAt.UTC(), f.After.LastPostAt.UTC(), f.After.ID)

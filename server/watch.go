@@ -1,0 +1,88 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"ideasx/store"
+)
+
+// threadWatchSave sets the reader's level on a thread: watch, mute, or nothing.
+func (s *Server) threadWatchSave(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	if s.saveWatch(w, r, "thread", t.ID) {
+		s.redirectWithFlash(w, r, threadURL(t), "flash_watch_saved")
+	}
+}
+
+func (s *Server) themeWatchSave(w http.ResponseWriter, r *http.Request) {
+	themes, _, err := s.themeMap(r)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	for _, t := range themes {
+		if t.Slug == r.PathValue("slug") {
+			if s.saveWatch(w, r, "theme", t.ID) {
+				s.redirectWithFlash(w, r, "/forum/themes/"+t.Slug, "flash_watch_saved")
+			}
+			return
+		}
+	}
+	s.notFound(w, r)
+}
+
+func (s *Server) saveWatch(w http.ResponseWriter, r *http.Request, targetType string, id int64) bool {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return false
+	}
+	level := f.choice("level", false, store.Watching, store.Muted)
+	if !f.ok() {
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_level", "error_choice")
+		return false
+	}
+	if err := s.store.SetWatch(r.Context(), currentUser(r).ID, targetType, id, level); err != nil {
+		s.serverError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// threadMove puts a thread in another theme (moderators).
+func (s *Server) threadMove(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	themeID, err := strconv.ParseInt(f.values.Get("theme"), 10, 64)
+	if err == nil {
+		err = s.store.MoveThread(r.Context(), currentUser(r).ID, t.ID, themeID)
+	}
+	switch {
+	case err == nil:
+		s.redirectWithFlash(w, r, threadURL(t), "flash_thread_moved")
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_theme", "error_choice")
+	default:
+		s.serverError(w, r, err)
+	}
+}
