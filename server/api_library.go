@@ -317,7 +317,28 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	for i, h := range hits {
 		out[i] = result{Kind: "document", Rank: h.Rank, Snippet: string(snippet(markdown.Excerpt(h.Text, 5000), q.Get("q"), 240)), Document: s.apiDoc(h.Document)}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"query": q.Get("q"), "results": out})
+	type threadResult struct {
+		Kind     string  `json:"kind"`
+		Rank     float64 `json:"rank"`
+		Snippet  string  `json:"snippet"`
+		ThreadID int64   `json:"thread_id"`
+		PostID   int64   `json:"post_id"`
+		Title    string  `json:"title"`
+		URL      string  `json:"url"`
+	}
+	threads := []threadResult{}
+	if currentUser(r).CanReadForum() {
+		forum, err := s.searchForum(r, q.Get("q"))
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for _, f := range forum {
+			threads = append(threads, threadResult{Kind: "thread", Rank: f.Hit.Rank, Snippet: string(f.Snippet), ThreadID: f.Hit.ThreadID,
+				PostID: f.Hit.PostID, Title: f.Hit.Title, URL: s.cfg.BaseURL + f.URL})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"query": q.Get("q"), "results": out, "threads": threads})
 }
 
 func nonNil[T any](s []T) []T {

@@ -391,3 +391,23 @@ func TestWatchAndMoveOnPages(t *testing.T) {
 	}
 	mustContain(t, del.Get("/forum/themes/"+themes[3].Slug), "Watch me")
 }
+
+func TestForumSearchForMembersOnly(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		clients := signedInClients(t, app)
+		postThread(t, clients["business"], themeID(t, app), "Warehouse bonded zones", "chatham")
+		for role, allowed := range map[string]bool{"visitor": false, "pending": false, "business": true, "member": true, "moderator": true} {
+			page := clients[role].Get("/search?q=certificates+origin")
+			api := clients[role].Get("/api/v1/search?q=bonded")
+			if strings.Contains(page.Body, "Warehouse bonded zones") != allowed || strings.Contains(api.Body, "Warehouse bonded zones") != allowed {
+				t.Errorf("%s finds the forum thread: page %v, API %v, want %v", role, strings.Contains(page.Body, "Warehouse"), strings.Contains(api.Body, "Warehouse"), allowed)
+			}
+			if allowed && role != "business" && strings.Contains(page.Body, "Org of business") {
+				t.Errorf("%s: search results name the author's organisation", role)
+			}
+		}
+		if r := clients["member"].Get("/search?q=origin&in=documents"); strings.Contains(r.Body, "Warehouse bonded zones") {
+			t.Error("documents-only search returned a thread")
+		}
+	})
+}

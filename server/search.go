@@ -26,19 +26,74 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.CategoryID = categoryID(cats, q.Get("category"))
-	hits, err := s.store.SearchDocuments(r.Context(), text, f)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	scope := q.Get("in")
+	me := currentUser(r)
+	if !me.CanReadForum() || (scope != "documents" && scope != "forum") {
+		scope = ""
 	}
-	results := make([]searchResult, len(hits))
-	for i := range hits {
-		results[i] = searchResult{Hit: hits[i], Snippet: snippet(markdown.Excerpt(hits[i].Text, 5000), text, 240)}
+	var results []searchResult
+	if scope != "forum" {
+		hits, err := s.store.SearchDocuments(r.Context(), text, f)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for i := range hits {
+			results = append(results, searchResult{Hit: hits[i], Snippet: snippet(markdown.Excerpt(hits[i].Text, 5000), text, 240)})
+		}
+	}
+	var forum []forumResult
+	if me.CanReadForum() && scope != "documents" {
+		var err error
+		if forum, err = s.searchForum(r, text); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	v := s.newView(w, r, "search_title")
-	v.Form = url.Values{"q": {text}, "category": {q.Get("category")}, "year": {q.Get("year")}}
-	v.Data = map[string]any{"Results": results, "Query": text, "Categories": cats}
+	v.Form = url.Values{"q": {text}, "category": {q.Get("category")}, "year": {q.Get("year")}, "in": {scope}}
+	v.Data = map[string]any{"Results": results, "Forum": forum, "Query": text, "Categories": cats, "Count": len(results) + len(forum)}
 	s.render(w, r, http.StatusOK, "search", v)
+}
+
+// forumResult is a thread found by a search, as any member may see it: no
+// author and no organisation, whatever the thread's attribution mode.
+type forumResult struct {
+	Hit     store.ForumHit
+	URL     string
+	Snippet template.HTML
+	Theme   *store.Theme
+}
+
+func (s *Server) searchForum(r *http.Request, text string) ([]forumResult, error) {
+	q := r.URL.Query()
+	f := store.ForumSearchFilter{Limit: 20}
+	switch q.Get("kind") {
+	case "challenge":
+		f.Kind = store.Challenge
+	case "discussion":
+		f.Kind = store.Discussion
+	}
+	_, themes, err := s.themeMap(r)
+	if err != nil {
+		return nil, err
+	}
+	for id, t := range themes {
+		if t.Slug == q.Get("theme") {
+			f.ThemeID = id
+		}
+	}
+	hits, err := s.store.SearchForum(r.Context(), text, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]forumResult, len(hits))
+	for i, h := range hits {
+		t := store.Thread{ID: h.ThreadID, Title: h.Title}
+		out[i] = forumResult{Hit: h, URL: postAnchor(&t, &store.Post{ID: h.PostID}), Theme: themes[h.ThemeID],
+			Snippet: snippet(markdown.Excerpt(h.Body, 5000), text, 240)}
+	}
+	return out, nil
 }
 
 type searchResult struct {

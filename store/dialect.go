@@ -25,6 +25,10 @@ type dialect interface {
 	indexDocument(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error
 	// searchDocuments ranks documents matching every token (the last as a prefix) under w.
 	searchDocuments(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]SearchHit, error)
+	// indexPost refreshes a post's full-text entry inside tx.
+	indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error
+	// searchPosts ranks posts matching every token under w (which may use p. and t.).
+	searchPosts(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]ForumHit, error)
 }
 
 type postgresDialect struct{}
@@ -124,6 +128,50 @@ func (sqliteDialect) searchDocuments(ctx context.Context, s *Store, tokens []str
 	// bm25 is lower for better matches; negated so that both engines sort by rank descending.
 	err := s.selectAll(ctx, s.db, &hits, searchSelect+`, -bm25(documents_fts, 10.0, 1.0) AS rank
 		FROM documents_fts JOIN documents d ON d.id = documents_fts.rowid`+cond+` ORDER BY rank DESC, d.doc_date DESC, d.id DESC LIMIT ?`,
+		append(args, limit)...)
+	return hits, err
+}
+
+// postSearchSelect is what both engines return for a forum hit.
+const postSearchSelect = `SELECT p.id AS post_id, p.body, t.id AS thread_id, t.title, t.theme_id, t.kind, t.status, t.attribution, t.last_post_at`
+
+func (postgresDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE posts SET search_title = ?, search_body = ? WHERE id = ?`), title, body, id); err != nil {
+		return fmt.Errorf("index post: %w", err)
+	}
+	return nil
+}
+
+func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]ForumHit, error) {
+	query := strings.Join(tokens, " & ") + ":*"
+	w.add(`p.search_vector @@ to_tsquery('simple', ?)`, query)
+	cond, args := w.sql()
+	var hits []ForumHit
+	err := s.selectAll(ctx, s.db, &hits, postSearchSelect+`, ts_rank(p.search_vector, to_tsquery('simple', ?)) AS rank
+		FROM posts p JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY rank DESC, p.id DESC LIMIT ?`, append([]any{query}, append(args, limit)...)...)
+	return hits, err
+}
+
+func (sqliteDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM posts_fts WHERE rowid = ?`, id); err != nil {
+		return fmt.Errorf("index post: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO posts_fts (rowid, title, body) VALUES (?, ?, ?)`, id, title, body); err != nil {
+		return fmt.Errorf("index post: %w", err)
+	}
+	return nil
+}
+
+func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]ForumHit, error) {
+	quoted := make([]string, len(tokens))
+	for i, t := range tokens {
+		quoted[i] = `"` + t + `"`
+	}
+	w.add(`posts_fts MATCH ?`, strings.Join(quoted, " ")+"*")
+	cond, args := w.sql()
+	var hits []ForumHit
+	err := s.selectAll(ctx, s.db, &hits, postSearchSelect+`, -bm25(posts_fts, 10.0, 1.0) AS rank
+		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY rank DESC, p.id DESC LIMIT ?`,
 		append(args, limit)...)
 	return hits, err
 }

@@ -449,3 +449,53 @@ func TestWatchesAndMove(t *testing.T) {
 		}
 	})
 }
+
+func TestForumSearch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		themes, _ := s.Themes(ctx, false)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		a, _ := s.CreateThread(ctx, store.NewThread{ThemeID: themes[0].ID, Kind: store.Challenge, Title: "Certificats d'origine à Genève",
+			Attribution: store.OnTheRecord, Body: "Les délais sont longs.", HTML: "x", Author: biz})
+		b, _ := s.CreateThread(ctx, store.NewThread{ThemeID: themes[1].ID, Kind: store.Discussion, Title: "Payments",
+			Attribution: store.OnTheRecord, Body: "Card payments fail for small exporters.", HTML: "x", Author: biz})
+		reply, _ := s.CreatePost(ctx, store.NewPost{ThreadID: b.ID, Author: del, Body: "Exporters can use a payment facilitator.", HTML: "x"})
+		hidden, _ := s.CreateThread(ctx, store.NewThread{ThemeID: themes[0].ID, Kind: store.Challenge, Title: "Hidden exporters thread",
+			Attribution: store.OnTheRecord, Body: "exporters", HTML: "x", Author: biz})
+		_ = s.SetThreadSwitch(ctx, mod.ID, hidden.ID, store.SwitchHidden, true)
+		for _, c := range []struct {
+			q      string
+			f      store.ForumSearchFilter
+			titles []string
+		}{
+			{"geneve", store.ForumSearchFilter{}, []string{a.Title}},
+			{"exporters", store.ForumSearchFilter{}, []string{"Payments"}},
+			{"exporters", store.ForumSearchFilter{Kind: store.Challenge}, nil},
+			{"delais", store.ForumSearchFilter{ThemeID: themes[1].ID}, nil},
+			{"facilitator", store.ForumSearchFilter{}, []string{"Payments"}},
+		} {
+			hits, err := s.SearchForum(ctx, c.q, c.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range hits {
+				got = append(got, h.Title)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.titles) {
+				t.Errorf("%q %+v: got %v, want %v", c.q, c.f, got, c.titles)
+			}
+		}
+		_ = s.SetPostDeleted(ctx, reply.ID, del, true)
+		if hits, _ := s.SearchForum(ctx, "facilitator", store.ForumSearchFilter{}); len(hits) != 0 {
+			t.Error("a deleted post is found")
+		}
+		_ = s.EditPost(ctx, reply.ID, del, "Now about warehouses", "x")
+		_ = s.SetPostDeleted(ctx, reply.ID, del, false)
+		if hits, _ := s.SearchForum(ctx, "warehouses", store.ForumSearchFilter{}); len(hits) != 1 || hits[0].PostID != reply.ID {
+			t.Errorf("edited text not found: %+v", hits)
+		}
+	})
+}

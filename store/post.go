@@ -104,6 +104,9 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, er
 		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, np.Author.ID, np.ThreadID, now); err != nil {
 		return 0, fmt.Errorf("add post: watch: %w", err)
 	}
+	if err := s.indexPostText(ctx, tx, id); err != nil {
+		return 0, err
+	}
 	if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", np.ThreadID), "post.created", map[string]any{"post_id": id, "thread_id": np.ThreadID}); err != nil {
 		return 0, err
 	}
@@ -145,6 +148,9 @@ func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, 
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE posts SET body = ?, html = ?, edited_at = ? WHERE id = ?`, body, html, now, postID); err != nil {
 			return fmt.Errorf("edit post: %w", err)
+		}
+		if err := s.indexPostText(ctx, tx, postID); err != nil {
+			return err
 		}
 		if editor.ID != p.AuthorID {
 			if err := s.audit(ctx, tx, AuditEntry{ActorID: editor.ID, Action: "post.edit", TargetType: "post", TargetID: postID,

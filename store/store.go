@@ -73,7 +73,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("store: unsupported database URL scheme (want postgres:// or empty for SQLite)")
 	}
-	if err := db.PingContext(ctx); err != nil {
+	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: ping %s: %w", d.name(), err)
 	}
@@ -202,4 +202,22 @@ func (w *where) sql() (string, []any) {
 		return "", nil
 	}
 	return " WHERE " + strings.Join(w.conds, " AND "), w.args
+}
+
+// ping checks the connection. Switching a new SQLite file to WAL takes an
+// exclusive lock, and SQLite may answer "locked" without waiting when
+// several processes open the file at the same moment: that is retried.
+func ping(ctx context.Context, db *sqlx.DB) error {
+	var err error
+	for range 50 {
+		if err = db.PingContext(ctx); err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return err
 }

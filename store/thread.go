@@ -179,8 +179,8 @@ type ThreadFilter struct {
 	// WatchedBy keeps threads this person watches, directly or by their
 	// theme, except the ones they muted.
 	WatchedBy int64
-	After    *ThreadCursor
-	Limit    int
+	After     *ThreadCursor
+	Limit     int
 }
 
 // ListThreads returns threads by latest activity, walking an index from

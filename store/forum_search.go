@@ -1,0 +1,86 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// ForumHit is a thread found by a search, with the best-matching post.
+type ForumHit struct {
+	PostID      int64           `db:"post_id"`
+	Body        string          `db:"body"`
+	ThreadID    int64           `db:"thread_id"`
+	Title       string          `db:"title"`
+	ThemeID     int64           `db:"theme_id"`
+	Kind        ThreadKind      `db:"kind"`
+	Status      ChallengeStatus `db:"status"`
+	Attribution Attribution     `db:"attribution"`
+	LastPostAt  time.Time       `db:"last_post_at"`
+	Rank        float64         `db:"rank"`
+}
+
+// ForumSearchFilter narrows a forum search.
+type ForumSearchFilter struct {
+	ThemeID int64
+	Kind    ThreadKind
+	Status  ChallengeStatus
+	Limit   int
+}
+
+// indexPostText refreshes a post's search entry; the opening post also carries the thread's title.
+func (s *Store) indexPostText(ctx context.Context, tx *sqlx.Tx, postID int64) error {
+	var p struct {
+		Body      string `db:"body"`
+		Title     string `db:"title"`
+		IsOpening bool   `db:"is_opening"`
+	}
+	if err := s.get(ctx, tx, &p, `SELECT p.body, t.title, (p.id = (SELECT MIN(id) FROM posts WHERE thread_id = p.thread_id)) AS is_opening
+		FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id = ?`, postID); err != nil {
+		return fmt.Errorf("index post: %w", err)
+	}
+	title := ""
+	if p.IsOpening {
+		title = FoldSearch(p.Title)
+	}
+	return s.dialect.indexPost(ctx, tx, postID, title, FoldSearch(p.Body))
+}
+
+// SearchForum ranks visible posts of visible threads against q and keeps
+// the best post of each thread. Removed posts and hidden threads never come
+// back, whoever asks: search is for reading, moderation has its own pages.
+func (s *Store) SearchForum(ctx context.Context, q string, f ForumSearchFilter) ([]ForumHit, error) {
+	tokens := searchTokens(q)
+	if len(tokens) == 0 {
+		return nil, nil
+	}
+	w := where{}
+	w.add(`p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.hidden = ?`, false)
+	if f.ThemeID != 0 {
+		w.add(`t.theme_id = ?`, f.ThemeID)
+	}
+	if f.Kind != "" {
+		w.add(`t.kind = ?`, f.Kind)
+	}
+	if f.Status != "" {
+		w.add(`t.status = ?`, f.Status)
+	}
+	if f.Limit <= 0 || f.Limit > 50 {
+		f.Limit = 20
+	}
+	hits, err := s.dialect.searchPosts(ctx, s, tokens, w, f.Limit*5)
+	if err != nil {
+		return nil, fmt.Errorf("search forum: %w", err)
+	}
+	seen := map[int64]bool{}
+	out := hits[:0]
+	for _, h := range hits {
+		if !seen[h.ThreadID] && len(out) < f.Limit {
+			seen[h.ThreadID] = true
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
