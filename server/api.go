@@ -16,6 +16,7 @@ func (s *Server) apiRoutesV1(mux *http.ServeMux) {
 	s.api(mux, "GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
 	s.api(mux, "GET /api/v1/me", s.signedIn(s.apiMe))
 	s.libraryAPIRoutes(mux)
+	s.forumAPIRoutes(mux)
 }
 
 func (s *Server) api(mux *http.ServeMux, pattern string, h http.Handler) {

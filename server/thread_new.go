@@ -38,8 +38,28 @@ func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	me := currentUser(r)
-	nt := store.NewThread{Author: me}
+	nt := s.readThreadForm(f, currentUser(r))
+	if f.ok() {
+		th, err := s.store.CreateThread(r.Context(), nt)
+		switch {
+		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
+			f.fail("theme", "error_choice")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.redirectWithFlash(w, r, threadURL(th), "flash_thread_created")
+			return
+		}
+	}
+	v := s.newView(w, r, "thread_new_title")
+	v.Form, v.Errors = f.values, f.errors
+	s.renderThreadForm(w, r, v, http.StatusUnprocessableEntity)
+}
+
+// readThreadForm checks a new thread from the form or the API, and renders its body.
+func (s *Server) readThreadForm(f *form, author *store.User) store.NewThread {
+	nt := store.NewThread{Author: author}
 	nt.Title = f.text("title", true, 200)
 	nt.Kind = store.ThreadKind(f.choice("kind", true, string(store.Challenge), string(store.Discussion)))
 	nt.Attribution = store.Attribution(f.choice("attribution", true, attributionValues...))
@@ -59,19 +79,6 @@ func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.ok() {
 		nt.HTML = string(markdown.Render(nt.Body))
-		th, err := s.store.CreateThread(r.Context(), nt)
-		switch {
-		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
-			f.fail("theme", "error_choice")
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			s.redirectWithFlash(w, r, threadURL(th), "flash_thread_created")
-			return
-		}
 	}
-	v := s.newView(w, r, "thread_new_title")
-	v.Form, v.Errors = f.values, f.errors
-	s.renderThreadForm(w, r, v, http.StatusUnprocessableEntity)
+	return nt
 }

@@ -25,6 +25,11 @@ func (s *Server) threadStatusSave(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
+	s.changeStatus(w, r, t, f)
+}
+
+// changeStatus carries out a checked status request for the page or the API.
+func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request, t *store.Thread, f *form) {
 	to := store.ChallengeStatus(f.choice("to", true, string(store.StatusOpen), string(store.StatusAnswered), string(store.StatusReferred), string(store.StatusClosed)))
 	if !f.ok() {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_status", "error_choice")
@@ -44,9 +49,38 @@ func (s *Server) threadStatusSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusUnprocessableEntity, "accepted_post", "error_accept_post")
 	case err != nil:
 		s.serverError(w, r, err)
+	case isAPI(r):
+		writeJSON(w, http.StatusOK, map[string]any{"thread_id": t.ID, "status": to})
 	default:
 		flash := map[store.ChallengeStatus]string{store.StatusOpen: "flash_status_open", store.StatusAnswered: "flash_status_answered",
 			store.StatusReferred: "flash_status_referred", store.StatusClosed: "flash_status_closed"}[to]
 		s.redirectWithFlash(w, r, threadURL(t), flash)
 	}
+}
+
+type apiStatusInput struct {
+	To         string `json:"to"`
+	PostID     int64  `json:"post_id"`
+	EventID    int64  `json:"event_id"`
+	DocumentID int64  `json:"document_id"`
+	Note       string `json:"note"`
+}
+
+func (s *Server) apiThreadStatus(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	var in apiStatusInput
+	if !s.decodeJSON(w, r, &in) {
+		return
+	}
+	f := &form{values: map[string][]string{"to": {in.To}, "post": {strconv.FormatInt(in.PostID, 10)}, "event": {strconv.FormatInt(in.EventID, 10)},
+		"document": {strconv.FormatInt(in.DocumentID, 10)}, "note": {in.Note}}, errors: map[string]string{}, l: s.localizer(r)}
+	s.changeStatus(w, r, t, f)
 }

@@ -1,0 +1,252 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"ideasx/server/markdown"
+	"ideasx/store"
+)
+
+func (s *Server) forumAPIRoutes(mux *http.ServeMux) {
+	s.api(mux, "GET /api/v1/themes", s.forumMember(s.apiThemes))
+	s.api(mux, "GET /api/v1/threads", s.forumMember(s.apiThreadList))
+	s.api(mux, "POST /api/v1/threads", s.forumMember(s.apiThreadCreate))
+	s.api(mux, "GET /api/v1/threads/{ref}", s.forumMember(s.apiThreadShow))
+	s.api(mux, "POST /api/v1/threads/{id}/posts", s.forumMember(s.apiPostCreate))
+	s.api(mux, "POST /api/v1/threads/{id}/status", s.forumMember(s.apiThreadStatus))
+	s.api(mux, "POST /api/v1/posts/{id}/useful", s.forumMember(s.apiPostUseful))
+}
+
+// apiAuthor is who wrote something, as the reader may see it: under the
+// Chatham House rule only the kind of organisation.
+type apiAuthor struct {
+	Name             string `json:"name,omitempty"`
+	Organisation     string `json:"organisation,omitempty"`
+	OrganisationKind string `json:"organisation_kind"`
+}
+
+func authorJSON(b byline, kind store.OrgKind) apiAuthor {
+	a := apiAuthor{Name: b.Name, Organisation: b.Organisation, OrganisationKind: string(kind)}
+	return a
+}
+
+type apiThread struct {
+	ID             int64                 `json:"id"`
+	ThemeID        int64                 `json:"theme_id"`
+	Kind           store.ThreadKind      `json:"kind"`
+	Title          string                `json:"title"`
+	Attribution    store.Attribution     `json:"attribution"`
+	Status         store.ChallengeStatus `json:"status,omitempty"`
+	Pinned         bool                  `json:"pinned"`
+	Locked         bool                  `json:"locked"`
+	Replies        int                   `json:"replies"`
+	Readers        int64                 `json:"readers"`
+	Unread         bool                  `json:"unread"`
+	AcceptedPostID *int64                `json:"accepted_post_id,omitempty"`
+	Author         apiAuthor             `json:"author"`
+	Tags           []string              `json:"tags"`
+	CreatedAt      time.Time             `json:"created_at"`
+	LastPostAt     time.Time             `json:"last_post_at"`
+	URL            string                `json:"url"`
+}
+
+// apiPost is a post as the JSON API (and the live updates) give it.
+type apiPost struct {
+	ID          int64      `json:"id"`
+	ThreadID    int64      `json:"thread_id"`
+	Author      *apiAuthor `json:"author,omitempty"`
+	Body        string     `json:"body,omitempty"`
+	HTML        string     `json:"html,omitempty"`
+	QuotePostID *int64     `json:"quote_post_id,omitempty"`
+	Useful      int        `json:"useful"`
+	Removed     bool       `json:"removed"`
+	CreatedAt   time.Time  `json:"created_at"`
+	EditedAt    *time.Time `json:"edited_at,omitempty"`
+}
+
+func (s *Server) apiThreadJSON(reader *store.User, t *store.Thread) apiThread {
+	b := attribute(reader, t.Attribution, t.AuthorID, t.AuthorName, t.OrgName, t.OrgKind)
+	tags := t.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return apiThread{ID: t.ID, ThemeID: t.ThemeID, Kind: t.Kind, Title: t.Title, Attribution: t.Attribution, Status: t.Status,
+		Pinned: t.Pinned, Locked: t.Locked, Replies: t.PostCount - 1, Readers: t.ViewCount, Unread: t.Unread(), AcceptedPostID: t.AcceptedPostID,
+		Author: authorJSON(b, t.OrgKind), Tags: tags, CreatedAt: t.CreatedAt, LastPostAt: t.LastPostAt, URL: s.cfg.BaseURL + threadURL(t)}
+}
+
+func apiPostJSON(v postView) apiPost {
+	out := apiPost{ID: v.ID, ThreadID: v.ThreadID, QuotePostID: v.QuotePostID, Useful: v.Useful, Removed: v.Removed(), CreatedAt: v.CreatedAt, EditedAt: v.EditedAt}
+	if v.Visible {
+		a := authorJSON(v.Author, v.OrgKind)
+		out.Author, out.Body, out.HTML = &a, v.Body, v.HTML
+	}
+	return out
+}
+
+func (s *Server) apiThemes(w http.ResponseWriter, r *http.Request) {
+	themes, err := s.store.Themes(r.Context(), false)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"themes": nonNil(themes)})
+}
+
+func (s *Server) apiThreadList(w http.ResponseWriter, r *http.Request) {
+	me := currentUser(r)
+	q := r.URL.Query()
+	f := store.ThreadFilter{Limit: threadsPerPage, WithHidden: me.IsModerator(), ReaderID: me.ID, After: parseCursor(q.Get("after"))}
+	f.ThemeID, _ = strconv.ParseInt(q.Get("theme_id"), 10, 64)
+	switch q.Get("list") {
+	case "unanswered":
+		f.Kind, f.Status = store.Challenge, store.StatusOpen
+	case "ours":
+		f.Kind, f.Status, f.NotAnsweredByOrg = store.Challenge, store.StatusOpen, me.OrganisationID
+	case "mine":
+		f.AuthorID = me.ID
+	case "watched":
+		f.WatchedBy = me.ID
+	}
+	threads, err := s.store.ListThreads(r.Context(), f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	out := make([]apiThread, len(threads))
+	for i := range threads {
+		out[i] = s.apiThreadJSON(me, &threads[i])
+	}
+	body := map[string]any{"threads": out}
+	if len(threads) == threadsPerPage {
+		last := threads[len(threads)-1]
+		body["next"] = formatCursor(last.LastPostAt, last.ID)
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) apiThreadShow(w http.ResponseWriter, r *http.Request) {
+	id, ok := refID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	me := currentUser(r)
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	posts, err := s.store.Posts(r.Context(), t.ID, after, postsPerPage)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	out := make([]apiPost, len(posts))
+	for i, p := range posts {
+		out[i] = apiPostJSON(s.viewPost(me, t, p, after == 0 && i == 0))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"thread": s.apiThreadJSON(me, t), "posts": out})
+}
+
+type apiThreadInput struct {
+	ThemeID     int64    `json:"theme_id"`
+	Kind        string   `json:"kind"`
+	Title       string   `json:"title"`
+	Body        string   `json:"body"`
+	Attribution string   `json:"attribution"`
+	Tags        []string `json:"tags"`
+}
+
+// apiThreadCreate takes JSON and goes through the web form's checks.
+func (s *Server) apiThreadCreate(w http.ResponseWriter, r *http.Request) {
+	var in apiThreadInput
+	if !s.decodeJSON(w, r, &in) {
+		return
+	}
+	f := &form{values: map[string][]string{"theme": {strconv.FormatInt(in.ThemeID, 10)}, "kind": {in.Kind}, "title": {in.Title},
+		"body": {in.Body}, "attribution": {in.Attribution}, "tags": {strings.Join(in.Tags, ",")}}, errors: map[string]string{}, l: s.localizer(r)}
+	nt := s.readThreadForm(f, currentUser(r))
+	if f.ok() {
+		th, err := s.store.CreateThread(r.Context(), nt)
+		switch {
+		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
+			f.fail("theme", "error_choice")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			writeJSON(w, http.StatusCreated, s.apiThreadJSON(currentUser(r), th))
+			return
+		}
+	}
+	s.apiValidation(w, r, f)
+}
+
+type apiPostInput struct {
+	Body        string `json:"body"`
+	QuotePostID int64  `json:"quote_post_id"`
+}
+
+func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	t, ok := s.loadThread(w, r, id)
+	if !ok {
+		return
+	}
+	var in apiPostInput
+	if !s.decodeJSON(w, r, &in) {
+		return
+	}
+	f := &form{values: map[string][]string{"body": {in.Body}}, errors: map[string]string{}, l: s.localizer(r)}
+	np := store.NewPost{ThreadID: t.ID, Author: currentUser(r), Body: f.multiline("body", maxPostLen)}
+	if np.Body == "" {
+		f.fail("body", "error_required")
+	}
+	if in.QuotePostID != 0 {
+		np.QuotePostID = &in.QuotePostID
+	}
+	if f.ok() {
+		np.HTML = string(markdown.Render(np.Body))
+		p, err := s.store.CreatePost(r.Context(), np)
+		switch {
+		case errors.Is(err, store.ErrLocked):
+			s.apiError(w, r, http.StatusConflict, "locked", "error_thread_locked")
+			return
+		case errors.Is(err, store.ErrNotFound):
+			f.fail("quote_post_id", "error_quote_missing")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			writeJSON(w, http.StatusCreated, apiPostJSON(s.viewPost(currentUser(r), t, *p, false)))
+			return
+		}
+	}
+	s.apiValidation(w, r, f)
+}
+
+func (s *Server) apiPostUseful(w http.ResponseWriter, r *http.Request) {
+	p, _, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	set, err := s.store.ToggleUseful(r.Context(), currentUser(r), p.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"post_id": p.ID, "useful": set})
+}
