@@ -45,8 +45,8 @@ func TestForumInBrowser(t *testing.T) {
 	assertText(t, del, ".posts li:nth-child(2)", "Delegation of Kenya", "In reply to an earlier message", "electronic certificates")
 	// The business accepts the delegation's reply.
 	// The business's tab still shows the thread as it was: reload it, as a reader without live updates would.
-	browsertest.Do(t, biz, chromedp.Reload(), waitFor(".posts li:nth-child(2) form button"),
-		click(".posts li:nth-child(2) form button"), waitFor(".post-accepted"))
+	browsertest.Do(t, biz, chromedp.Reload(), waitFor(".posts li:nth-child(2) form[action$='/status'] button"),
+		click(".posts li:nth-child(2) form[action$='/status'] button"), waitFor(".post-accepted"))
 	assertText(t, biz, ".post-accepted", "Accepted answer", "Delegation of Kenya")
 	assertText(t, biz, ".history", "Answered")
 	browsertest.Screenshot(t, biz, "thread")
