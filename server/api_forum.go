@@ -102,16 +102,7 @@ func (s *Server) apiThreadList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.ThreadFilter{Limit: threadsPerPage, WithHidden: me.IsModerator(), ReaderID: me.ID, After: parseCursor(q.Get("after"))}
 	f.ThemeID, _ = strconv.ParseInt(q.Get("theme_id"), 10, 64)
-	switch q.Get("list") {
-	case "unanswered":
-		f.Kind, f.Status = store.Challenge, store.StatusOpen
-	case "ours":
-		f.Kind, f.Status, f.NotAnsweredByOrg = store.Challenge, store.StatusOpen, me.OrganisationID
-	case "mine":
-		f.AuthorID = me.ID
-	case "watched":
-		f.WatchedBy = me.ID
-	}
+	applyList(&f, q.Get("list"), me)
 	threads, err := s.store.ListThreads(r.Context(), f)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -130,12 +121,7 @@ func (s *Server) apiThreadList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiThreadShow(w http.ResponseWriter, r *http.Request) {
-	id, ok := refID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, refID)
 	if !ok {
 		return
 	}
@@ -193,12 +179,7 @@ type apiPostInput struct {
 }
 
 func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
 		return
 	}

@@ -63,16 +63,7 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 	if theme != nil {
 		f.ThemeID = theme.ID
 	}
-	switch tab {
-	case "unanswered":
-		f.Kind, f.Status = store.Challenge, store.StatusOpen
-	case "ours":
-		f.Kind, f.Status, f.NotAnsweredByOrg = store.Challenge, store.StatusOpen, me.OrganisationID
-	case "mine":
-		f.AuthorID = me.ID
-	case "watched":
-		f.WatchedBy = me.ID
-	}
+	applyList(&f, tab, me)
 	f.After = parseCursor(q.Get("after"))
 	threads, err := s.store.ListThreads(r.Context(), f)
 	if err != nil {
@@ -141,4 +132,18 @@ func parseCursor(v string) *store.ThreadCursor {
 		return nil
 	}
 	return &store.ThreadCursor{LastPostAt: time.Unix(0, n).UTC(), ID: i}
+}
+
+// applyList narrows a thread filter to one of the forum's lists for the reader.
+func applyList(f *store.ThreadFilter, list string, me *store.User) {
+	switch list {
+	case "unanswered":
+		f.Kind, f.Status = store.Challenge, store.StatusOpen
+	case "ours":
+		f.Kind, f.Status, f.NotAnsweredByOrg = store.Challenge, store.StatusOpen, me.OrganisationID
+	case "mine":
+		f.AuthorID = me.ID
+	case "watched":
+		f.WatchedBy = me.ID
+	}
 }

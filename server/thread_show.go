@@ -27,13 +27,19 @@ func (s *Server) loadThread(w http.ResponseWriter, r *http.Request, id int64) (*
 	return t, true
 }
 
-func (s *Server) threadShow(w http.ResponseWriter, r *http.Request) {
-	id, ok := refID(r)
+// threadFromPath loads the thread named by the path (its id, or its
+// "{id}-{slug}" reference), answering 404 itself when there is none to show.
+func (s *Server) threadFromPath(w http.ResponseWriter, r *http.Request, read func(*http.Request) (int64, bool)) (*store.Thread, bool) {
+	id, ok := read(r)
 	if !ok {
 		s.notFound(w, r)
-		return
+		return nil, false
 	}
-	t, ok := s.loadThread(w, r, id)
+	return s.loadThread(w, r, id)
+}
+
+func (s *Server) threadShow(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.threadFromPath(w, r, refID)
 	if !ok {
 		return
 	}
@@ -158,12 +164,7 @@ func (s *Server) prefillQuote(r *http.Request, v *view, t *store.Thread, raw str
 }
 
 func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
 		return
 	}
@@ -201,12 +202,7 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) threadSwitchSave(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
 		return
 	}

@@ -12,12 +12,7 @@ import (
 // moderator accepts a reply; a moderator refers it to the working group
 // (an event or a document), closes or reopens it.
 func (s *Server) threadStatusSave(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
 		return
 	}
@@ -67,12 +62,7 @@ type apiStatusInput struct {
 }
 
 func (s *Server) apiThreadStatus(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
 		return
 	}

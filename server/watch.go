@@ -10,12 +10,7 @@ import (
 
 // threadWatchSave sets the reader's level on a thread: watch, mute, or nothing.
 func (s *Server) threadWatchSave(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
 		return
 	}
@@ -60,12 +55,7 @@ func (s *Server) saveWatch(w http.ResponseWriter, r *http.Request, targetType st
 
 // threadMove puts a thread in another theme (moderators).
 func (s *Server) threadMove(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	t, ok := s.loadThread(w, r, id)
+	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
 		return
 	}
