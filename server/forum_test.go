@@ -414,3 +414,41 @@ func TestForumSearchForMembersOnly(t *testing.T) {
 		}
 	})
 }
+
+func TestModeratorsManageThemes(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
+		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+		biz, mod := app.Client(), app.Client()
+		biz.SignIn("biz@x.example")
+		mod.SignIn("mod@x.example")
+		if got := biz.Get("/moderation/themes").Status; got != http.StatusForbidden {
+			t.Errorf("member on the themes page: %d", got)
+		}
+		form := url.Values{"slug": {"standards"}, "name_en": {"Standards"}, "name_fr": {"Normes"}, "name_es": {"Normas"}, "position": {"90"}}
+		if got := mod.Post("/moderation/themes", form).Status; got != http.StatusSeeOther {
+			t.Fatalf("create theme: %d", got)
+		}
+		if got := mod.Post("/moderation/themes", form).Status; got != http.StatusUnprocessableEntity {
+			t.Errorf("duplicate slug: %d", got)
+		}
+		bad := url.Values{"slug": {"Not A Slug"}, "name_en": {"x"}, "name_fr": {""}, "name_es": {"x"}}
+		if r := mod.Post("/moderation/themes", bad); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "lower-case") {
+			t.Errorf("bad theme: %d", r.Status)
+		}
+		mustContain(t, biz.Get("/forum"), "Standards")
+		themes, _ := app.Store.Themes(context.Background(), true)
+		last := themes[len(themes)-1]
+		archive := url.Values{"id": {fmt.Sprint(last.ID)}, "slug": {"standards"}, "name_en": {"Standards"}, "name_fr": {"Normes"}, "name_es": {"Normas"}, "archived": {"on"}}
+		if got := mod.Post("/moderation/themes", archive).Status; got != http.StatusSeeOther {
+			t.Fatalf("archive: %d", got)
+		}
+		if strings.Contains(biz.Get("/forum").Body, ">Standards<") {
+			t.Error("an archived theme is still offered")
+		}
+		r := biz.Post("/forum/threads", url.Values{"theme": {fmt.Sprint(last.ID)}, "kind": {"discussion"}, "title": {"x"}, "body": {"x"}, "attribution": {"record"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("thread in an archived theme: %d", r.Status)
+		}
+	})
+}

@@ -1,0 +1,72 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"ideasx/store"
+)
+
+func (s *Server) themeList(w http.ResponseWriter, r *http.Request) {
+	s.renderThemes(w, r, s.newView(w, r, "themes_title"), http.StatusOK)
+}
+
+func (s *Server) renderThemes(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	themes, err := s.store.Themes(r.Context(), true)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Data = map[string]any{"Themes": themes}
+	s.render(w, r, status, "themes", v)
+}
+
+// themeSave creates a theme, or updates one when the form carries its id.
+func (s *Server) themeSave(w http.ResponseWriter, r *http.Request) {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	t := store.Theme{
+		Slug:          f.text("slug", true, 60),
+		NameEN:        f.text("name_en", true, 100),
+		NameFR:        f.text("name_fr", true, 100),
+		NameES:        f.text("name_es", true, 100),
+		DescriptionEN: f.text("description_en", false, 300),
+		DescriptionFR: f.text("description_fr", false, 300),
+		DescriptionES: f.text("description_es", false, 300),
+		Archived:      f.values.Get("archived") == "on",
+	}
+	if t.Slug != "" && !slugPattern.MatchString(t.Slug) {
+		f.fail("slug", "error_slug")
+	}
+	t.Position, _ = strconv.Atoi(f.values.Get("position"))
+	if id := f.values.Get("id"); id != "" {
+		n, err := parseID(id)
+		if err != nil {
+			s.notFound(w, r)
+			return
+		}
+		t.ID = n
+	}
+	if f.ok() {
+		err := s.store.SaveTheme(r.Context(), currentUser(r).ID, &t)
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			f.fail("slug", "error_slug_taken")
+		case errors.Is(err, store.ErrNotFound):
+			s.notFound(w, r)
+			return
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.redirectWithFlash(w, r, "/moderation/themes", "flash_theme_saved")
+			return
+		}
+	}
+	v := s.newView(w, r, "themes_title")
+	v.Form, v.Errors = f.values, f.errors
+	s.renderThemes(w, r, v, http.StatusUnprocessableEntity)
+}
