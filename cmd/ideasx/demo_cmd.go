@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"ideasx/cmd/ideasx/demo"
 	"ideasx/server/config"
@@ -10,9 +11,14 @@ import (
 
 // demoLoad fills the database with example content; a second run adds nothing.
 func demoLoad(ctx context.Context, args []string, e env) error {
-	cfg, err := config.Parse("demo", args, e.getenv, e.stderr)
+	p := config.NewParser("demo", e.getenv, e.stderr)
+	scale := p.FlagSet().Int("scale", 0, "also generate this many synthetic challenge threads of about 10 posts each, for benchmarks")
+	cfg, err := p.Parse(args)
 	if err != nil {
 		return err
+	}
+	if *scale < 0 || *scale > 10_000_000 {
+		return fmt.Errorf("--scale must be from 0 to 10000000")
 	}
 	st, err := openStore(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
@@ -22,6 +28,13 @@ func demoLoad(ctx context.Context, args []string, e env) error {
 	rep, err := demo.Load(ctx, st)
 	if err != nil {
 		return err
+	}
+	if *scale > 0 {
+		start := time.Now()
+		if err := demo.Synthetic(ctx, st, *scale); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "synthetic threads added: %d threads, %d posts in %s\n", *scale, *scale*10, time.Since(start).Round(time.Second))
 	}
 	fmt.Fprintf(e.stdout, "demo content added: %d categories, %d documents, %d files, %d events, %d people, %d threads\n",
 		rep.Categories, rep.Documents, rep.Files, rep.Events, rep.People, rep.Threads)

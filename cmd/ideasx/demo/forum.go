@@ -151,3 +151,25 @@ func loadForum(ctx context.Context, st *store.Store, rep *Report) error {
 	}
 	return nil
 }
+
+// Synthetic adds n generated threads of 10 posts by the demo people, for
+// benchmarks (`ideasx demo --scale N`).
+func Synthetic(ctx context.Context, st *store.Store, n int) error {
+	var authors []*store.User
+	for _, p := range people {
+		u, err := st.UserByEmail(ctx, p.email)
+		if err != nil {
+			return fmt.Errorf("synthetic threads need the demo people: %w", err)
+		}
+		authors = append(authors, u)
+	}
+	themes, err := st.Themes(ctx, false)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(themes))
+	for i, t := range themes {
+		ids[i] = t.ID
+	}
+	return st.SyntheticThreads(ctx, n, 10, authors, ids)
+}
