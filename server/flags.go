@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"ideasx/server/markdown"
 	"ideasx/store"
@@ -45,6 +46,8 @@ type flagView struct {
 	store.Flag
 	Excerpt   string
 	ThreadURL string
+	// ReasonText is the reason in the reader's language, with the reporter's note.
+	ReasonText string
 }
 
 func (s *Server) flagQueue(w http.ResponseWriter, r *http.Request) {
@@ -53,12 +56,21 @@ func (s *Server) flagQueue(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	v := s.newView(w, r, "flags_title")
 	views := make([]flagView, len(flags))
 	for i, f := range flags {
 		t := store.Thread{ID: f.ThreadID, Title: f.ThreadTitle}
-		views[i] = flagView{Flag: f, Excerpt: markdown.Excerpt(f.PostBody, 300), ThreadURL: postAnchor(&t, &store.Post{ID: f.PostID})}
+		views[i] = flagView{Flag: f, Excerpt: markdown.Excerpt(f.PostBody, 300), ThreadURL: postAnchor(&t, &store.Post{ID: f.PostID}), ReasonText: f.Reason}
+		reason, note, _ := strings.Cut(f.Reason, ": ")
+		for _, known := range flagReasons {
+			if reason == known {
+				views[i].ReasonText = v.T("flag_reason_" + known)
+				if note != "" {
+					views[i].ReasonText += " — " + note
+				}
+			}
+		}
 	}
-	v := s.newView(w, r, "flags_title")
 	v.Data = map[string]any{"Flags": views, "Actions": store.FlagActions}
 	s.render(w, r, http.StatusOK, "flags", v)
 }

@@ -346,7 +346,7 @@ func TestFlagAndModerationQueue(t *testing.T) {
 			t.Errorf("member opening the queue: got %d", got)
 		}
 		queue := mod.Get("/moderation/flags")
-		mustContain(t, queue, "Buy cheap watches now", "spam: watches", "Test troll")
+		mustContain(t, queue, "Buy cheap watches now", "Spam or advertising — watches", "Test troll")
 		flagID := regexp.MustCompile(`/moderation/flags/(\d+)`).FindStringSubmatch(queue.Body)[1]
 		if got := mod.Post("/moderation/flags/"+flagID, url.Values{"action": {"hide_post"}}).Status; got != http.StatusSeeOther {
 			t.Fatalf("resolve: got %d", got)

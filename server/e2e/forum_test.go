@@ -19,6 +19,7 @@ func TestForumInBrowser(t *testing.T) {
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
 	app.CreateUser("delegate@kenya.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
+	app.CreateUser("moderator@secretariat.example", store.RoleModerator, "MSME Group Secretariat", store.OrgSecretariat)
 
 	biz := b.Tab()
 	signIn(t, biz, app, "lucia@cafe.example")
@@ -50,4 +51,16 @@ func TestForumInBrowser(t *testing.T) {
 	assertText(t, biz, ".post-accepted", "Accepted answer", "Delegation of Kenya")
 	assertText(t, biz, ".history", "Answered")
 	browsertest.Screenshot(t, biz, "thread")
+
+	// The delegation flags the opening post; the moderator finds it in the queue.
+	browsertest.Do(t, del, chromedp.Reload(), waitFor(".posts li:nth-child(1) details.flag summary"),
+		click(".posts li:nth-child(1) details.flag summary"), waitFor(".posts li:nth-child(1) .flag-form button"),
+		click(".posts li:nth-child(1) .flag-form button"), waitFor(".flash"))
+	mod := b.Tab()
+	signIn(t, mod, app, "moderator@secretariat.example")
+	browsertest.Do(t, mod, chromedp.Navigate(app.URL+"/moderation/flags"), waitFor(".queue-item"))
+	assertText(t, mod, ".queue-item", "Certificates of origin for coffee take three weeks", "Test delegate")
+	browsertest.Screenshot(t, mod, "flags")
+	browsertest.Do(t, mod, chromedp.Navigate(app.URL+"/moderation/themes"), waitFor(".theme-edit"))
+	browsertest.Screenshot(t, mod, "themes")
 }
