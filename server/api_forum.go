@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -158,6 +157,11 @@ func (s *Server) apiThreadCreate(w http.ResponseWriter, r *http.Request) {
 		"body": {in.Body}, "attribution": {in.Attribution}, "tags": {strings.Join(in.Tags, ",")}}, errors: map[string]string{}, l: s.localizer(r)}
 	nt := s.readThreadForm(f, currentUser(r))
 	if f.ok() {
+		var err error
+		if nt.HTML, nt.Mentions, err = s.renderPost(r.Context(), nt.Body); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		th, err := s.store.CreateThread(r.Context(), nt)
 		switch {
 		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
@@ -196,7 +200,11 @@ func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
 		np.QuotePostID = &in.QuotePostID
 	}
 	if f.ok() {
-		np.HTML = string(markdown.Render(np.Body))
+		var err error
+		if np.HTML, np.Mentions, err = s.renderPost(r.Context(), np.Body); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		p, err := s.store.CreatePost(r.Context(), np)
 		switch {
 		case errors.Is(err, store.ErrLocked):

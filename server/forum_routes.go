@@ -26,6 +26,7 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /forum/posts/{id}/restore", s.moderator(s.postRestore))
 	mux.Handle("POST /forum/posts/{id}/flag", s.forumMember(s.postFlag))
 	mux.Handle("GET /moderation/flags", s.moderator(s.flagQueue))
+	mux.Handle("GET /forum/people/{handle}", s.forumMember(s.personShow))
 	mux.Handle("GET /moderation/themes", s.moderator(s.themeList))
 	mux.Handle("POST /moderation/themes", s.moderator(s.themeSave))
 	mux.Handle("POST /moderation/flags/{id}", s.moderator(s.flagResolve))

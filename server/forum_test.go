@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -449,6 +450,39 @@ func TestModeratorsManageThemes(t *testing.T) {
 		r := biz.Post("/forum/threads", url.Values{"theme": {fmt.Sprint(last.ID)}, "kind": {"discussion"}, "title": {"x"}, "body": {"x"}, "attribution": {"record"}})
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("thread in an archived theme: %d", r.Status)
+		}
+	})
+}
+
+func TestMentions(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
+		delegate := app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
+		pending := app.CreateUser("waiting@x.example", store.RolePending, "Newcomer Ltd", store.OrgBusiness)
+		biz := app.Client()
+		biz.SignIn("biz@x.example")
+		if delegate.Handle != "test.del" || pending.Handle != "test.waiting" {
+			t.Fatalf("handles: %q %q", delegate.Handle, pending.Handle)
+		}
+		thread := postThread(t, biz, themeID(t, app), "Mentions", "record")
+		id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
+		r := biz.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"@test.del could you answer? cc @test.waiting and @nobody, mail x@test.del.org"}})
+		post := regexp.MustCompile(`#post-(\d+)`).FindStringSubmatch(r.Location)[1]
+		page := biz.Get(thread).Body
+		if !strings.Contains(page, `<a class="mention" href="/forum/people/test.del"`) {
+			t.Error("a member's handle is not a link")
+		}
+		if strings.Contains(page, "/forum/people/test.waiting") || strings.Contains(page, "/forum/people/nobody") {
+			t.Error("a handle of someone who cannot read the forum became a link")
+		}
+		pid, _ := strconv.ParseInt(post, 10, 64)
+		ids, _ := app.Store.PostMentions(context.Background(), pid)
+		if len(ids) != 1 || ids[0] != delegate.ID {
+			t.Errorf("recorded mentions %v, want only the delegate", ids)
+		}
+		mustContain(t, biz.Get("/forum/people/test.del"), "Test del", "Delegation of Chile")
+		if got := biz.Get("/forum/people/test.waiting").Status; got != http.StatusNotFound {
+			t.Errorf("profile of a pending account: %d", got)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 
-	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -108,7 +107,12 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderPostEdit(w, r, v, http.StatusUnprocessableEntity, p, t)
 		return
 	}
-	if err := s.store.EditPost(r.Context(), p.ID, me, body, string(markdown.Render(body))); err != nil {
+	html, mentions, err := s.renderPost(r.Context(), body)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.store.EditPost(r.Context(), p.ID, me, body, html, mentions...); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

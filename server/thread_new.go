@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -40,6 +39,11 @@ func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	nt := s.readThreadForm(f, currentUser(r))
 	if f.ok() {
+		var err error
+		if nt.HTML, nt.Mentions, err = s.renderPost(r.Context(), nt.Body); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		th, err := s.store.CreateThread(r.Context(), nt)
 		switch {
 		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
@@ -76,9 +80,6 @@ func (s *Server) readThreadForm(f *form, author *store.User) store.NewThread {
 		if t = strings.TrimSpace(t); t != "" {
 			nt.Tags = append(nt.Tags, t)
 		}
-	}
-	if f.ok() {
-		nt.HTML = string(markdown.Render(nt.Body))
 	}
 	return nt
 }

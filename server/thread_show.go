@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -183,7 +182,11 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if f.ok() {
-		np.HTML = string(markdown.Render(np.Body))
+		var err error
+		if np.HTML, np.Mentions, err = s.renderPost(r.Context(), np.Body); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		p, err := s.store.CreatePost(r.Context(), np)
 		switch {
 		case errors.Is(err, store.ErrLocked):

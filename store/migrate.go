@@ -89,6 +89,10 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 			applied++
 		}
 	}
+	// Data steps that need Go (folding names) run after the schema steps, still under the lock.
+	if err := s.fillHandles(ctx); err != nil {
+		return applied, fmt.Errorf("store: %w", err)
+	}
 	return applied, nil
 }
 

@@ -36,12 +36,13 @@ const postSelect = `SELECT p.id, p.thread_id, p.author_id, p.organisation_id, p.
 	(SELECT count(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'useful') AS useful
 	FROM posts p JOIN users u ON u.id = p.author_id JOIN organisations o ON o.id = p.organisation_id`
 
-// NewPost is a reply; HTML is the rendered Body.
+// NewPost is a reply; HTML is the rendered Body; Mentions are the people it names.
 type NewPost struct {
 	ThreadID    int64
 	Author      *User
 	Body, HTML  string
 	QuotePostID *int64
+	Mentions    []int64
 }
 
 // CreatePost adds a reply. A locked thread takes replies from moderators
@@ -107,6 +108,9 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, er
 	if err := s.indexPostText(ctx, tx, id); err != nil {
 		return 0, err
 	}
+	if err := s.recordMentions(ctx, tx, id, np.Mentions); err != nil {
+		return 0, err
+	}
 	if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", np.ThreadID), "post.created", map[string]any{"post_id": id, "thread_id": np.ThreadID}); err != nil {
 		return 0, err
 	}
@@ -134,8 +138,28 @@ func (s *Store) Posts(ctx context.Context, threadID, afterID int64, limit int) (
 	return out, nil
 }
 
-// EditPost replaces a post's text, keeping the previous text as a revision.
-func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, html string) error {
+// recordMentions keeps who a post names, for notifications.
+func (s *Store) recordMentions(ctx context.Context, tx *sqlx.Tx, postID int64, userIDs []int64) error {
+	for _, u := range userIDs {
+		if _, err := s.exec(ctx, tx, `INSERT INTO post_mentions (post_id, user_id) VALUES (?, ?) ON CONFLICT (post_id, user_id) DO NOTHING`, postID, u); err != nil {
+			return fmt.Errorf("mention: %w", err)
+		}
+	}
+	return nil
+}
+
+// PostMentions lists who a post names.
+func (s *Store) PostMentions(ctx context.Context, postID int64) ([]int64, error) {
+	var ids []int64
+	if err := s.selectAll(ctx, s.db, &ids, `SELECT user_id FROM post_mentions WHERE post_id = ? ORDER BY user_id`, postID); err != nil {
+		return nil, fmt.Errorf("post mentions: %w", err)
+	}
+	return ids, nil
+}
+
+// EditPost replaces a post's text, keeping the previous text as a revision;
+// people it newly names are added to its mentions.
+func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, html string, mentions ...int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var p Post
 		if err := s.get(ctx, tx, &p, postSelect+` WHERE p.id = ?`, postID); err != nil {
@@ -150,6 +174,9 @@ func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, 
 			return fmt.Errorf("edit post: %w", err)
 		}
 		if err := s.indexPostText(ctx, tx, postID); err != nil {
+			return err
+		}
+		if err := s.recordMentions(ctx, tx, postID, mentions); err != nil {
 			return err
 		}
 		if editor.ID != p.AuthorID {

@@ -96,6 +96,7 @@ type NewThread struct {
 	Tags        []string
 	Body, HTML  string
 	Author      *User
+	Mentions    []int64
 }
 
 // CreateThread starts a thread with its first post, makes its author watch
@@ -127,7 +128,7 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 				return fmt.Errorf("thread tag: %w", err)
 			}
 		}
-		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML}); err != nil {
+		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML, Mentions: nt.Mentions}); err != nil {
 			return err
 		}
 		payload := map[string]any{"thread_id": id, "theme_id": nt.ThemeID}
@@ -216,7 +217,9 @@ func (s *Store) ListThreads(ctx context.Context, f ThreadFilter) ([]Thread, erro
 			f.WatchedBy, f.WatchedBy, f.WatchedBy)
 	}
 	if f.After != nil {
-		w.add(`(t.last_post_at < ? OR (t.last_post_at = ? AND t.id < ?))`, f.After.LastPostAt.UTC(), f.After.LastPostAt.UTC(), f.After.ID)
+		// A row-value comparison lets both engines seek the index to the cursor
+		// instead of scanning from the top; an OR of two comparisons does not.
+		w.add(`(t.last_post_at, t.id) < (?, ?)`, f.After.LastPostAt.UTC(), f.After.ID)
 	}
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 30

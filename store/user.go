@@ -64,6 +64,7 @@ type User struct {
 	Role           Role       `db:"role" json:"role"`
 	Status         Status     `db:"status" json:"status"`
 	Locale         string     `db:"locale" json:"locale"`
+	Handle         string     `db:"handle" json:"handle"`
 	PasswordHash   string     `db:"password_hash" json:"-"`
 	CreatedAt      time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `db:"updated_at" json:"-"`
@@ -99,7 +100,7 @@ func (u *User) IsAdmin() bool { return u.Active() && u.Role.IsAdmin() }
 // NormalizeEmail trims and lower-cases an address; accounts are unique on the result.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-const userSelect = `SELECT u.id, u.email, u.name, u.organisation_id, u.role, u.status, u.locale, u.password_hash,
+const userSelect = `SELECT u.id, u.email, u.name, u.organisation_id, u.role, u.status, u.locale, u.handle, u.password_hash,
 	u.created_at, u.updated_at, u.last_seen_at,
 	o.name AS org_name, o.kind AS org_kind, o.country AS org_country, o.size_class AS org_size_class, o.sector AS org_sector
 	FROM users u JOIN organisations o ON o.id = u.organisation_id`
@@ -121,6 +122,9 @@ func (s *Store) createUser(ctx context.Context, q querier, nu NewUser, orgID int
 		NormalizeEmail(nu.Email), strings.TrimSpace(nu.Name), orgID, nu.Role, nu.Status, nu.Locale, nu.PasswordHash, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("create user: %w", err)
+	}
+	if err := s.assignHandle(ctx, q, id, nu.Name); err != nil {
+		return 0, err
 	}
 	return id, nil
 }
