@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -75,6 +76,15 @@ func (s *Server) renderDocumentForm(w http.ResponseWriter, r *http.Request, v *v
 			return
 		}
 		data["Files"] = groupFiles(all)
+		consents, err := s.store.DocumentConsents(r.Context(), d.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data["Consents"] = consents
+		if src, err := s.store.SourceThread(r.Context(), d.ID); err == nil && src != 0 {
+			data["SourceURL"] = fmt.Sprintf("/forum/threads/%d", src)
+		}
 	}
 	v.Data = data
 	s.render(w, r, status, "document_form", v)
@@ -160,6 +170,8 @@ func (s *Server) storeDocument(r *http.Request, f *form, d *store.Document) erro
 		f.fail("symbol", "error_symbol_taken")
 	case errors.Is(err, store.ErrRevisionLoop):
 		f.fail("revises", "error_revision_loop")
+	case errors.Is(err, store.ErrConsentMissing):
+		f.fail("status", "error_consent_missing")
 	default:
 		return err
 	}
@@ -198,7 +210,12 @@ func (s *Server) documentStatusSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_status", "error_choice")
 		return
 	}
-	if err := s.store.SetDocumentStatus(r.Context(), currentUser(r).ID, d.ID, store.DocStatus(status)); err != nil {
+	err := s.store.SetDocumentStatus(r.Context(), currentUser(r).ID, d.ID, store.DocStatus(status))
+	if errors.Is(err, store.ErrConsentMissing) {
+		s.fail(w, r, http.StatusConflict, "consent_missing", "error_consent_missing")
+		return
+	}
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}

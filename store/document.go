@@ -110,6 +110,15 @@ func (s *Store) SaveDocument(ctx context.Context, actorID int64, d *Document) er
 				return err
 			}
 		}
+		if before != nil && d.Status == Published {
+			missing, err := s.consentsMissing(ctx, tx, d.ID)
+			if err != nil {
+				return fmt.Errorf("save document: %w", err)
+			}
+			if missing > 0 {
+				return ErrConsentMissing
+			}
+		}
 		symbol := sql.NullString{String: strings.TrimSpace(d.Symbol), Valid: strings.TrimSpace(d.Symbol) != ""}
 		d.UpdatedAt = now
 		if d.Status == Published && (before == nil || before.PublishedAt == nil) {
@@ -215,6 +224,15 @@ func (s *Store) SetDocumentStatus(ctx context.Context, actorID, id int64, status
 		var before DocStatus
 		if err := s.get(ctx, tx, &before, `SELECT status FROM documents WHERE id = ?`, id); err != nil {
 			return fmt.Errorf("document status: %w", err)
+		}
+		if status == Published {
+			missing, err := s.consentsMissing(ctx, tx, id)
+			if err != nil {
+				return fmt.Errorf("document status: %w", err)
+			}
+			if missing > 0 {
+				return ErrConsentMissing
+			}
 		}
 		now := s.now()
 		if _, err := s.exec(ctx, tx, `UPDATE documents SET status = ?, updated_at = ?,

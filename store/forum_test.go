@@ -499,3 +499,43 @@ func TestForumSearch(t *testing.T) {
 		}
 	})
 }
+
+func TestCurationNeedsConsent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		th := newThread(t, s, biz, firstTheme(t, s).ID, "Curated")
+		d, err := s.CurateThread(ctx, mod.ID, th.ID, "What the dialogue found", "Summary", []int64{biz.ID, del.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if src, _ := s.SourceThread(ctx, d.ID); src != th.ID || d.Status != store.Draft {
+			t.Errorf("draft %+v from thread %d", d, src)
+		}
+		if err := s.SetDocumentStatus(ctx, mod.ID, d.ID, store.Published); !errors.Is(err, store.ErrConsentMissing) {
+			t.Errorf("publishing without consent: %v", err)
+		}
+		_ = s.AnswerConsent(ctx, biz.ID, d.ID, true)
+		_ = s.AnswerConsent(ctx, del.ID, d.ID, false)
+		consents, _ := s.DocumentConsents(ctx, d.ID)
+		if len(consents) != 2 {
+			t.Fatalf("consents: %+v", consents)
+		}
+		d.Status = store.Published
+		if err := s.SaveDocument(ctx, mod.ID, d); !errors.Is(err, store.ErrConsentMissing) {
+			t.Errorf("publishing through a save with a refusal: %v", err)
+		}
+		_ = s.AnswerConsent(ctx, del.ID, d.ID, true)
+		if err := s.SetDocumentStatus(ctx, mod.ID, d.ID, store.Published); err != nil {
+			t.Errorf("publishing with every consent: %v", err)
+		}
+		if err := s.AnswerConsent(ctx, del.ID, d.ID, false); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("withdrawing after publication: %v", err)
+		}
+		if reqs, _ := s.ConsentRequests(ctx, del.ID); len(reqs) != 1 || reqs[0].Title != "What the dialogue found" {
+			t.Errorf("requests: %+v", reqs)
+		}
+	})
+}
