@@ -28,6 +28,7 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /moderation/flags", s.moderator(s.flagQueue))
 	mux.Handle("GET /forum/people/{handle}", s.forumMember(s.personShow))
 	mux.Handle("POST /forum/threads/{id}/curate", s.moderator(s.threadCurate))
+	mux.Handle("GET /forum/threads/{id}/export", s.forumMember(s.threadExport))
 	mux.Handle("GET /account/consents", s.signedIn(s.consentList))
 	mux.Handle("POST /account/consents/{id}", s.signedIn(s.consentSave))
 	mux.Handle("GET /moderation/themes", s.moderator(s.themeList))

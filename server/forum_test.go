@@ -163,6 +163,24 @@ func TestChathamHouseHidesNames(t *testing.T) {
 			}
 		}
 		mustContain(t, c["other"].Get(thread), "A business", "A delegation", "We would like to hear more.")
+		export := c["other"].Get("/forum/threads/" + id + "/export")
+		if export.Status != http.StatusOK || !strings.Contains(export.Header.Get("Content-Type"), "text/markdown") {
+			t.Fatalf("export: %d %s", export.Status, export.Header.Get("Content-Type"))
+		}
+		for _, n := range names {
+			if strings.Contains(export.Body, n) {
+				t.Errorf("the export names %q to another member", n)
+			}
+		}
+		if !strings.Contains(export.Body, "**A business**") || !strings.Contains(export.Body, "We would like to hear more.") {
+			t.Errorf("export: %s", export.Body)
+		}
+		if body := c["mod"].Get("/forum/threads/" + id + "/export").Body; !strings.Contains(body, "Test biz (Andes Textiles)") {
+			t.Error("a moderator's export does not name the author")
+		}
+		if got := app.Client().Get("/forum/threads/" + id + "/export").Status; got != http.StatusSeeOther {
+			t.Errorf("visitor export: %d", got)
+		}
 		mustContain(t, c["mod"].Get(thread), "Test biz", "Andes Textiles", "Test del", "name hidden from others")
 		mustContain(t, c["biz"].Get(thread), "Test biz")
 		if strings.Contains(c["biz"].Get(thread).Body, "Test del") {
