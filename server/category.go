@@ -3,13 +3,10 @@ package server
 import (
 	"errors"
 	"net/http"
-	"regexp"
 	"strconv"
 
 	"ideasx/store"
 )
-
-var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 func (s *Server) categoryList(w http.ResponseWriter, r *http.Request) {
 	s.renderCategories(w, r, s.newView(w, r, "categories_title"), http.StatusOK)
@@ -32,25 +29,20 @@ func (s *Server) categorySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := store.Category{
-		Slug:   f.text("slug", true, 60),
+		Slug:   f.slug("slug"),
 		NameEN: f.text("name_en", true, 100),
 		NameFR: f.text("name_fr", true, 100),
 		NameES: f.text("name_es", true, 100),
 	}
-	if c.Slug != "" && !slugPattern.MatchString(c.Slug) {
-		f.fail("slug", "error_slug")
-	}
 	c.Position, _ = strconv.Atoi(f.values.Get("position"))
-	if id := f.values.Get("id"); id != "" {
-		n, err := parseID(id)
-		if err != nil {
-			s.notFound(w, r)
-			return
-		}
-		c.ID = n
+	id, err := f.optionalID("id")
+	if err != nil {
+		s.notFound(w, r)
+		return
 	}
+	c.ID = id
 	if f.ok() {
-		err := s.store.SaveCategory(r.Context(), currentUser(r).ID, &c)
+		err = s.store.SaveCategory(r.Context(), currentUser(r).ID, &c)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			f.fail("slug", "error_slug_taken")

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -186,4 +187,23 @@ func (f *form) url(name string) string {
 		f.fail(name, "error_url")
 	}
 	return v
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// slug returns a required short name for links: lower-case letters, digits and single dashes.
+func (f *form) slug(name string) string {
+	v := f.text(name, true, 60)
+	if v != "" && !slugPattern.MatchString(v) {
+		f.fail(name, "error_slug")
+	}
+	return v
+}
+
+// optionalID reads the id of the row a form edits; 0 when the form makes a new one.
+func (f *form) optionalID(name string) (int64, error) {
+	if v := f.values.Get(name); v != "" {
+		return parseID(v)
+	}
+	return 0, nil
 }

@@ -367,3 +367,30 @@ func TestFeedsParse(t *testing.T) {
 		t.Errorf("sitemap lacks the public document")
 	}
 }
+
+func TestModeratorsManageCategories(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+	mod := app.Client()
+	mod.SignIn("mod@x.example")
+	form := url.Values{"slug": {"studies"}, "name_en": {"Studies"}, "name_fr": {"Études"}, "name_es": {"Estudios"}}
+	if got := mod.Post("/moderation/categories", form).Status; got != http.StatusSeeOther {
+		t.Fatalf("create: %d", got)
+	}
+	if got := mod.Post("/moderation/categories", form).Status; got != http.StatusUnprocessableEntity {
+		t.Errorf("duplicate slug: %d", got)
+	}
+	form.Set("slug", "Bad Slug")
+	if r := mod.Post("/moderation/categories", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "lower-case") {
+		t.Errorf("bad slug: %d", r.Status)
+	}
+	cats, _ := app.Store.Categories(context.Background())
+	rename := url.Values{"id": {fmt.Sprint(cats[0].ID)}, "slug": {"studies"}, "name_en": {"Studies and research"}, "name_fr": {"Études"}, "name_es": {"Estudios"}}
+	if got := mod.Post("/moderation/categories", rename).Status; got != http.StatusSeeOther {
+		t.Fatalf("rename: %d", got)
+	}
+	if got := mod.Post("/moderation/categories", url.Values{"id": {"x"}, "slug": {"a"}}).Status; got != http.StatusNotFound {
+		t.Errorf("bad id: %d", got)
+	}
+	mustContain(t, mod.Get("/documents"), "Studies and research")
+}

@@ -29,7 +29,7 @@ func (s *Server) themeSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := store.Theme{
-		Slug:          f.text("slug", true, 60),
+		Slug:          f.slug("slug"),
 		NameEN:        f.text("name_en", true, 100),
 		NameFR:        f.text("name_fr", true, 100),
 		NameES:        f.text("name_es", true, 100),
@@ -38,20 +38,15 @@ func (s *Server) themeSave(w http.ResponseWriter, r *http.Request) {
 		DescriptionES: f.text("description_es", false, 300),
 		Archived:      f.values.Get("archived") == "on",
 	}
-	if t.Slug != "" && !slugPattern.MatchString(t.Slug) {
-		f.fail("slug", "error_slug")
-	}
 	t.Position, _ = strconv.Atoi(f.values.Get("position"))
-	if id := f.values.Get("id"); id != "" {
-		n, err := parseID(id)
-		if err != nil {
-			s.notFound(w, r)
-			return
-		}
-		t.ID = n
+	id, err := f.optionalID("id")
+	if err != nil {
+		s.notFound(w, r)
+		return
 	}
+	t.ID = id
 	if f.ok() {
-		err := s.store.SaveTheme(r.Context(), currentUser(r).ID, &t)
+		err = s.store.SaveTheme(r.Context(), currentUser(r).ID, &t)
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			f.fail("slug", "error_slug_taken")
