@@ -155,24 +155,14 @@ func (s *Server) apiThreadCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := &form{values: map[string][]string{"theme": {strconv.FormatInt(in.ThemeID, 10)}, "kind": {in.Kind}, "title": {in.Title},
 		"body": {in.Body}, "attribution": {in.Attribution}, "tags": {strings.Join(in.Tags, ",")}}, errors: map[string]string{}, l: s.localizer(r)}
-	nt := s.readThreadForm(f, currentUser(r))
-	if f.ok() {
-		var err error
-		if nt.HTML, nt.Mentions, err = s.renderPost(r.Context(), nt.Body); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		th, err := s.store.CreateThread(r.Context(), nt)
-		switch {
-		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
-			f.fail("theme", "error_choice")
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			writeJSON(w, http.StatusCreated, s.apiThreadJSON(currentUser(r), th))
-			return
-		}
+	th, err := s.createThread(r, f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if th != nil {
+		writeJSON(w, http.StatusCreated, s.apiThreadJSON(currentUser(r), th))
+		return
 	}
 	s.apiValidation(w, r, f)
 }

@@ -37,28 +37,38 @@ func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	nt := s.readThreadForm(f, currentUser(r))
-	if f.ok() {
-		var err error
-		if nt.HTML, nt.Mentions, err = s.renderPost(r.Context(), nt.Body); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		th, err := s.store.CreateThread(r.Context(), nt)
-		switch {
-		case errors.Is(err, store.ErrNotFound), errors.Is(err, store.ErrThemeArchived):
-			f.fail("theme", "error_choice")
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			s.redirectWithFlash(w, r, threadURL(th), "flash_thread_created")
-			return
-		}
+	th, err := s.createThread(r, f)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if th != nil {
+		s.redirectWithFlash(w, r, threadURL(th), "flash_thread_created")
+		return
 	}
 	v := s.newView(w, r, "thread_new_title")
 	v.Form, v.Errors = f.values, f.errors
 	s.renderThreadForm(w, r, v, http.StatusUnprocessableEntity)
+}
+
+// createThread checks a new thread from the form or the API and starts it.
+// It returns nil and no error when the form has problems, which are then in
+// f, including a theme the database refuses.
+func (s *Server) createThread(r *http.Request, f *form) (*store.Thread, error) {
+	nt := s.readThreadForm(f, currentUser(r))
+	if !f.ok() {
+		return nil, nil
+	}
+	var err error
+	if nt.HTML, nt.Mentions, err = s.renderPost(r.Context(), nt.Body); err != nil {
+		return nil, err
+	}
+	th, err := s.store.CreateThread(r.Context(), nt)
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrThemeArchived) {
+		f.fail("theme", "error_choice")
+		return nil, nil
+	}
+	return th, err
 }
 
 // readThreadForm checks a new thread from the form or the API, and renders its body.
