@@ -41,23 +41,28 @@ func (s *Server) categorySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c.ID = id
-	if f.ok() {
-		err = s.store.SaveCategory(r.Context(), currentUser(r).ID, &c)
-		switch {
-		case errors.Is(err, store.ErrConflict):
-			f.fail("slug", "error_slug_taken")
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			s.redirectWithFlash(w, r, "/moderation/categories", "flash_category_saved")
-			return
-		}
+	if f.ok() && s.savedNamed(w, r, f, s.store.SaveCategory(r.Context(), currentUser(r).ID, &c), "/moderation/categories", "flash_category_saved") {
+		return
 	}
 	v := s.newView(w, r, "categories_title")
 	v.Form, v.Errors = f.values, f.errors
 	s.renderCategories(w, r, v, http.StatusUnprocessableEntity)
+}
+
+// savedNamed answers the save of a row with a unique short name (a category,
+// a theme): a taken name goes back to the form as a field error, which is
+// the one case where it returns false and the caller shows the form again.
+func (s *Server) savedNamed(w http.ResponseWriter, r *http.Request, f *form, err error, back, flash string) bool {
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		f.fail("slug", "error_slug_taken")
+		return false
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r)
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.redirectWithFlash(w, r, back, flash)
+	}
+	return true
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -45,21 +44,8 @@ func (s *Server) themeSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.ID = id
-	if f.ok() {
-		err = s.store.SaveTheme(r.Context(), currentUser(r).ID, &t)
-		switch {
-		case errors.Is(err, store.ErrConflict):
-			f.fail("slug", "error_slug_taken")
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			s.redirectWithFlash(w, r, "/moderation/themes", "flash_theme_saved")
-			return
-		}
+	if f.ok() && s.savedNamed(w, r, f, s.store.SaveTheme(r.Context(), currentUser(r).ID, &t), "/moderation/themes", "flash_theme_saved") {
+		return
 	}
 	v := s.newView(w, r, "themes_title")
 	v.Form, v.Errors = f.values, f.errors
