@@ -25,6 +25,8 @@ type reqState struct {
 	user      *store.User
 	sessionID string
 	viaToken  bool
+	// tokenHash is the API token's hash when the request came with one.
+	tokenHash string
 	lang      string
 }
 

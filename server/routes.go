@@ -32,6 +32,7 @@ func (s *Server) opsRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.Handle("GET /static/{path...}", s.static)
+	mux.HandleFunc("GET /ws", s.websocketUpgrade)
 }
 
 func (s *Server) publicRoutes(mux *http.ServeMux) {

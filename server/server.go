@@ -4,6 +4,8 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"ideasx/frontend"
 	"ideasx/server/config"
 	"ideasx/server/i18n"
+	"ideasx/server/live"
 	"ideasx/server/mail"
 	"ideasx/server/ratelimit"
 	"ideasx/server/views"
@@ -32,6 +35,9 @@ type Deps struct {
 	Logger      *slog.Logger
 	Mail        mail.Sender
 	ReadyChecks []ReadyCheck
+	// Broker carries live updates between instances; nil means this
+	// instance is alone (the in-process broker).
+	Broker live.Broker
 }
 
 // Server holds the application's handlers and their dependencies.
@@ -51,6 +57,9 @@ type Server struct {
 	apiRoutes []string
 	handler   http.Handler
 	dash      dashboardCache
+	hub       *live.Hub
+	stopHub   context.CancelFunc
+	hubDone   chan struct{}
 }
 
 type limits struct {
@@ -94,8 +103,43 @@ func New(d Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(d.Store)
 	s.handler = s.routes()
+	s.startHub(d)
 	return s, nil
 }
+
+// startHub runs the live hub for as long as the server, and hands it the
+// events of every committed change.
+func (s *Server) startHub(d Deps) {
+	var id [6]byte
+	_, _ = rand.Read(id[:])
+	s.hub = live.NewHub(live.Options{
+		Events: d.Store, Rights: liveRights{s}, Broker: d.Broker, Log: d.Logger,
+		Registerer: s.metrics.registry, Instance: hex.EncodeToString(id[:]),
+		PollEvery: d.Config.LivePoll,
+	})
+	d.Store.OnEvents(s.hub.Publish)
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopHub, s.hubDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.hubDone)
+		s.hub.Run(ctx)
+	}()
+}
+
+// Shutdown closes the websocket connections with "going away", so that
+// clients reconnect to another instance, and stops the live hub. The HTTP
+// server's own Shutdown does not know of hijacked connections.
+func (s *Server) Shutdown(ctx context.Context) {
+	s.hub.Shutdown(ctx)
+	s.stopHub()
+	select {
+	case <-s.hubDone:
+	case <-ctx.Done():
+	}
+}
+
+// Hub is the live hub, for tests and the benchmark.
+func (s *Server) Hub() *live.Hub { return s.hub }
 
 // Handler is the whole application with its middleware.
 func (s *Server) Handler() http.Handler { return s.handler }

@@ -28,7 +28,8 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				s.apiError(w, r, http.StatusUnauthorized, "unauthorized", "error_bad_authorization")
 				return
 			}
-			u, err := s.store.UserByAPIToken(r.Context(), auth.HashToken(strings.TrimSpace(token)))
+			hash := auth.HashToken(strings.TrimSpace(token))
+			u, err := s.store.UserByAPIToken(r.Context(), hash)
 			if errors.Is(err, store.ErrNotFound) {
 				s.apiError(w, r, http.StatusUnauthorized, "unauthorized", "error_bad_token")
 				return
@@ -37,7 +38,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				s.serverError(w, r, err)
 				return
 			}
-			st.user, st.viaToken = u, true
+			st.user, st.viaToken, st.tokenHash = u, true, hash
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
+
+// inListChunk bounds the ids bound into one IN (…) list.
+const inListChunk = 500
 
 // LiveEvent is one change a live client may need to see, kept in order per
 // topic ("thread:42", "theme:3", "forum", "documents", "user:7").
@@ -39,7 +44,18 @@ func (s *Store) emit(ctx context.Context, q querier, topic, typ string, payload 
 		return nil, fmt.Errorf("emit %s: %w", typ, err)
 	}
 	ev.ID = id
+	s.events.add(q, ev)
 	return &ev, nil
+}
+
+// EventAccountChanged tells live connections of a person (topic
+// "user:{id}") that their sessions, tokens, role or status changed, so
+// that rights are checked again before anything else is sent to them.
+const EventAccountChanged = "account.changed"
+
+func (s *Store) accountChanged(ctx context.Context, q querier, userID int64) error {
+	_, err := s.emit(ctx, q, fmt.Sprintf("user:%d", userID), EventAccountChanged, map[string]any{"user_id": userID})
+	return err
 }
 
 // EventsSince returns a topic's events after seq, oldest first, at most limit.
@@ -60,4 +76,37 @@ func (s *Store) TopicSeq(ctx context.Context, topic string) (int64, error) {
 		return 0, nil
 	}
 	return seq, err
+}
+
+// TopicSeqs is the last sequence number of each of the given topics that has any.
+func (s *Store) TopicSeqs(ctx context.Context, topics []string) (map[string]int64, error) {
+	out := make(map[string]int64, len(topics))
+	for start := 0; start < len(topics); start += inListChunk {
+		chunk := topics[start:min(start+inListChunk, len(topics))]
+		query, args, err := sqlx.In(`SELECT topic, last_seq FROM topic_seqs WHERE topic IN (?)`, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("topic seqs: %w", err)
+		}
+		var rows []struct {
+			Topic string `db:"topic"`
+			Seq   int64  `db:"last_seq"`
+		}
+		if err := s.selectAll(ctx, s.db, &rows, query, args...); err != nil {
+			return nil, fmt.Errorf("topic seqs: %w", err)
+		}
+		for _, r := range rows {
+			out[r.Topic] = r.Seq
+		}
+	}
+	return out, nil
+}
+
+// PurgeEvents drops events older than the retention; a client that comes
+// back later than that is told to reload instead of replaying.
+func (s *Store) PurgeEvents(ctx context.Context, retention time.Duration) (int64, error) {
+	n, err := s.exec(ctx, s.db, `DELETE FROM live_events WHERE created_at < ?`, s.now().Add(-retention))
+	if err != nil {
+		return 0, fmt.Errorf("purge events: %w", err)
+	}
+	return n, nil
 }

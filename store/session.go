@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // Session is a signed-in browser. Its ID is the hash of the cookie's token,
@@ -62,7 +64,18 @@ func (s *Store) TouchSession(ctx context.Context, id string, ttl time.Duration) 
 
 // DeleteSession ends one session.
 func (s *Store) DeleteSession(ctx context.Context, id string) error {
-	if _, err := s.exec(ctx, s.db, `DELETE FROM sessions WHERE id = ?`, id); err != nil {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var userID int64
+		err := s.get(ctx, tx, &userID, `DELETE FROM sessions WHERE id = ? RETURNING user_id`, id)
+		if isNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.accountChanged(ctx, tx, userID)
+	})
+	if err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil

@@ -23,6 +23,8 @@ type Store struct {
 	db      *sqlx.DB
 	dialect dialect
 	now     func() time.Time
+	// events collects what each open transaction emitted, published once it commits.
+	events eventOutbox
 }
 
 // Options selects and tunes the database.
@@ -166,12 +168,14 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error
 			_ = tx.Rollback()
 		}
 	}()
+	defer s.events.forget(tx)
 	if err = fn(tx); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", s.dialect.translate(err))
 	}
+	s.events.publish(tx)
 	return nil
 }
 

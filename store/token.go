@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // APIToken is a personal token for the JSON API and the websocket. Only its
@@ -43,15 +45,17 @@ func (s *Store) APITokens(ctx context.Context, userID int64) ([]APIToken, error)
 
 // RevokeAPIToken revokes one of userID's tokens.
 func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error {
-	n, err := s.exec(ctx, s.db, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
-		s.now(), tokenID, userID)
-	if err != nil {
-		return fmt.Errorf("revoke api token: %w", err)
-	}
-	if n == 0 {
-		return fmt.Errorf("revoke api token: %w", ErrNotFound)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		n, err := s.exec(ctx, tx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL`,
+			s.now(), tokenID, userID)
+		if err != nil {
+			return fmt.Errorf("revoke api token: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("revoke api token: %w", ErrNotFound)
+		}
+		return s.accountChanged(ctx, tx, userID)
+	})
 }
 
 // UserByAPIToken returns the active account behind a live token hash.

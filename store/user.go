@@ -294,6 +294,9 @@ func (s *Store) changeUser(ctx context.Context, actorID, userID int64, action, c
 				return fmt.Errorf("%s: end sessions: %w", action, err)
 			}
 		}
+		if err := s.accountChanged(ctx, tx, userID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: action, TargetType: "user", TargetID: userID,
 			Before: map[string]any{column: before}, After: map[string]any{column: value}})
 	})
@@ -332,5 +335,5 @@ func (s *Store) setPassword(ctx context.Context, tx *sqlx.Tx, userID int64, hash
 	if _, err := s.exec(ctx, tx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepSessionID); err != nil {
 		return fmt.Errorf("set password: end sessions: %w", err)
 	}
-	return nil
+	return s.accountChanged(ctx, tx, userID)
 }

@@ -14,6 +14,7 @@ import (
 	"ideasx/server"
 	"ideasx/server/auth"
 	"ideasx/server/config"
+	"ideasx/server/live"
 	"ideasx/server/mail"
 	"ideasx/store"
 )
@@ -38,6 +39,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 
 	var ready []server.ReadyCheck
+	var broker live.Broker
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -46,16 +48,17 @@ func serve(ctx context.Context, args []string, e env) error {
 		rdb := redis.NewClient(opts)
 		defer rdb.Close()
 		ready = append(ready, server.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }})
+		broker = live.NewRedisBroker(rdb, cfg.RedisChannel, log)
 	}
 	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: sender, ReadyChecks: ready})
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: sender, ReadyChecks: ready, Broker: broker})
 	if err != nil {
 		return err
 	}
-	go runJobs(ctx, st, log)
+	go runJobs(ctx, st, cfg, log)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -84,6 +87,9 @@ func serve(ctx context.Context, args []string, e env) error {
 	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	// Websockets first: their clients go to another instance while this
+	// one finishes its ordinary requests.
+	srv.Shutdown(shutdownCtx)
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
@@ -112,7 +118,7 @@ func printSetupLink(ctx context.Context, st *store.Store, cfg *config.Config, lo
 
 // runJobs does the periodic housekeeping. Each job is an idempotent UPDATE
 // or DELETE, so several instances may run them at the same time.
-func runJobs(ctx context.Context, st *store.Store, log *slog.Logger) {
+func runJobs(ctx context.Context, st *store.Store, cfg *config.Config, log *slog.Logger) {
 	minute := time.NewTicker(time.Minute)
 	defer minute.Stop()
 	for n := 0; ; n++ {
@@ -124,6 +130,9 @@ func runJobs(ctx context.Context, st *store.Store, log *slog.Logger) {
 		if n%60 == 0 {
 			if err := st.PurgeExpired(ctx); err != nil {
 				log.Warn("purge expired sessions", "error", err)
+			}
+			if _, err := st.PurgeEvents(ctx, cfg.EventRetention); err != nil {
+				log.Warn("purge live events", "error", err)
 			}
 		}
 		select {

@@ -20,6 +20,9 @@ type Config struct {
 	DataDir         string
 	DatabaseURL     string
 	RedisURL        string
+	RedisChannel    string
+	EventRetention  time.Duration
+	LivePoll        time.Duration
 	BaseURL         string
 	SMTPURL         string
 	MailFrom        string
@@ -48,6 +51,9 @@ var options = []option{
 	{"data-dir", "IDEASX_DATA_DIR", "./data", "directory of the embedded SQLite database", false, str(func(c *Config) *string { return &c.DataDir })},
 	{"database-url", "IDEASX_DATABASE_URL", "", "postgres:// URL; empty uses SQLite in the data directory", true, str(func(c *Config) *string { return &c.DatabaseURL })},
 	{"redis-url", "IDEASX_REDIS_URL", "", "redis:// URL for live updates across instances; empty uses the in-process broker", true, str(func(c *Config) *string { return &c.RedisURL })},
+	{"redis-channel", "IDEASX_REDIS_CHANNEL", "ideasx:live", "Redis pub/sub channel of live updates; give each deployment sharing one Redis its own", false, str(func(c *Config) *string { return &c.RedisChannel })},
+	{"event-retention", "IDEASX_EVENT_RETENTION", "720h", "how long live events are kept for clients catching up; older ones reload the page", false, duration(func(c *Config) *time.Duration { return &c.EventRetention })},
+	{"live-poll", "IDEASX_LIVE_POLL", "30s", "how often each instance looks in the database for live events the broker did not bring (every second while the broker fails)", false, duration(func(c *Config) *time.Duration { return &c.LivePoll })},
 	{"base-url", "IDEASX_BASE_URL", "", "public URL of the site, used in links and origin checks (default http://localhost:PORT)", false, str(func(c *Config) *string { return &c.BaseURL })},
 	{"smtp-url", "IDEASX_SMTP_URL", "", "smtp:// or smtps:// URL (user:password@host:port); empty writes mails to the log", true, str(func(c *Config) *string { return &c.SMTPURL })},
 	{"mail-from", "IDEASX_MAIL_FROM", "Ideas Exchange <no-reply@localhost>", "sender of outgoing mail", false, str(func(c *Config) *string { return &c.MailFrom })},

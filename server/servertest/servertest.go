@@ -17,10 +17,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"ideasx/server"
 	"ideasx/server/auth"
 	"ideasx/server/config"
+	"ideasx/server/live"
 	"ideasx/server/mail"
 	"ideasx/store"
 	"ideasx/store/storetest"
@@ -61,6 +63,13 @@ func New(t testing.TB, e storetest.Engine, env map[string]string) *App {
 // NewWithStore starts a server on an existing store.
 func NewWithStore(t testing.TB, st *store.Store, env map[string]string) *App {
 	t.Helper()
+	return NewInstance(t, st, env, nil)
+}
+
+// NewInstance starts one of several instances sharing a database (each with
+// its own store) through broker; a nil broker is the in-process one.
+func NewInstance(t testing.TB, st *store.Store, env map[string]string, broker live.Broker) *App {
+	t.Helper()
 	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
 	base := "http://" + ts.Listener.Addr().String()
 	vars := map[string]string{"IDEASX_BASE_URL": base}
@@ -73,13 +82,18 @@ func NewWithStore(t testing.TB, st *store.Store, env map[string]string) *App {
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: &mail.LogSender{Log: log}})
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: &mail.LogSender{Log: log}, Broker: broker})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
-	t.Cleanup(ts.Close)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		ts.Close()
+	})
 	return &App{T: t, URL: base, Store: st, Server: srv, logs: logs}
 }
 

@@ -59,16 +59,23 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // Open returns a fresh, migrated store on engine e, closed at the end of the test.
 func Open(t testing.TB, e Engine) *store.Store {
 	t.Helper()
-	opts := Options(t, e)
+	return OpenOptions(t, Options(t, e))
+}
+
+// OpenOptions opens and migrates a store on opts, closed at the end of the
+// test; several calls on the same options are several instances of one
+// database.
+func OpenOptions(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := store.Open(ctx, opts)
 	if err != nil {
-		t.Fatalf("open %s: %v", e, err)
+		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", e, err)
+		t.Fatalf("migrate: %v", err)
 	}
 	return s
 }

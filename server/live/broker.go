@@ -1,0 +1,83 @@
+package live
+
+import (
+	"context"
+	"sync"
+)
+
+// Message kinds carried between instances.
+const (
+	kindEvent    = "event"
+	kindPresence = "presence"
+	kindTyping   = "typing"
+	kindRecheck  = "recheck"
+)
+
+// Message is what instances tell each other. An event carries only its
+// stored row (ids, not content): each instance builds what its readers may
+// see from the database, which stays the one truth.
+type Message struct {
+	Kind   string `json:"k"`
+	Origin string `json:"o"`
+	// Event fields.
+	ID      int64  `json:"id,omitempty"`
+	Topic   string `json:"t,omitempty"`
+	Seq     int64  `json:"s,omitempty"`
+	Type    string `json:"ty,omitempty"`
+	Payload string `json:"p,omitempty"`
+	// Presence: who this instance has on Topic. Typing: Viewers[0] types.
+	Viewers []Viewer `json:"v,omitempty"`
+	// Recheck: the account whose rights changed.
+	UserID int64 `json:"u,omitempty"`
+}
+
+// Viewer is a person on a page, as presence and typing name them; the
+// attribution rules are applied per reader when the message is sent.
+type Viewer struct {
+	UserID  int64  `json:"id"`
+	Name    string `json:"n"`
+	Org     string `json:"o,omitempty"`
+	OrgKind string `json:"k,omitempty"`
+}
+
+// Broker carries messages between the instances of one deployment.
+type Broker interface {
+	// Publish sends m to every instance, this one included. It may fail
+	// (the hub has already delivered locally and catches up later).
+	Publish(ctx context.Context, m Message) error
+	// Run hands every message to deliver until ctx ends. It calls resync
+	// after each (re)connection, when messages may have been missed.
+	Run(ctx context.Context, deliver func(Message), resync func())
+}
+
+// MemoryBroker is the single-instance broker: publishing is delivering.
+type MemoryBroker struct {
+	mu      sync.RWMutex
+	deliver func(Message)
+}
+
+// NewMemoryBroker makes the in-process broker.
+func NewMemoryBroker() *MemoryBroker { return &MemoryBroker{} }
+
+// Publish hands m straight to the running hub.
+func (b *MemoryBroker) Publish(_ context.Context, m Message) error {
+	b.mu.RLock()
+	deliver := b.deliver
+	b.mu.RUnlock()
+	if deliver != nil {
+		deliver(m)
+	}
+	return nil
+}
+
+// Run registers the hub and waits for the end.
+func (b *MemoryBroker) Run(ctx context.Context, deliver func(Message), resync func()) {
+	b.mu.Lock()
+	b.deliver = deliver
+	b.mu.Unlock()
+	resync()
+	<-ctx.Done()
+	b.mu.Lock()
+	b.deliver = nil
+	b.mu.Unlock()
+}

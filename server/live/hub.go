@@ -1,0 +1,436 @@
+// Package live delivers stored events, and ephemeral presence and typing,
+// to websocket clients, across server instances through a broker.
+//
+// The database is the truth: every event is a row written with the change
+// it describes, numbered per topic. The broker only says "something new";
+// each instance delivers to its own clients, in sequence order, and fills
+// any gap from the database. A client that reconnects with the last seq it
+// saw is replayed what it missed, so nothing is lost across a reconnect, a
+// restart or a broker outage.
+package live
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ideasx/store"
+)
+
+// ErrForbidden is what Rights answers for a topic the reader may not follow.
+var ErrForbidden = errors.New("live: forbidden")
+
+// Rights is what the hub asks the application: who may follow what, and
+// what each reader sees of an event.
+type Rights interface {
+	CanSubscribe(ctx context.Context, u *store.User, t Topic) error
+	Render(ctx context.Context, ev store.LiveEvent) (View, error)
+	RenderPresence(ctx context.Context, t Topic, viewers []Viewer) (View, error)
+	RenderTyping(ctx context.Context, t Topic, who Viewer) (View, error)
+	Viewer(u *store.User) Viewer
+}
+
+// View is an event made ready for its readers: For picks the frame a reader
+// gets, or nil when they may not see it (checked at every send).
+type View interface {
+	For(u *store.User) *Frame
+}
+
+// Events is the stored side: the events themselves and the credentials of
+// connected people.
+type Events interface {
+	EventsSince(ctx context.Context, topic string, seq int64, limit int) ([]store.LiveEvent, error)
+	TopicSeqs(ctx context.Context, topics []string) (map[string]int64, error)
+	CheckCredentials(ctx context.Context, creds []store.Credential) (map[store.Credential]*store.User, error)
+}
+
+// Options builds a hub. Zero durations and sizes take the defaults.
+type Options struct {
+	Events     Events
+	Rights     Rights
+	Broker     Broker
+	Log        *slog.Logger
+	Registerer prometheus.Registerer
+	// Instance names this process among its peers on the broker.
+	Instance string
+	// SendQueue is how many frames a connection may have waiting; a client
+	// that lets it fill is disconnected (it catches up when it comes back).
+	SendQueue int
+	// MaxReplay is the most events replayed to one subscriber; further
+	// behind, the client is told to reload ("reset").
+	MaxReplay int
+	// CheckEvery is how often credentials of open connections are checked again.
+	CheckEvery time.Duration
+	// PollEvery is how often the database is asked for events the broker
+	// did not bring; PollDegraded replaces it while the broker is failing.
+	PollEvery, PollDegraded time.Duration
+	PingEvery               time.Duration
+	MaxTopics               int
+}
+
+func (o *Options) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&o.CheckEvery, 2*time.Second)
+	def(&o.PollEvery, 30*time.Second)
+	def(&o.PollDegraded, time.Second)
+	def(&o.PingEvery, 25*time.Second)
+	if o.SendQueue <= 0 {
+		o.SendQueue = 256
+	}
+	if o.MaxReplay <= 0 {
+		o.MaxReplay = 1000
+	}
+	if o.MaxTopics <= 0 {
+		o.MaxTopics = 64
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.Broker == nil {
+		o.Broker = NewMemoryBroker()
+	}
+}
+
+// Hub owns the subscription index and delivers to connections.
+type Hub struct {
+	opts     Options
+	metrics  *metrics
+	views    viewCache
+	presence *presence
+
+	mu      sync.RWMutex
+	topics  map[string]*topic
+	conns   map[*Conn]struct{}
+	closing bool
+
+	// inbox serialises everything to deliver, local and remote, in arrival order.
+	inbox chan Message
+	// outbox holds what is to be published, so that a slow or absent broker never holds up a request.
+	outbox   chan Message
+	brokerOK atomic.Bool
+	resyncCh chan struct{}
+	stopped  chan struct{}
+}
+
+type topic struct {
+	name   string
+	parsed Topic
+	mu     sync.Mutex
+	subs   map[*Conn]struct{}
+	// last is the last seq delivered here; everything up to it has been sent
+	// to every subscriber, so a new one is replayed up to it and no further.
+	last int64
+	dead bool
+}
+
+// NewHub makes a hub; Run starts it.
+func NewHub(o Options) *Hub {
+	o.defaults()
+	h := &Hub{
+		opts: o, metrics: newMetrics(o.Registerer),
+		topics: map[string]*topic{}, conns: map[*Conn]struct{}{},
+		inbox: make(chan Message, 8192), outbox: make(chan Message, 8192),
+		resyncCh: make(chan struct{}, 1), stopped: make(chan struct{}),
+	}
+	h.views.init(4096)
+	h.presence = newPresence(h)
+	if rb, ok := o.Broker.(*RedisBroker); ok {
+		rb.metrics = h.metrics
+	}
+	return h
+}
+
+// Publish takes the events of a committed change. It never blocks: when
+// the queues are full the events are found again by the next poll.
+func (h *Hub) Publish(evs []store.LiveEvent) {
+	for _, ev := range evs {
+		m := Message{Kind: kindEvent, Origin: h.opts.Instance, ID: ev.ID, Topic: ev.Topic, Seq: ev.Seq, Type: ev.Type, Payload: ev.Payload}
+		h.local(m)
+		h.publish(m)
+	}
+}
+
+// local queues m for this instance's own clients.
+func (h *Hub) local(m Message) {
+	select {
+	case h.inbox <- m:
+	default:
+		h.requestResync()
+	}
+}
+
+// publish queues m for the other instances.
+func (h *Hub) publish(m Message) {
+	select {
+	case h.outbox <- m:
+	default:
+		h.metrics.publishErrors.Inc()
+	}
+}
+
+// fromBroker takes what the broker brings; this instance's own messages
+// were delivered already.
+func (h *Hub) fromBroker(m Message) {
+	if m.Origin == h.opts.Instance {
+		return
+	}
+	h.local(m)
+}
+
+func (h *Hub) requestResync() {
+	select {
+	case h.resyncCh <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends.
+func (h *Hub) Run(ctx context.Context) {
+	defer close(h.stopped)
+	var wg sync.WaitGroup
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		h.opts.Broker.Run(ctx, h.fromBroker, func() { h.brokerOK.Store(true); h.requestResync() })
+	}()
+	go func() { defer wg.Done(); h.publishLoop(ctx) }()
+	go func() { defer wg.Done(); h.checkLoop(ctx) }()
+	go func() { defer wg.Done(); h.presence.heartbeat(ctx) }()
+	h.dispatchLoop(ctx)
+	wg.Wait()
+}
+
+func (h *Hub) publishLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-h.outbox:
+			start := time.Now()
+			pctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			err := h.opts.Broker.Publish(pctx, m)
+			cancel()
+			if err != nil {
+				h.metrics.publishErrors.Inc()
+				if h.brokerOK.Swap(false) {
+					h.opts.Log.Warn("live: broker publish failed; polling the database until it is back", "error", err)
+				}
+				continue
+			}
+			h.metrics.publish.Observe(time.Since(start).Seconds())
+		}
+	}
+}
+
+func (h *Hub) dispatchLoop(ctx context.Context) {
+	poll := time.NewTimer(h.opts.PollEvery)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-h.inbox:
+			h.dispatch(ctx, m)
+		case <-h.resyncCh:
+			h.resync(ctx)
+		case <-poll.C:
+			h.resync(ctx)
+		}
+		if !poll.Stop() {
+			select {
+			case <-poll.C:
+			default:
+			}
+		}
+		if h.brokerOK.Load() {
+			poll.Reset(h.opts.PollEvery)
+		} else {
+			poll.Reset(h.opts.PollDegraded)
+		}
+	}
+}
+
+func (h *Hub) dispatch(ctx context.Context, m Message) {
+	switch m.Kind {
+	case kindEvent:
+		if m.Type == store.EventAccountChanged {
+			// Before anything that follows it is sent to this person.
+			if t, err := ParseTopic(m.Topic); err == nil && t.Kind == TopicUser {
+				h.recheck(ctx, func(c *Conn) bool { return c.User().ID == t.ID })
+			}
+		}
+		if t := h.topic(m.Topic); t != nil {
+			h.deliver(ctx, t, store.LiveEvent{ID: m.ID, Topic: m.Topic, Seq: m.Seq, Type: m.Type, Payload: m.Payload})
+		}
+	case kindPresence:
+		h.presence.update(ctx, m)
+	case kindTyping:
+		h.deliverTyping(ctx, m)
+	case kindRecheck:
+		go h.recheck(ctx, func(c *Conn) bool { return c.User().ID == m.UserID })
+	}
+}
+
+func (h *Hub) topic(name string) *topic {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.topics[name]
+}
+
+// deliver sends ev to the topic's subscribers, after whatever was missed
+// before it; an event already delivered is skipped, which is how a reply
+// reaches each client once however many ways it arrived.
+func (h *Hub) deliver(ctx context.Context, t *topic, ev store.LiveEvent) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.dead || ev.Seq <= t.last {
+		return
+	}
+	if ev.Seq > t.last+1 && !h.fill(ctx, t, ev.Seq-1) {
+		return
+	}
+	h.send(ctx, t, ev)
+}
+
+// fill delivers the stored events after t.last up to target. Called with
+// t.mu held. It reports false when the store could not be read (the next
+// poll tries again).
+func (h *Hub) fill(ctx context.Context, t *topic, target int64) bool {
+	for t.last < target {
+		evs, err := h.opts.Events.EventsSince(ctx, t.name, t.last, min(int(target-t.last), h.opts.MaxReplay))
+		if err != nil {
+			h.opts.Log.Warn("live: read missed events", "topic", t.name, "error", err)
+			return false
+		}
+		if len(evs) == 0 || evs[0].Seq != t.last+1 {
+			// Purged or never there: the subscribers' views cannot be
+			// patched, they reload.
+			h.resetAll(t, target)
+			return true
+		}
+		h.metrics.replayed.Add(float64(len(evs)))
+		for _, ev := range evs {
+			if !h.send(ctx, t, ev) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (h *Hub) resetAll(t *topic, seq int64) {
+	f := plainFrame(serverMessage{Type: "reset", Topic: t.name})
+	for c := range t.subs {
+		c.enqueue(f)
+	}
+	t.last = seq
+}
+
+// send renders ev once and queues it to every subscriber allowed to see it.
+// Called with t.mu held.
+func (h *Hub) send(ctx context.Context, t *topic, ev store.LiveEvent) bool {
+	v, err := h.view(ctx, ev)
+	if err != nil {
+		h.opts.Log.Warn("live: render event", "topic", ev.Topic, "seq", ev.Seq, "type", ev.Type, "error", err)
+		return false
+	}
+	for c := range t.subs {
+		if f := v.For(c.User()); f != nil {
+			c.enqueue(f)
+		}
+	}
+	t.last = ev.Seq
+	return true
+}
+
+func (h *Hub) view(ctx context.Context, ev store.LiveEvent) (View, error) {
+	if v := h.views.get(ev.ID); v != nil {
+		return v, nil
+	}
+	v, err := h.opts.Rights.Render(ctx, ev)
+	if err != nil {
+		return nil, err
+	}
+	h.views.put(ev.ID, v)
+	return v, nil
+}
+
+// resync asks the database where each followed topic stands and delivers
+// anything the broker did not bring.
+func (h *Hub) resync(ctx context.Context) {
+	h.mu.RLock()
+	names := make([]string, 0, len(h.topics))
+	for name := range h.topics {
+		names = append(names, name)
+	}
+	h.mu.RUnlock()
+	if len(names) == 0 {
+		return
+	}
+	seqs, err := h.opts.Events.TopicSeqs(ctx, names)
+	if err != nil {
+		h.opts.Log.Warn("live: resync", "error", err)
+		return
+	}
+	for _, name := range names {
+		t := h.topic(name)
+		if t == nil {
+			continue
+		}
+		t.mu.Lock()
+		if !t.dead && seqs[name] > t.last {
+			h.fill(ctx, t, seqs[name])
+		}
+		t.mu.Unlock()
+	}
+}
+
+// Recheck makes every instance check the rights of a person's connections
+// now rather than at the next sweep: after a sign-out, a suspension, a role
+// change or a revoked token.
+func (h *Hub) Recheck(userID int64) {
+	m := Message{Kind: kindRecheck, Origin: h.opts.Instance, UserID: userID}
+	h.local(m)
+	h.publish(m)
+}
+
+// Shutdown closes every connection with 1001 so that clients move to
+// another instance, and waits for them to go, at most until ctx ends.
+func (h *Hub) Shutdown(ctx context.Context) {
+	h.mu.Lock()
+	h.closing = true
+	conns := make([]*Conn, 0, len(h.conns))
+	for c := range h.conns {
+		conns = append(conns, c)
+	}
+	h.mu.Unlock()
+	for _, c := range conns {
+		c.close(closeGoingAway, "server restarting")
+	}
+	for _, c := range conns {
+		select {
+		case <-c.done:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// Stats are the hub's counts, for tests and the benchmark.
+type Stats struct{ Connections, Topics int }
+
+// Stats counts connections and topics now.
+func (h *Hub) Stats() Stats {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return Stats{Connections: len(h.conns), Topics: len(h.topics)}
+}

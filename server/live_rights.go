@@ -1,0 +1,198 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"ideasx/server/live"
+	"ideasx/store"
+)
+
+// liveRights tells the hub who may follow what and builds what each
+// reader sees of an event, with the same rules as the pages and the API.
+type liveRights struct{ s *Server }
+
+func (lr liveRights) CanSubscribe(ctx context.Context, u *store.User, t live.Topic) error {
+	switch t.Kind {
+	case live.TopicDocuments:
+		return nil
+	case live.TopicUser:
+		if u.ID != 0 && u.ID == t.ID {
+			return nil
+		}
+		return live.ErrForbidden
+	}
+	if !u.CanReadForum() {
+		return live.ErrForbidden
+	}
+	switch t.Kind {
+	case live.TopicThread:
+		th, err := lr.s.store.ThreadByID(ctx, t.ID)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && th.Hidden && !u.IsModerator()) {
+			return live.ErrForbidden
+		}
+		return err
+	case live.TopicTheme:
+		_, err := lr.s.store.ThemeByID(ctx, t.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return live.ErrForbidden
+		}
+		return err
+	}
+	return nil // forum
+}
+
+// audienceView holds an event encoded once per kind of reader: moderators,
+// the author of what it is about, and every other member. The attribution
+// rules give no more than these three different answers.
+type audienceView struct {
+	moderator, author, member *live.Frame
+	authorID                  int64
+	// modsOnly: hidden content, for moderators alone.
+	modsOnly bool
+	// owner: a user topic, for that person alone.
+	owner int64
+}
+
+func (v *audienceView) For(u *store.User) *live.Frame {
+	switch {
+	case u == nil:
+		return nil
+	case v.owner != 0:
+		if u.ID == v.owner && u.Active() {
+			return v.member
+		}
+		return nil
+	case !u.CanReadForum():
+		return nil
+	case u.IsModerator():
+		return v.moderator
+	case v.modsOnly:
+		return nil
+	case u.ID == v.authorID && v.author != nil:
+		return v.author
+	}
+	return v.member
+}
+
+// readers are stand-ins for the three kinds of reader.
+func readers(authorID int64) (mod, author, member *store.User) {
+	return &store.User{ID: -1, Role: store.RoleModerator, Status: store.StatusActive},
+		&store.User{ID: authorID, Role: store.RoleMember, Status: store.StatusActive},
+		&store.User{ID: -2, Role: store.RoleMember, Status: store.StatusActive}
+}
+
+func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View, error) {
+	var ids struct {
+		PostID   int64 `json:"post_id"`
+		ThreadID int64 `json:"thread_id"`
+	}
+	if err := json.Unmarshal([]byte(ev.Payload), &ids); err != nil {
+		return nil, fmt.Errorf("event %d payload: %w", ev.ID, err)
+	}
+	switch {
+	case strings.HasPrefix(ev.Type, "post."):
+		return lr.renderPost(ctx, ev, ids.ThreadID, ids.PostID)
+	case strings.HasPrefix(ev.Type, "thread."):
+		return lr.renderThread(ctx, ev, ids.ThreadID)
+	case strings.HasPrefix(ev.Topic, live.TopicUser+":"):
+		t, err := live.ParseTopic(ev.Topic)
+		if err != nil {
+			return nil, err
+		}
+		f, err := live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, json.RawMessage(ev.Payload))
+		return &audienceView{member: f, owner: t.ID}, err
+	}
+	// A kind of event this version does not know: nobody gets it.
+	return &audienceView{modsOnly: true}, nil
+}
+
+func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadID, postID int64) (live.View, error) {
+	t, err := lr.s.store.ThreadByID(ctx, threadID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := lr.s.store.PostByID(ctx, postID)
+	if err != nil {
+		return nil, err
+	}
+	v := &audienceView{authorID: p.AuthorID, modsOnly: t.Hidden}
+	mod, author, member := readers(p.AuthorID)
+	for _, out := range []struct {
+		reader *store.User
+		frame  **live.Frame
+	}{{mod, &v.moderator}, {author, &v.author}, {member, &v.member}} {
+		data := apiPostJSON(lr.s.viewPost(out.reader, t, *p, false))
+		if *out.frame, err = live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, data); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (lr liveRights) renderThread(ctx context.Context, ev store.LiveEvent, threadID int64) (live.View, error) {
+	t, err := lr.s.store.ThreadByID(ctx, threadID)
+	if err != nil {
+		return nil, err
+	}
+	v := &audienceView{authorID: t.AuthorID, modsOnly: t.Hidden}
+	mod, author, member := readers(t.AuthorID)
+	for _, out := range []struct {
+		reader *store.User
+		frame  **live.Frame
+	}{{mod, &v.moderator}, {author, &v.author}, {member, &v.member}} {
+		data := lr.s.apiThreadJSON(out.reader, t)
+		if *out.frame, err = live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, data); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// RenderPresence names a thread's viewers as its attribution mode allows:
+// under the Chatham House rule only moderators learn who is there.
+func (lr liveRights) RenderPresence(ctx context.Context, t live.Topic, viewers []live.Viewer) (live.View, error) {
+	return lr.renderPeople(ctx, t, "presence", func(name func(live.Viewer) apiAuthor) any {
+		list := make([]apiAuthor, len(viewers))
+		for i, v := range viewers {
+			list[i] = name(v)
+		}
+		return map[string]any{"viewers": list, "count": len(viewers)}
+	})
+}
+
+// RenderTyping says who types, named as in RenderPresence.
+func (lr liveRights) RenderTyping(ctx context.Context, t live.Topic, who live.Viewer) (live.View, error) {
+	return lr.renderPeople(ctx, t, "typing", func(name func(live.Viewer) apiAuthor) any {
+		return map[string]any{"author": name(who)}
+	})
+}
+
+func (lr liveRights) renderPeople(ctx context.Context, t live.Topic, typ string, data func(func(live.Viewer) apiAuthor) any) (live.View, error) {
+	th, err := lr.s.store.ThreadByID(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &audienceView{modsOnly: th.Hidden}
+	mod, _, member := readers(0)
+	for _, out := range []struct {
+		reader *store.User
+		frame  **live.Frame
+	}{{mod, &v.moderator}, {member, &v.member}} {
+		name := func(p live.Viewer) apiAuthor {
+			kind := store.OrgKind(p.OrgKind)
+			return authorJSON(attribute(out.reader, th.Attribution, p.UserID, p.Name, p.Org, kind), kind)
+		}
+		if *out.frame, err = live.NewEventFrame(typ, t.String(), 0, data(name)); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (lr liveRights) Viewer(u *store.User) live.Viewer {
+	return live.Viewer{UserID: u.ID, Name: u.Name, Org: u.OrgName, OrgKind: string(u.OrgKind)}
+}

@@ -1,0 +1,306 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"ideasx/server/live"
+	"ideasx/server/live/liveclient"
+	"ideasx/server/servertest"
+	"ideasx/store"
+	"ideasx/store/storetest"
+)
+
+// liveFixture is a thread with a business author, a member reader and a
+// moderator, signed in on app.
+type liveFixture struct {
+	thread          int64
+	biz, del, mod   *servertest.Client
+	bizUser, delUsr *store.User
+	modUser         *store.User
+}
+
+func newLiveFixture(t *testing.T, app *servertest.App, attribution string) liveFixture {
+	t.Helper()
+	f := liveFixture{}
+	f.bizUser = app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+	f.delUsr = app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
+	f.modUser = app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+	f.biz, f.del, f.mod = app.Client(), app.Client(), app.Client()
+	f.biz.SignIn("biz@x.example")
+	f.del.SignIn("del@x.example")
+	f.mod.SignIn("mod@x.example")
+	r := f.biz.Do("POST", "/api/v1/threads", strings.NewReader(fmt.Sprintf(
+		`{"theme_id":%d,"kind":"challenge","title":"Certificates of origin","body":"Three weeks per certificate.","attribution":%q}`,
+		themeID(t, app), attribution)), "application/json")
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create thread: %d %s", r.Status, r.Body)
+	}
+	var th struct{ ID int64 }
+	_ = json.Unmarshal([]byte(r.Body), &th)
+	f.thread = th.ID
+	return f
+}
+
+func reply(t *testing.T, c *servertest.Client, thread int64, body string) int64 {
+	t.Helper()
+	r := c.Do("POST", fmt.Sprintf("/api/v1/threads/%d/posts", thread), strings.NewReader(fmt.Sprintf(`{"body":%q}`, body)), "application/json")
+	if r.Status != http.StatusCreated {
+		t.Fatalf("reply: %d %s", r.Status, r.Body)
+	}
+	var p struct{ ID int64 }
+	_ = json.Unmarshal([]byte(r.Body), &p)
+	return p.ID
+}
+
+// expect waits for a message of the given type on topic, skipping others.
+func expect(t *testing.T, c *liveclient.Client, typ, topic string) liveclient.Message {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		m, ok := c.Next(time.Until(deadline))
+		if !ok {
+			break
+		}
+		if m.Type == typ && m.Topic == topic {
+			return m
+		}
+	}
+	t.Fatalf("no %s on %s within 5s", typ, topic)
+	return liveclient.Message{}
+}
+
+// twoInstances starts two servers on one Postgres schema, joined by Redis.
+func twoInstances(t *testing.T, redisURL string) (a, b *servertest.App) {
+	t.Helper()
+	opts := storetest.Options(t, storetest.Postgres)
+	channel := fmt.Sprintf("ideasx-test:%d", time.Now().UnixNano())
+	apps := make([]*servertest.App, 2)
+	for i := range apps {
+		st := storetest.OpenOptions(t, opts)
+		rdb := servertest.Redis(t, redisURL)
+		apps[i] = servertest.NewInstance(t, st, map[string]string{"IDEASX_LIVE_POLL": "1s"},
+			live.NewRedisBroker(rdb, channel, discardLog()))
+	}
+	return apps[0], apps[1]
+}
+
+// TestLiveReplyCrossesInstances: a member connected to instance A sees,
+// once, the reply a business posts through instance B.
+func TestLiveReplyCrossesInstances(t *testing.T) {
+	a, b := twoInstances(t, servertest.RedisURL())
+	f := newLiveFixture(t, a, "record")
+	bizOnB := b.Client()
+	bizOnB.SignIn("biz@x.example")
+
+	c := servertest.Live(t, f.del.BrowserHeader(), a)
+	topic := fmt.Sprintf("thread:%d", f.thread)
+	if err := c.Subscribe(topic, nil); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, c, "subscribed", topic)
+
+	want := map[int64]bool{}
+	for i := range 5 {
+		want[reply(t, bizOnB, f.thread, fmt.Sprintf("Reply %d from Montevideo.", i))] = true
+	}
+	got := map[int64]int{}
+	for len(got) < len(want) {
+		m := expect(t, c, "post.created", topic)
+		var p struct {
+			ID     int64
+			Body   string
+			Author struct{ Name string }
+		}
+		if err := json.Unmarshal(m.Data, &p); err != nil {
+			t.Fatal(err)
+		}
+		if !want[p.ID] || !strings.HasPrefix(p.Body, "Reply ") || p.Author.Name != "Test biz" {
+			t.Fatalf("unexpected post: %s", m.Data)
+		}
+		got[p.ID]++
+	}
+	// Anything more would be a duplicate: the reply also came back through Redis to B.
+	for {
+		m, ok := c.Next(700 * time.Millisecond)
+		if !ok {
+			break
+		}
+		if m.Type == "post.created" {
+			t.Fatalf("post delivered twice: %s", m.Data)
+		}
+	}
+}
+
+func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestLiveRefusesWhoMayNotRead: the forum's topics are refused to a
+// visitor and a pending account; a browser upgrade from another site, or a
+// cookie client without Origin, is refused outright.
+func TestLiveRefusesWhoMayNotRead(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	f := newLiveFixture(t, app, "record")
+	app.CreateUser("pending@x.example", store.RolePending, "Someone", store.OrgBusiness)
+	pending := app.Client()
+	pending.SignIn("pending@x.example")
+	visitor := app.Client()
+	topics := []string{fmt.Sprintf("thread:%d", f.thread), "forum", fmt.Sprintf("theme:%d", themeID(t, app)), fmt.Sprintf("user:%d", f.delUsr.ID)}
+	for name, cl := range map[string]*servertest.Client{"visitor": visitor, "pending": pending} {
+		c := servertest.Live(t, cl.BrowserHeader(), app)
+		for _, topic := range topics {
+			_ = c.Subscribe(topic, nil)
+			if m := expect(t, c, "error", topic); m.Code != "forbidden" {
+				t.Errorf("%s on %s: got code %q, want forbidden", name, topic, m.Code)
+			}
+		}
+		_ = c.Subscribe("documents", nil)
+		expect(t, c, "subscribed", "documents")
+	}
+
+	dial := func(h http.Header) int {
+		conn, resp, err := websocket.DefaultDialer.Dial(app.WSURL(), h)
+		if err == nil {
+			conn.Close()
+			return http.StatusSwitchingProtocols
+		}
+		if resp == nil {
+			t.Fatalf("dial: %v", err)
+		}
+		return resp.StatusCode
+	}
+	cross := f.del.BrowserHeader()
+	cross.Set("Origin", "https://evil.example")
+	if got := dial(cross); got != http.StatusForbidden {
+		t.Errorf("cross-origin upgrade: got %d, want 403", got)
+	}
+	noOrigin := f.del.BrowserHeader()
+	noOrigin.Del("Origin")
+	if got := dial(noOrigin); got != http.StatusForbidden {
+		t.Errorf("cookie upgrade without Origin: got %d, want 403", got)
+	}
+	token := createToken(t, f.del)
+	if got := dial(http.Header{"Authorization": {"Bearer " + token}}); got != http.StatusSwitchingProtocols {
+		t.Errorf("token upgrade without Origin: got %d, want 101", got)
+	}
+}
+
+// TestLiveSuspensionEndsTheConnection: a member suspended while connected
+// gets no further event and is disconnected within 5 seconds.
+func TestLiveSuspensionEndsTheConnection(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	f := newLiveFixture(t, app, "record")
+	c := servertest.Live(t, f.del.BrowserHeader(), app)
+	topic := fmt.Sprintf("thread:%d", f.thread)
+	_ = c.Subscribe(topic, nil)
+	expect(t, c, "subscribed", topic)
+	if err := app.Store.SetStatus(context.Background(), f.modUser.ID, f.delUsr.ID, store.StatusSuspended); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	reply(t, f.biz, f.thread, "Said after the suspension.")
+	for time.Since(start) < 5*time.Second && len(c.CloseCodes()) == 0 {
+		if m, _ := c.Next(100 * time.Millisecond); m.Type == "post.created" {
+			t.Fatalf("a suspended member still received %s", m.Data)
+		}
+	}
+	if len(c.CloseCodes()) == 0 {
+		t.Fatal("connection still open 5 seconds after the suspension")
+	}
+	// Back as a visitor, the client is refused the thread it followed.
+	if m := expect(t, c, "error", topic); m.Code != "forbidden" {
+		t.Errorf("after reconnecting: got %q, want forbidden", m.Code)
+	}
+}
+
+// TestLiveCatchUp: a client that comes back with the last seq it saw gets
+// what it missed, in order, then live events; one too far behind is told
+// to reload.
+func TestLiveCatchUp(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		f := newLiveFixture(t, app, "record")
+		topic := fmt.Sprintf("thread:%d", f.thread)
+		since, err := app.Store.TopicSeq(context.Background(), topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var missed []int64
+		for i := range 3 {
+			missed = append(missed, reply(t, f.biz, f.thread, fmt.Sprintf("Missed %d", i)))
+		}
+		c := servertest.Live(t, f.del.BrowserHeader(), app)
+		_ = c.Subscribe(topic, &since)
+		expect(t, c, "subscribed", topic)
+		last := since
+		for _, id := range missed {
+			m := expect(t, c, "post.created", topic)
+			var p struct{ ID int64 }
+			_ = json.Unmarshal(m.Data, &p)
+			if p.ID != id || m.Seq <= last {
+				t.Fatalf("replay out of order: post %d seq %d after %d, want post %d", p.ID, m.Seq, last, id)
+			}
+			last = m.Seq
+		}
+		live := reply(t, f.biz, f.thread, "Live again")
+		m := expect(t, c, "post.created", topic)
+		if !strings.Contains(string(m.Data), fmt.Sprintf(`"id":%d`, live)) {
+			t.Fatalf("live event after replay: %s", m.Data)
+		}
+
+		app.Store.SetClock(func() time.Time { return time.Now().Add(60 * 24 * time.Hour) })
+		if _, err := app.Store.PurgeEvents(context.Background(), 30*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		app.Store.SetClock(time.Now)
+		old := servertest.Live(t, f.del.BrowserHeader(), app)
+		_ = old.Subscribe(topic, &since)
+		expect(t, old, "reset", topic)
+	})
+}
+
+// TestLiveChathamHouse: under the Chatham House rule a member's live
+// events name no one; the moderator's do.
+func TestLiveChathamHouse(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	f := newLiveFixture(t, app, "chatham")
+	topic := fmt.Sprintf("thread:%d", f.thread)
+	app.CreateUser("other@x.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
+	other := app.Client()
+	other.SignIn("other@x.example")
+	member := servertest.Live(t, other.BrowserHeader(), app)
+	mod := servertest.Live(t, f.mod.BrowserHeader(), app)
+	for _, c := range []*liveclient.Client{member, mod} {
+		_ = c.Subscribe(topic, nil)
+		expect(t, c, "subscribed", topic)
+	}
+	reply(t, f.del, f.thread, "Our customs publish a list.")
+	forMember := expect(t, member, "post.created", topic)
+	for _, name := range []string{"Test del", "Delegation of Chile", "Test biz", "Andes"} {
+		if strings.Contains(string(forMember.Data), name) {
+			t.Errorf("a member's live event names %q: %s", name, forMember.Data)
+		}
+	}
+	if m := expect(t, mod, "post.created", topic); !strings.Contains(string(m.Data), "Delegation of Chile") {
+		t.Errorf("the moderator's live event lacks the name: %s", m.Data)
+	}
+}
+
+func createToken(t *testing.T, c *servertest.Client) string {
+	t.Helper()
+	page := c.Post("/account/tokens", url.Values{"token_name": {"live client"}})
+	token := regexp.MustCompile(`ixp_[A-Za-z0-9_-]{43}`).FindString(page.Body)
+	if token == "" {
+		t.Fatalf("no token on the page (status %d)", page.Status)
+	}
+	return token
+}
