@@ -35,6 +35,11 @@ type Flag struct {
 	PostBody     string    `db:"post_body"`
 	AuthorID     int64     `db:"author_id"`
 	AuthorName   string    `db:"author_name"`
+	// AuthorOrg and AuthorOrgKind are the post's organisation; Attribution
+	// is its thread's mode, so that the server can attribute the post.
+	AuthorOrg     string      `db:"author_org"`
+	AuthorOrgKind OrgKind     `db:"author_org_kind"`
+	Attribution   Attribution `db:"attribution"`
 }
 
 // FlagPost records a report. A person has at most one open flag per post (ErrConflict).
@@ -65,9 +70,10 @@ func (s *Store) FlagPost(ctx context.Context, reporter *User, postID int64, reas
 func (s *Store) OpenFlags(ctx context.Context) ([]Flag, error) {
 	var out []Flag
 	if err := s.selectAll(ctx, s.db, &out, `SELECT f.id, f.post_id, f.reporter_id, r.name AS reporter_name, f.reason, f.created_at,
-		p.thread_id, t.title AS thread_title, p.body AS post_body, p.author_id, a.name AS author_name
+		p.thread_id, t.title AS thread_title, p.body AS post_body, p.author_id, a.name AS author_name,
+		o.name AS author_org, o.kind AS author_org_kind, t.attribution
 		FROM flags f JOIN posts p ON p.id = f.post_id JOIN threads t ON t.id = p.thread_id
-		JOIN users r ON r.id = f.reporter_id JOIN users a ON a.id = p.author_id
+		JOIN users r ON r.id = f.reporter_id JOIN users a ON a.id = p.author_id JOIN organisations o ON o.id = p.organisation_id
 		WHERE f.resolved_at IS NULL ORDER BY f.created_at, f.id`); err != nil {
 		return nil, fmt.Errorf("open flags: %w", err)
 	}

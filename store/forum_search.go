@@ -27,7 +27,14 @@ type ForumSearchFilter struct {
 	ThemeID int64
 	Kind    ThreadKind
 	Status  ChallengeStatus
-	Limit   int
+	// OrganisationID keeps posts written for this organisation. Unless
+	// AllAttributions is set, it matches only in threads on the record: a
+	// match elsewhere would tell who spoke where the attribution mode hides
+	// the organisation (personal capacity, Chatham House).
+	OrganisationID int64
+	// AllAttributions lets the organisation filter match in every thread (moderators).
+	AllAttributions bool
+	Limit           int
 }
 
 // indexPostText refreshes a post's search entry; the opening post also carries the thread's title.
@@ -67,6 +74,12 @@ func (s *Store) SearchForum(ctx context.Context, q string, f ForumSearchFilter) 
 	if f.Status != "" {
 		w.add(`t.status = ?`, f.Status)
 	}
+	if f.OrganisationID != 0 {
+		w.add(`p.organisation_id = ?`, f.OrganisationID)
+		if !f.AllAttributions {
+			w.add(`t.attribution = ?`, OnTheRecord)
+		}
+	}
 	if f.Limit <= 0 || f.Limit > 50 {
 		f.Limit = 20
 	}
@@ -81,6 +94,24 @@ func (s *Store) SearchForum(ctx context.Context, q string, f ForumSearchFilter) 
 			seen[h.ThreadID] = true
 			out = append(out, h)
 		}
+	}
+	return out, nil
+}
+
+// ForumOrganisations lists the organisations that have a post still shown
+// in a thread still shown, by name: only in threads on the record unless
+// all is set (moderators), for the same reason as the search filter.
+func (s *Store) ForumOrganisations(ctx context.Context, all bool) ([]Organisation, error) {
+	w := where{}
+	w.add(`p.organisation_id = o.id AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND t.hidden = ?`, false)
+	if !all {
+		w.add(`t.attribution = ?`, OnTheRecord)
+	}
+	cond, args := w.sql()
+	var out []Organisation
+	if err := s.selectAll(ctx, s.db, &out, `SELECT `+orgColumns+` FROM organisations o
+		WHERE EXISTS (SELECT 1 FROM posts p JOIN threads t ON t.id = p.thread_id`+cond+`) ORDER BY o.name_key`, args...); err != nil {
+		return nil, fmt.Errorf("forum organisations: %w", err)
 	}
 	return out, nil
 }

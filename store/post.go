@@ -192,17 +192,24 @@ func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, 
 
 // PostRevision is an earlier text of a post.
 type PostRevision struct {
-	ID         int64     `db:"id"`
-	Body       string    `db:"body"`
-	EditorName string    `db:"editor_name"`
-	CreatedAt  time.Time `db:"created_at"`
+	ID   int64  `db:"id"`
+	Body string `db:"body"`
+	// EditorID is who replaced this text (0 when the account is gone), with
+	// their name and organisation, to be attributed like an author.
+	EditorID      int64     `db:"editor_id"`
+	EditorName    string    `db:"editor_name"`
+	EditorOrg     string    `db:"editor_org"`
+	EditorOrgKind OrgKind   `db:"editor_org_kind"`
+	CreatedAt     time.Time `db:"created_at"`
 }
 
 // PostRevisions lists a post's earlier texts, newest first.
 func (s *Store) PostRevisions(ctx context.Context, postID int64) ([]PostRevision, error) {
 	var out []PostRevision
-	if err := s.selectAll(ctx, s.db, &out, `SELECT r.id, r.body, COALESCE(u.name, '') AS editor_name, r.created_at
-		FROM post_revisions r LEFT JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? ORDER BY r.id DESC`, postID); err != nil {
+	if err := s.selectAll(ctx, s.db, &out, `SELECT r.id, r.body, COALESCE(r.editor_id, 0) AS editor_id, COALESCE(u.name, '') AS editor_name,
+		COALESCE(o.name, '') AS editor_org, COALESCE(o.kind, '') AS editor_org_kind, r.created_at
+		FROM post_revisions r LEFT JOIN users u ON u.id = r.editor_id LEFT JOIN organisations o ON o.id = u.organisation_id
+		WHERE r.post_id = ? ORDER BY r.id DESC`, postID); err != nil {
 		return nil, fmt.Errorf("post revisions: %w", err)
 	}
 	return out, nil

@@ -59,3 +59,16 @@ func (s *Store) ThreadCoverage(ctx context.Context, threadID int64) (*Coverage, 
 	}
 	return &c, nil
 }
+
+// ReadPosition is the last post a person has read in a thread (0 when none).
+func (s *Store) ReadPosition(ctx context.Context, userID, threadID int64) (int64, error) {
+	var id int64
+	err := s.get(ctx, s.db, &id, `SELECT last_read_post_id FROM thread_reads WHERE user_id = ? AND thread_id = ?`, userID, threadID)
+	if isNoRows(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read position: %w", err)
+	}
+	return id, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -263,6 +264,37 @@ func (s *Store) SetThreadSwitch(ctx context.Context, actorID, threadID int64, sw
 		}
 		if err := s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "thread." + string(sw), TargetType: "thread", TargetID: threadID,
 			Before: map[string]any{string(sw): t.Before}, After: map[string]any{string(sw): on}}); err != nil {
+			return err
+		}
+		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
+		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
+			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetThreadAttribution changes how what is said in a thread may be quoted
+// (moderators), with its audit entry and event. An unknown mode is ErrNotFound.
+func (s *Store) SetThreadAttribution(ctx context.Context, actorID, threadID int64, mode Attribution) error {
+	if !slices.Contains(Attributions, mode) {
+		return fmt.Errorf("thread attribution %q: %w", mode, ErrNotFound)
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var t struct {
+			ThemeID int64       `db:"theme_id"`
+			Before  Attribution `db:"attribution"`
+		}
+		if err := s.get(ctx, tx, &t, `SELECT theme_id, attribution FROM threads WHERE id = ?`, threadID); err != nil {
+			return fmt.Errorf("thread attribution: %w", err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE threads SET attribution = ?, updated_at = ? WHERE id = ?`, mode, s.now(), threadID); err != nil {
+			return fmt.Errorf("thread attribution: %w", err)
+		}
+		if err := s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "thread.attribution", TargetType: "thread", TargetID: threadID,
+			Before: map[string]any{"attribution": t.Before}, After: map[string]any{"attribution": mode}}); err != nil {
 			return err
 		}
 		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
