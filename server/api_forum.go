@@ -18,6 +18,20 @@ func (s *Server) forumAPIRoutes(mux *http.ServeMux) {
 	s.api(mux, "POST /api/v1/threads/{id}/posts", s.forumMember(s.apiPostCreate))
 	s.api(mux, "POST /api/v1/threads/{id}/status", s.forumMember(s.apiThreadStatus))
 	s.api(mux, "POST /api/v1/posts/{id}/useful", s.forumMember(s.apiPostUseful))
+	s.api(mux, "PUT /api/v1/threads/{id}/read", s.forumMember(s.apiThreadRead))
+	s.api(mux, "PUT /api/v1/threads/{id}/watch", s.forumMember(s.apiThreadWatch))
+	s.api(mux, "PATCH /api/v1/posts/{id}", s.forumMember(s.apiPostUpdate))
+	s.api(mux, "DELETE /api/v1/posts/{id}", s.forumMember(s.postDelete))
+	s.api(mux, "GET /api/v1/posts/{id}/revisions", s.forumMember(s.apiPostRevisions))
+	s.api(mux, "POST /api/v1/posts/{id}/flags", s.forumMember(s.apiPostFlag))
+	// Moderators.
+	s.api(mux, "POST /api/v1/posts/{id}/restore", s.moderator(s.postRestore))
+	s.api(mux, "POST /api/v1/posts/{id}/hide", s.moderator(s.postHide))
+	s.api(mux, "GET /api/v1/flags", s.moderator(s.apiFlagQueue))
+	s.api(mux, "POST /api/v1/flags/{id}", s.moderator(s.apiFlagResolve))
+	s.api(mux, "POST /api/v1/threads/{id}/switch", s.moderator(s.apiThreadSwitch))
+	s.api(mux, "POST /api/v1/threads/{id}/move", s.moderator(s.apiThreadMove))
+	s.api(mux, "POST /api/v1/threads/{id}/attribution", s.moderator(s.apiThreadAttribution))
 }
 
 // apiAuthor is who wrote something, as the reader may see it: under the
@@ -26,11 +40,12 @@ type apiAuthor struct {
 	Name             string `json:"name,omitempty"`
 	Organisation     string `json:"organisation,omitempty"`
 	OrganisationKind string `json:"organisation_kind"`
+	// HiddenFromOthers: the caller sees a name that other members do not.
+	HiddenFromOthers bool `json:"hidden_from_others,omitempty"`
 }
 
 func authorJSON(b byline, kind store.OrgKind) apiAuthor {
-	a := apiAuthor{Name: b.Name, Organisation: b.Organisation, OrganisationKind: string(kind)}
-	return a
+	return apiAuthor{Name: b.Name, Organisation: b.Organisation, OrganisationKind: string(kind), HiddenFromOthers: b.Withheld}
 }
 
 type apiThread struct {
@@ -45,6 +60,7 @@ type apiThread struct {
 	Replies        int                   `json:"replies"`
 	Readers        int64                 `json:"readers"`
 	Unread         bool                  `json:"unread"`
+	LastReadPostID int64                 `json:"last_read_post_id"`
 	AcceptedPostID *int64                `json:"accepted_post_id,omitempty"`
 	Author         apiAuthor             `json:"author"`
 	Tags           []string              `json:"tags"`
@@ -74,7 +90,7 @@ func (s *Server) apiThreadJSON(reader *store.User, t *store.Thread) apiThread {
 		tags = []string{}
 	}
 	return apiThread{ID: t.ID, ThemeID: t.ThemeID, Kind: t.Kind, Title: t.Title, Attribution: t.Attribution, Status: t.Status,
-		Pinned: t.Pinned, Locked: t.Locked, Replies: t.PostCount - 1, Readers: t.ViewCount, Unread: t.Unread(), AcceptedPostID: t.AcceptedPostID,
+		Pinned: t.Pinned, Locked: t.Locked, Replies: t.PostCount - 1, Readers: t.ViewCount, Unread: t.Unread(), LastReadPostID: t.LastReadPostID, AcceptedPostID: t.AcceptedPostID,
 		Author: authorJSON(b, t.OrgKind), Tags: tags, CreatedAt: t.CreatedAt, LastPostAt: t.LastPostAt, URL: s.cfg.BaseURL + threadURL(t)}
 }
 
@@ -131,11 +147,22 @@ func (s *Server) apiThreadShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	// Showing a thread through the API does not move the read position
+	// (a client may fetch ahead); PUT …/read does.
+	if t.LastReadPostID, err = s.store.ReadPosition(r.Context(), me.ID, t.ID); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	watch, err := s.store.WatchLevel(r.Context(), me.ID, "thread", t.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	out := make([]apiPost, len(posts))
 	for i, p := range posts {
 		out[i] = apiPostJSON(s.viewPost(me, t, p, after == 0 && i == 0))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"thread": s.apiThreadJSON(me, t), "posts": out})
+	writeJSON(w, http.StatusOK, map[string]any{"thread": s.apiThreadJSON(me, t), "posts": out, "watch": watch})
 }
 
 type apiThreadInput struct {

@@ -3,8 +3,10 @@ package server
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
+	"ideasx/server/i18n"
 	"ideasx/server/markdown"
 	"ideasx/store"
 )
@@ -21,25 +23,55 @@ func (s *Server) postFlag(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
+	s.flagPost(w, r, p, t, f)
+}
+
+// flagPost records a checked report for the page or the API. A second open
+// flag by the same person is a conflict for the API and a notice on the page.
+func (s *Server) flagPost(w http.ResponseWriter, r *http.Request, p *store.Post, t *store.Thread, f *form) {
 	reason := f.choice("reason", true, flagReasons...)
 	if note := f.text("note", false, 500); note != "" && reason != "" {
 		reason += ": " + note
 	}
 	if !f.ok() {
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_reason", "error_flag_reason")
+		s.formProblem(w, r, f, "invalid_reason", "error_flag_reason")
 		return
 	}
 	err := s.store.FlagPost(r.Context(), currentUser(r), p.ID, reason)
 	switch {
+	case errors.Is(err, store.ErrConflict) && isAPI(r):
+		s.apiError(w, r, http.StatusConflict, "already_flagged", "flash_flag_already")
 	case errors.Is(err, store.ErrConflict):
 		s.redirectWithFlash(w, r, postAnchor(t, p), "flash_flag_already")
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r)
 	case err != nil:
 		s.serverError(w, r, err)
+	case isAPI(r):
+		writeJSON(w, http.StatusCreated, map[string]any{"post_id": p.ID, "flagged": true})
 	default:
 		s.redirectWithFlash(w, r, postAnchor(t, p), "flash_flag_sent")
 	}
+}
+
+// flagReasonText is a flag's reason in the reader's language, with the
+// reporter's note; a reason from before the list was fixed is shown as written.
+func flagReasonText(l *i18n.Localizer, reason string) string {
+	code, note := splitFlagReason(reason)
+	if !slices.Contains(flagReasons, code) {
+		return reason
+	}
+	text := l.T("flag_reason_" + code)
+	if note != "" {
+		text += " — " + note
+	}
+	return text
+}
+
+// splitFlagReason separates the reason stored as "spam: the note" into its code and note.
+func splitFlagReason(reason string) (code, note string) {
+	code, note, _ = strings.Cut(reason, ": ")
+	return code, note
 }
 
 type flagView struct {
@@ -60,16 +92,8 @@ func (s *Server) flagQueue(w http.ResponseWriter, r *http.Request) {
 	views := make([]flagView, len(flags))
 	for i, f := range flags {
 		t := store.Thread{ID: f.ThreadID, Title: f.ThreadTitle}
-		views[i] = flagView{Flag: f, Excerpt: markdown.Excerpt(f.PostBody, 300), ThreadURL: postAnchor(&t, &store.Post{ID: f.PostID}), ReasonText: f.Reason}
-		reason, note, _ := strings.Cut(f.Reason, ": ")
-		for _, known := range flagReasons {
-			if reason == known {
-				views[i].ReasonText = v.T("flag_reason_" + known)
-				if note != "" {
-					views[i].ReasonText += " — " + note
-				}
-			}
-		}
+		views[i] = flagView{Flag: f, Excerpt: markdown.Excerpt(f.PostBody, 300), ThreadURL: postAnchor(&t, &store.Post{ID: f.PostID}),
+			ReasonText: flagReasonText(v.Localizer, f.Reason)}
 	}
 	v.Data = map[string]any{"Flags": views, "Actions": store.FlagActions}
 	s.render(w, r, http.StatusOK, "flags", v)
@@ -85,17 +109,32 @@ func (s *Server) flagResolve(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	action := store.FlagAction(f.choice("action", true, string(store.FlagDismiss), string(store.FlagHidePost), string(store.FlagLock), string(store.FlagSuspend)))
+	s.resolveFlag(w, r, id, f)
+}
+
+// resolveFlag carries out a moderator's checked decision on a flag for the
+// page or the API. A flag already handled is a notice on the page and a 404
+// for the API.
+func (s *Server) resolveFlag(w http.ResponseWriter, r *http.Request, id int64, f *form) {
+	actions := make([]string, len(store.FlagActions))
+	for i, a := range store.FlagActions {
+		actions[i] = string(a)
+	}
+	action := store.FlagAction(f.choice("action", true, actions...))
 	if !f.ok() {
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_action", "error_choice")
+		s.formProblem(w, r, f, "invalid_action", "error_choice")
 		return
 	}
 	err := s.store.ResolveFlag(r.Context(), currentUser(r), id, action)
 	switch {
+	case errors.Is(err, store.ErrNotFound) && isAPI(r):
+		s.apiError(w, r, http.StatusNotFound, "not_found", "error_flag_handled")
 	case errors.Is(err, store.ErrNotFound):
 		s.redirectWithFlash(w, r, "/moderation/flags", "flash_already_handled")
 	case err != nil:
 		s.serverError(w, r, err)
+	case isAPI(r):
+		writeJSON(w, http.StatusOK, map[string]any{"flag_id": id, "action": action})
 	default:
 		s.redirectWithFlash(w, r, "/moderation/flags", "flash_flag_resolved")
 	}

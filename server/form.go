@@ -207,3 +207,15 @@ func (f *form) optionalID(name string) (int64, error) {
 	}
 	return 0, nil
 }
+
+// formProblem answers a checked form that came back with problems: each
+// field's message for the API, an error page saying msgID for a browser
+// (the pages send these values from buttons and lists, so only a crafted
+// request gets there).
+func (s *Server) formProblem(w http.ResponseWriter, r *http.Request, f *form, code, msgID string) {
+	if isAPI(r) {
+		s.apiValidation(w, r, f)
+		return
+	}
+	s.fail(w, r, http.StatusUnprocessableEntity, code, msgID)
+}

@@ -97,9 +97,9 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	body := f.multiline("body", maxPostLen)
-	if body == "" {
-		f.fail("body", "error_required")
+	if err := s.editPost(r, p, f); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	if !f.ok() {
 		v := s.newView(w, r, "post_edit_title")
@@ -107,24 +107,37 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderPostEdit(w, r, v, http.StatusUnprocessableEntity, p, t)
 		return
 	}
+	http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+}
+
+// editPost checks the new text of p in f and saves it, keeping the previous
+// text as a revision and recording the people it newly mentions. Problems
+// with the text are left in f, and nothing is saved. The caller has checked
+// that the reader may change the post.
+func (s *Server) editPost(r *http.Request, p *store.Post, f *form) error {
+	body := f.multiline("body", maxPostLen)
+	if body == "" {
+		f.fail("body", "error_required")
+	}
+	if !f.ok() {
+		return nil
+	}
 	html, mentions, err := s.renderPost(r.Context(), body)
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return err
 	}
-	if err := s.store.EditPost(r.Context(), p.ID, me, body, html, mentions...); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+	return s.store.EditPost(r.Context(), p.ID, currentUser(r), body, html, mentions...)
 }
 
 // postDelete removes a post softly: its text stays for moderators, who can
 // restore it. The opening post goes with its thread, which moderators hide.
+// The page and the API (DELETE /api/v1/posts/{id}) share it.
 func (s *Server) postDelete(w http.ResponseWriter, r *http.Request) {
 	s.setPostDeleted(w, r, true)
 }
 
+// postRestore shows a removed post again (moderators): deleted by its author
+// or a moderator, or hidden by moderation.
 func (s *Server) postRestore(w http.ResponseWriter, r *http.Request) {
 	s.setPostDeleted(w, r, false)
 }
@@ -148,9 +161,49 @@ func (s *Server) setPostDeleted(w http.ResponseWriter, r *http.Request, deleted 
 		s.fail(w, r, http.StatusConflict, "opening_post", "error_delete_opening")
 		return
 	}
-	if err := s.store.SetPostDeleted(r.Context(), p.ID, me, deleted); err != nil {
+	if deleted || p.DeletedAt != nil {
+		if err := s.store.SetPostDeleted(r.Context(), p.ID, me, deleted); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	// A post hidden from the flag queue is restored by the same button.
+	if !deleted && p.HiddenAt != nil {
+		if err := s.store.SetPostHidden(r.Context(), me, p.ID, false); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.postChanged(w, r, t, p)
+}
+
+// postHide hides a post by moderation (moderators): like a deleted post, its
+// text stays for moderators, who can restore it.
+func (s *Server) postHide(w http.ResponseWriter, r *http.Request) {
+	p, t, ok := s.loadPost(w, r)
+	if !ok {
+		return
+	}
+	if p.HiddenAt == nil {
+		if err := s.store.SetPostHidden(r.Context(), currentUser(r), p.ID, true); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.postChanged(w, r, t, p)
+}
+
+// postChanged ends a change to a post: the post as the reader now sees it
+// for the API, back to it in its thread for a browser.
+func (s *Server) postChanged(w http.ResponseWriter, r *http.Request, t *store.Thread, p *store.Post) {
+	if !isAPI(r) {
+		http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+		return
+	}
+	p, err := s.store.PostByID(r.Context(), p.ID)
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+	writeJSON(w, http.StatusOK, apiPostJSON(s.viewPost(currentUser(r), t, *p, false)))
 }

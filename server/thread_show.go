@@ -54,6 +54,14 @@ func (s *Server) threadShow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.Thread, f *form, status int) {
 	me := currentUser(r)
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	// The live topic's seq, read before the posts: the page's script asks
+	// for what came after it, so nothing between render and connect is missed.
+	liveTopic := fmt.Sprintf("thread:%d", t.ID)
+	liveSeq, err := s.store.TopicSeq(r.Context(), liveTopic)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	posts, err := s.store.Posts(r.Context(), t.ID, after, postsPerPage)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -100,7 +108,8 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 	}
 	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
 		"History": s.viewHistory(me, t, history), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
-		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())}
+		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator()),
+		"LiveTopic":   liveTopic, "LiveSeq": liveSeq}
 	if t.Kind == store.Challenge {
 		cov, err := s.store.ThreadCoverage(r.Context(), t.ID)
 		if err != nil {
@@ -213,17 +222,41 @@ func (s *Server) threadSwitchSave(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
+	s.switchThread(w, r, t, f)
+}
+
+// switchThread pins, locks or hides a thread, or undoes it (moderators),
+// for the page or the API: "switch" names the setting, "on" is "true" or "false".
+func (s *Server) switchThread(w http.ResponseWriter, r *http.Request, t *store.Thread, f *form) {
 	sw := f.choice("switch", true, string(store.SwitchPinned), string(store.SwitchLocked), string(store.SwitchHidden))
-	on := f.values.Get("on") == "true"
+	on := f.choice("on", true, "true", "false") == "true"
 	if !f.ok() {
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_switch", "error_choice")
+		s.formProblem(w, r, f, "invalid_switch", "error_choice")
 		return
 	}
 	if err := s.store.SetThreadSwitch(r.Context(), currentUser(r).ID, t.ID, store.ThreadSwitch(sw), on); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, threadURL(t), "flash_thread_updated")
+	s.threadChanged(w, r, t, "flash_thread_updated")
+}
+
+// threadChanged ends a change to a thread: the thread as the reader now sees
+// it for the API, back to it with flash for a browser.
+func (s *Server) threadChanged(w http.ResponseWriter, r *http.Request, t *store.Thread, flash string) {
+	if !isAPI(r) {
+		s.redirectWithFlash(w, r, threadURL(t), flash)
+		return
+	}
+	t, err := s.store.ThreadByID(r.Context(), t.ID)
+	if err == nil {
+		t.LastReadPostID, err = s.store.ReadPosition(r.Context(), currentUser(r).ID, t.ID)
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.apiThreadJSON(currentUser(r), t))
 }
 
 // historyItem is a status change with its actor as the reader may see them:

@@ -14,7 +14,8 @@ func (s *Server) threadWatchSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if s.saveWatch(w, r, "thread", t.ID) {
+	f := s.parseForm(w, r)
+	if f != nil && s.saveWatch(w, r, f, "thread", t.ID) {
 		s.redirectWithFlash(w, r, threadURL(t), "flash_watch_saved")
 	}
 }
@@ -27,7 +28,7 @@ func (s *Server) themeWatchSave(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, t := range themes {
 		if t.Slug == r.PathValue("slug") {
-			if s.saveWatch(w, r, "theme", t.ID) {
+			if f := s.parseForm(w, r); f != nil && s.saveWatch(w, r, f, "theme", t.ID) {
 				s.redirectWithFlash(w, r, "/forum/themes/"+t.Slug, "flash_watch_saved")
 			}
 			return
@@ -36,14 +37,12 @@ func (s *Server) themeWatchSave(w http.ResponseWriter, r *http.Request) {
 	s.notFound(w, r)
 }
 
-func (s *Server) saveWatch(w http.ResponseWriter, r *http.Request, targetType string, id int64) bool {
-	f := s.parseForm(w, r)
-	if f == nil {
-		return false
-	}
+// saveWatch sets the reader's checked "level" on a thread or a theme, for the
+// page or the API; when it answers false, it has already answered the problem.
+func (s *Server) saveWatch(w http.ResponseWriter, r *http.Request, f *form, targetType string, id int64) bool {
 	level := f.choice("level", false, store.Watching, store.Muted)
 	if !f.ok() {
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_level", "error_choice")
+		s.formProblem(w, r, f, "invalid_level", "error_choice")
 		return false
 	}
 	if err := s.store.SetWatch(r.Context(), currentUser(r).ID, targetType, id, level); err != nil {
@@ -63,15 +62,21 @@ func (s *Server) threadMove(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
+	s.moveThread(w, r, t, f)
+}
+
+// moveThread puts a thread in the active theme whose id is the form's
+// "theme", for the page or the API.
+func (s *Server) moveThread(w http.ResponseWriter, r *http.Request, t *store.Thread, f *form) {
 	themeID, err := strconv.ParseInt(f.values.Get("theme"), 10, 64)
 	if err == nil {
 		err = s.store.MoveThread(r.Context(), currentUser(r).ID, t.ID, themeID)
 	}
 	switch {
 	case err == nil:
-		s.redirectWithFlash(w, r, threadURL(t), "flash_thread_moved")
+		s.threadChanged(w, r, t, "flash_thread_moved")
 	case errors.Is(err, store.ErrNotFound), errors.Is(err, strconv.ErrSyntax), errors.Is(err, strconv.ErrRange):
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_theme", "error_choice")
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_theme", "error_theme_choice")
 	default:
 		s.serverError(w, r, err)
 	}
