@@ -302,10 +302,14 @@ func (s *Server) apiSearch(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := store.SearchFilter{Access: store.AccessFor(currentUser(r)), Limit: 30}
 	f.Year, _ = strconv.Atoi(q.Get("year"))
-	hits, err := s.store.SearchDocuments(r.Context(), q.Get("q"), f)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
+	var hits []store.SearchHit
+	// Documents have no author organisation: a search by organisation finds threads only.
+	if searchOrg(r) == 0 {
+		var err error
+		if hits, err = s.store.SearchDocuments(r.Context(), q.Get("q"), f); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 	}
 	type result struct {
 		Kind     string      `json:"kind"`

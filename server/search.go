@@ -31,6 +31,10 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) {
 	if !me.CanReadForum() || (scope != "documents" && scope != "forum") {
 		scope = ""
 	}
+	// Documents have no author organisation: a search by organisation is a forum search.
+	if searchOrg(r) != 0 {
+		scope = "forum"
+	}
 	var results []searchResult
 	if scope != "forum" {
 		hits, err := s.store.SearchDocuments(r.Context(), text, f)
@@ -50,10 +54,32 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	var orgs []store.Organisation
+	if me.CanReadForum() {
+		var err error
+		if orgs, err = s.store.ForumOrganisations(r.Context(), me.IsModerator()); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
 	v := s.newView(w, r, "search_title")
-	v.Form = url.Values{"q": {text}, "category": {q.Get("category")}, "year": {q.Get("year")}, "in": {scope}}
-	v.Data = map[string]any{"Results": results, "Forum": forum, "Query": text, "Categories": cats, "Count": len(results) + len(forum)}
+	v.Form = url.Values{"q": {text}, "category": {q.Get("category")}, "year": {q.Get("year")}, "in": {scope}, "org": {q.Get("org")}}
+	v.Data = map[string]any{"Results": results, "Forum": forum, "Query": text, "Categories": cats, "Count": len(results) + len(forum),
+		"Organisations": orgs}
 	s.render(w, r, http.StatusOK, "search", v)
+}
+
+// searchOrg is the organisation a forum member asks forum results from (0 for
+// any); the store decides in which threads it may match.
+func searchOrg(r *http.Request) int64 {
+	if !currentUser(r).CanReadForum() {
+		return 0
+	}
+	id, err := parseID(r.URL.Query().Get("org"))
+	if err != nil {
+		return 0
+	}
+	return id
 }
 
 // forumResult is a thread found by a search, as any member may see it: no
@@ -67,12 +93,18 @@ type forumResult struct {
 
 func (s *Server) searchForum(r *http.Request, text string) ([]forumResult, error) {
 	q := r.URL.Query()
-	f := store.ForumSearchFilter{Limit: 20}
+	// Only moderators may find by organisation what was said where names or
+	// organisations are withheld from members.
+	f := store.ForumSearchFilter{Limit: 20, OrganisationID: searchOrg(r), AllAttributions: currentUser(r).IsModerator()}
 	switch q.Get("kind") {
 	case "challenge":
 		f.Kind = store.Challenge
 	case "discussion":
 		f.Kind = store.Discussion
+	}
+	switch st := store.ChallengeStatus(q.Get("status")); st {
+	case store.StatusOpen, store.StatusAnswered, store.StatusReferred, store.StatusClosed:
+		f.Status = st
 	}
 	_, themes, err := s.themeMap(r)
 	if err != nil {
