@@ -86,12 +86,15 @@ func twoInstances(t *testing.T, redisURL string) (a, b *servertest.App) {
 	t.Helper()
 	opts := storetest.Options(t, storetest.Postgres)
 	channel := fmt.Sprintf("ideasx-test:%d", time.Now().UnixNano())
+	env := map[string]string{"IDEASX_LIVE_POLL": "1s"}
 	apps := make([]*servertest.App, 2)
 	for i := range apps {
 		st := storetest.OpenOptions(t, opts)
 		rdb := servertest.Redis(t, redisURL)
-		apps[i] = servertest.NewInstance(t, st, map[string]string{"IDEASX_LIVE_POLL": "1s"},
-			live.NewRedisBroker(rdb, channel, discardLog()))
+		apps[i] = servertest.NewInstance(t, st, env, live.NewRedisBroker(rdb, channel, discardLog()))
+		// Both serve one site, as behind a load balancer: a browser's
+		// Origin is the same whichever instance it reaches.
+		env["IDEASX_BASE_URL"] = apps[0].URL
 	}
 	return apps[0], apps[1]
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,7 +26,18 @@ type RedisBroker struct {
 // NewRedisBroker uses rdb's connection settings; channel separates
 // deployments sharing one Redis.
 func NewRedisBroker(rdb *redis.Client, channel string, log *slog.Logger) *RedisBroker {
+	quietRedis.Do(func() { redis.SetLogger(redisLogger{log}) })
 	return &RedisBroker{rdb: rdb, channel: channel, log: log}
+}
+
+// go-redis logs each failed dial while Redis is away; the broker reports
+// the outage itself, so those lines go to debug.
+var quietRedis sync.Once
+
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
 }
 
 // Publish sends m to every instance subscribed to the channel.

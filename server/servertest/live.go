@@ -21,7 +21,7 @@ func (a *App) WSURL() string { return "ws" + strings.TrimPrefix(a.URL, "http") +
 // BrowserHeader is what a browser on the site would send with an upgrade:
 // the session cookie and the site's own Origin.
 func (c *Client) BrowserHeader() http.Header {
-	h := http.Header{"Origin": {c.app.URL}}
+	h := http.Header{"Origin": {c.app.BaseURL}}
 	u, _ := url.Parse(c.app.URL)
 	for _, ck := range c.http.Jar.Cookies(u) {
 		h.Add("Cookie", ck.Name+"="+ck.Value)

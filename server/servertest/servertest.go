@@ -30,12 +30,19 @@ import (
 
 // App is one running server with its store.
 type App struct {
-	T      testing.TB
-	URL    string
-	Store  *store.Store
-	Server *server.Server
-	logs   *syncBuffer
+	T   testing.TB
+	URL string
+	// BaseURL is the site's configured address; instances of one site share it.
+	BaseURL string
+	Store   *store.Store
+	Server  *server.Server
+	logs    *syncBuffer
+	stop    func()
 }
+
+// Stop shuts the instance down as SIGTERM would: websockets are closed
+// with "going away", then the listener.
+func (a *App) Stop() { a.stop() }
 
 type syncBuffer struct {
 	mu  sync.Mutex
@@ -88,13 +95,15 @@ func NewInstance(t testing.TB, st *store.Store, env map[string]string, broker li
 	}
 	ts.Config.Handler = srv.Handler()
 	ts.Start()
-	t.Cleanup(func() {
+	app := &App{T: t, URL: base, BaseURL: cfg.BaseURL, Store: st, Server: srv, logs: logs}
+	app.stop = sync.OnceFunc(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		srv.Shutdown(ctx)
 		ts.Close()
 	})
-	return &App{T: t, URL: base, Store: st, Server: srv, logs: logs}
+	t.Cleanup(app.stop)
+	return app
 }
 
 // Logs is everything the server logged so far.
