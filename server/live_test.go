@@ -307,3 +307,44 @@ func createToken(t *testing.T, c *servertest.Client) string {
 	}
 	return token
 }
+
+// TestLivePresenceAndTyping: two people on one thread through different
+// instances see each other, and one sees the other typing; under the
+// Chatham House rule a member learns only the kind of organisation.
+func TestLivePresenceAndTyping(t *testing.T) {
+	for _, mode := range []string{"record", "chatham"} {
+		t.Run(mode, func(t *testing.T) {
+			a, b := twoInstances(t, servertest.RedisURL())
+			f := newLiveFixture(t, a, mode)
+			bizB := b.Client()
+			bizB.SignIn("biz@x.example")
+			topic := fmt.Sprintf("thread:%d", f.thread)
+			del := servertest.Live(t, f.del.BrowserHeader(), a)
+			biz := servertest.Live(t, bizB.BrowserHeader(), b)
+			for _, c := range []*liveclient.Client{del, biz} {
+				_ = c.Subscribe(topic, nil)
+			}
+			for _, c := range []*liveclient.Client{del, biz} {
+				for {
+					m := expect(t, c, "presence", topic)
+					var p struct{ Count int }
+					_ = json.Unmarshal(m.Data, &p)
+					if p.Count == 2 {
+						break
+					}
+				}
+			}
+			if err := del.Send(nil, map[string]string{"type": "typing", "topic": topic}); err != nil {
+				t.Fatal(err)
+			}
+			m := expect(t, biz, "typing", topic)
+			named := strings.Contains(string(m.Data), "Test del")
+			if mode == "record" && !named {
+				t.Errorf("typing on the record lacks the name: %s", m.Data)
+			}
+			if mode == "chatham" && (named || strings.Contains(string(m.Data), "Chile") || !strings.Contains(string(m.Data), `"organisation_kind":"member"`)) {
+				t.Errorf("typing under Chatham House: %s", m.Data)
+			}
+		})
+	}
+}

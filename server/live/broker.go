@@ -11,6 +11,8 @@ const (
 	kindPresence = "presence"
 	kindTyping   = "typing"
 	kindRecheck  = "recheck"
+	// kindHello: an instance (re)joined and asks the others to announce their viewers.
+	kindHello = "hello"
 )
 
 // Message is what instances tell each other. An event carries only its

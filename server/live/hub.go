@@ -200,13 +200,22 @@ func (h *Hub) Run(ctx context.Context) {
 	wg.Add(4)
 	go func() {
 		defer wg.Done()
-		h.opts.Broker.Run(ctx, h.fromBroker, func() { h.brokerOK.Store(true); h.requestResync() })
+		h.opts.Broker.Run(ctx, h.fromBroker, h.connected)
 	}()
 	go func() { defer wg.Done(); h.publishLoop(ctx) }()
 	go func() { defer wg.Done(); h.checkLoop(ctx) }()
 	go func() { defer wg.Done(); h.presence.heartbeat(ctx) }()
 	h.dispatchLoop(ctx)
 	wg.Wait()
+}
+
+// connected runs at each broker (re)connection: what was published
+// meanwhile is read from the database, and instances exchange who views what.
+func (h *Hub) connected() {
+	h.brokerOK.Store(true)
+	h.requestResync()
+	h.publish(Message{Kind: kindHello, Origin: h.opts.Instance})
+	h.presence.announceAll()
 }
 
 func (h *Hub) publishLoop(ctx context.Context) {
@@ -275,6 +284,8 @@ func (h *Hub) dispatch(ctx context.Context, m Message) {
 		h.presence.update(ctx, m)
 	case kindTyping:
 		h.deliverTyping(ctx, m)
+	case kindHello:
+		h.presence.announceAll()
 	case kindRecheck:
 		go h.recheck(ctx, func(c *Conn) bool { return c.User().ID == m.UserID })
 	}

@@ -110,6 +110,19 @@ func (p *presence) announce(topic string) {
 	p.hub.publish(m)
 }
 
+// announceAll renews every announcement of this instance.
+func (p *presence) announceAll() {
+	p.mu.Lock()
+	var mine []string
+	for name := range p.local {
+		mine = append(mine, name)
+	}
+	p.mu.Unlock()
+	for _, name := range mine {
+		p.announce(name)
+	}
+}
+
 // update records an announcement and, when the union changed, tells this
 // instance's viewers of the topic. Runs on the dispatch goroutine.
 func (p *presence) update(ctx context.Context, m Message) {
@@ -190,18 +203,13 @@ func (p *presence) heartbeat(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
+		p.announceAll()
 		p.mu.Lock()
-		var mine, all []string
-		for name := range p.local {
-			mine = append(mine, name)
-		}
+		var all []string
 		for name := range p.remote {
 			all = append(all, name)
 		}
 		p.mu.Unlock()
-		for _, name := range mine {
-			p.announce(name)
-		}
 		for _, name := range all {
 			p.refresh(ctx, name)
 		}
