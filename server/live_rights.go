@@ -87,8 +87,9 @@ func readers(authorID int64) (mod, author, member *store.User) {
 
 func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View, error) {
 	var ids struct {
-		PostID   int64 `json:"post_id"`
-		ThreadID int64 `json:"thread_id"`
+		PostID     int64 `json:"post_id"`
+		ThreadID   int64 `json:"thread_id"`
+		DocumentID int64 `json:"document_id"`
 	}
 	if err := json.Unmarshal([]byte(ev.Payload), &ids); err != nil {
 		return nil, fmt.Errorf("event %d payload: %w", ev.ID, err)
@@ -98,6 +99,8 @@ func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View,
 		return lr.renderPost(ctx, ev, ids.ThreadID, ids.PostID)
 	case strings.HasPrefix(ev.Type, "thread."):
 		return lr.renderThread(ctx, ev, ids.ThreadID)
+	case strings.HasPrefix(ev.Type, "document."):
+		return lr.renderDocument(ctx, ev, ids.DocumentID)
 	case strings.HasPrefix(ev.Topic, live.TopicUser+":"):
 		t, err := live.ParseTopic(ev.Topic)
 		if err != nil {
@@ -195,4 +198,38 @@ func (lr liveRights) renderPeople(ctx context.Context, t live.Topic, typ string,
 
 func (lr liveRights) Viewer(u *store.User) live.Viewer {
 	return live.Viewer{UserID: u.ID, Name: u.Name, Org: u.OrgName, OrgKind: string(u.OrgKind)}
+}
+
+// libraryView is a document as the three kinds of library reader see it:
+// nil for a kind that may not see it (a draft, a members-only document).
+type libraryView struct{ public, members, curator *live.Frame }
+
+func (v *libraryView) For(u *store.User) *live.Frame {
+	switch {
+	case u.IsModerator():
+		return v.curator
+	case u.CanReadForum():
+		return v.members
+	}
+	return v.public
+}
+
+func (lr liveRights) renderDocument(ctx context.Context, ev store.LiveEvent, id int64) (live.View, error) {
+	v := &libraryView{}
+	for _, out := range []struct {
+		access store.Access
+		frame  **live.Frame
+	}{{store.Access{}, &v.public}, {store.Access{Members: true}, &v.members}, {store.Access{Members: true, Curator: true}, &v.curator}} {
+		d, err := lr.s.store.DocumentByID(ctx, id, out.access)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if *out.frame, err = live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, lr.s.apiDoc(*d)); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }

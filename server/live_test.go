@@ -348,3 +348,31 @@ func TestLivePresenceAndTyping(t *testing.T) {
 		})
 	}
 }
+
+// TestLiveDocuments: the library's topic is open to visitors, who hear of
+// public documents only; members also hear of members-only ones.
+func TestLiveDocuments(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	f := newLiveFixture(t, app, "record")
+	visitor := servertest.Live(t, app.Client().BrowserHeader(), app)
+	member := servertest.Live(t, f.del.BrowserHeader(), app)
+	for _, c := range []*liveclient.Client{visitor, member} {
+		_ = c.Subscribe("documents", nil)
+		expect(t, c, "subscribed", "documents")
+	}
+	save := func(title string, vis store.Visibility) {
+		d := &store.Document{Title: title, DocDate: time.Now(), Visibility: vis, Status: store.Published}
+		if err := app.Store.SaveDocument(context.Background(), f.modUser.ID, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("Members-only minutes", store.MembersOnly)
+	save("Public programme", store.Public)
+	if m := expect(t, member, "document.updated", "documents"); !strings.Contains(string(m.Data), "Members-only minutes") {
+		t.Errorf("member's first document event: %s", m.Data)
+	}
+	m := expect(t, visitor, "document.updated", "documents")
+	if !strings.Contains(string(m.Data), "Public programme") {
+		t.Errorf("visitor's first document event should be the public one: %s", m.Data)
+	}
+}

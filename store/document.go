@@ -161,6 +161,9 @@ func (s *Store) SaveDocument(ctx context.Context, actorID int64, d *Document) er
 		if before == nil {
 			action = "document.create"
 		}
+		if err := s.documentChanged(ctx, tx, d.ID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: action, TargetType: "document", TargetID: d.ID,
 			Before: auditDocument(before), After: auditDocument(d)})
 	})
@@ -239,6 +242,9 @@ func (s *Store) SetDocumentStatus(ctx context.Context, actorID, id int64, status
 			published_at = CASE WHEN ? = 'published' AND published_at IS NULL THEN ? ELSE published_at END WHERE id = ?`,
 			status, now, status, now, id); err != nil {
 			return fmt.Errorf("document status: %w", err)
+		}
+		if err := s.documentChanged(ctx, tx, id); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "document.status", TargetType: "document", TargetID: id,
 			Before: map[string]any{"status": before}, After: map[string]any{"status": status}})
@@ -481,12 +487,30 @@ func (s *Store) CurrentRevision(ctx context.Context, id int64, a Access) (int64,
 // DerestrictDue makes public the members-only documents whose derestriction
 // date has come. Running it on several instances at once is harmless.
 func (s *Store) DerestrictDue(ctx context.Context) (int64, error) {
-	n, err := s.exec(ctx, s.db, `UPDATE documents SET visibility = 'public', updated_at = ? WHERE visibility = 'members'
-		AND derestrict_at IS NOT NULL AND derestrict_at <= ?`, s.now(), s.now())
+	var ids []int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.selectAll(ctx, tx, &ids, `UPDATE documents SET visibility = 'public', updated_at = ? WHERE visibility = 'members'
+			AND derestrict_at IS NOT NULL AND derestrict_at <= ? RETURNING id`, s.now(), s.now()); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if err := s.documentChanged(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, fmt.Errorf("derestrict: %w", err)
 	}
-	return n, nil
+	return int64(len(ids)), nil
+}
+
+// documentChanged tells live readers of the library (topic "documents")
+// that a document was created, changed, published or derestricted.
+func (s *Store) documentChanged(ctx context.Context, q querier, id int64) error {
+	_, err := s.emit(ctx, q, "documents", "document.updated", map[string]any{"document_id": id})
+	return err
 }
 
 // DocumentBySymbol finds a document by its symbol, for curators linking revisions.
