@@ -296,6 +296,12 @@ func TestLiveChathamHouse(t *testing.T) {
 	if m := expect(t, mod, "post.created", topic); !strings.Contains(string(m.Data), "Delegation of Chile") {
 		t.Errorf("the moderator's live event lacks the name: %s", m.Data)
 	}
+	metrics := app.Client().Get("/metrics").Body
+	for _, line := range []string{"ideasx_ws_connections 2", "ideasx_ws_subscriptions 4", "ideasx_ws_messages_sent_total"} {
+		if !strings.Contains(metrics, line) {
+			t.Errorf("/metrics lacks %q", line)
+		}
+	}
 }
 
 func createToken(t *testing.T, c *servertest.Client) string {
