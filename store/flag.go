@@ -58,11 +58,15 @@ func (s *Store) FlagPost(ctx context.Context, reporter *User, postID int64, reas
 		if n > 0 {
 			return fmt.Errorf("flag: %w", ErrConflict)
 		}
-		_, err := s.exec(ctx, tx, `INSERT INTO flags (post_id, reporter_id, reason, created_at) VALUES (?, ?, ?, ?)`, postID, reporter.ID, reason, s.now())
+		flagID, err := s.insert(ctx, tx, `INSERT INTO flags (post_id, reporter_id, reason, created_at) VALUES (?, ?, ?, ?)`, postID, reporter.ID, reason, s.now())
 		if err != nil {
 			return fmt.Errorf("flag: %w", err)
 		}
-		return nil
+		var threadID int64
+		if err := s.get(ctx, tx, &threadID, `SELECT thread_id FROM posts WHERE id = ?`, postID); err != nil {
+			return fmt.Errorf("flag: %w", err)
+		}
+		return s.notifyModerators(ctx, tx, NotifyNewFlag, reporter.ID, threadID, postID, flagID)
 	})
 }
 
@@ -117,8 +121,15 @@ func (s *Store) ResolveFlag(ctx context.Context, actor *User, flagID int64, acti
 			if _, err := s.exec(ctx, tx, `DELETE FROM sessions WHERE user_id = ?`, f.AuthorID); err != nil {
 				return fmt.Errorf("suspend author: %w", err)
 			}
+			if err := s.accountChanged(ctx, tx, f.AuthorID); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("flag action %q: %w", action, ErrNotFound)
+		}
+		if err := s.notifyUsers(ctx, tx, NotifyFlagHandled, ptr(actor.ID), ptr(f.ThreadID), ptr(f.PostID), ptr(flagID),
+			`SELECT reporter_id AS user_id FROM flags WHERE post_id = ? AND resolved_at IS NULL`, f.PostID); err != nil {
+			return err
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE flags SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE post_id = ? AND resolved_at IS NULL`,
 			now, actor.ID, action, f.PostID); err != nil {

@@ -108,6 +108,13 @@ func (s *Store) ChangeChallengeStatus(ctx context.Context, actor *User, threadID
 				return err
 			}
 		}
+		kind := NotifyStatus
+		if req.To == StatusAnswered {
+			kind = NotifyAccepted
+		}
+		if err := s.notifyOwner(ctx, tx, kind, actor.ID, threadID, req.AcceptedPostID); err != nil {
+			return err
+		}
 		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
 			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {

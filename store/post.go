@@ -111,6 +111,9 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, er
 	if err := s.recordMentions(ctx, tx, id, np.Mentions); err != nil {
 		return 0, err
 	}
+	if err := s.notifyPost(ctx, tx, np.Author.ID, np.ThreadID, id); err != nil {
+		return 0, err
+	}
 	if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", np.ThreadID), "post.created", map[string]any{"post_id": id, "thread_id": np.ThreadID}); err != nil {
 		return 0, err
 	}

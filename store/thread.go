@@ -132,6 +132,9 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML, Mentions: nt.Mentions}); err != nil {
 			return err
 		}
+		if err := s.notifyThread(ctx, tx, nt.Author.ID, id, nt.ThemeID); err != nil {
+			return err
+		}
 		payload := map[string]any{"thread_id": id, "theme_id": nt.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("theme:%d", nt.ThemeID), "forum"} {
 			if _, err := s.emit(ctx, tx, topic, "thread.created", payload); err != nil {

@@ -126,6 +126,11 @@ func (s *Store) createUser(ctx context.Context, q querier, nu NewUser, orgID int
 	if err := s.assignHandle(ctx, q, id, nu.Name); err != nil {
 		return 0, err
 	}
+	if tx, ok := q.(*sqlx.Tx); ok && nu.Status == StatusPending {
+		if err := s.notifyModerators(ctx, tx, NotifyPendingAccount, id, 0, 0, id); err != nil {
+			return 0, err
+		}
+	}
 	return id, nil
 }
 
@@ -242,6 +247,12 @@ func (s *Store) ApproveUser(ctx context.Context, actorID, userID int64, role Rol
 		}
 		if n == 0 {
 			return ErrNotPending
+		}
+		if err := s.notifyUser(ctx, tx, NotifyApproved, userID, actorID, 0, 0, 0); err != nil {
+			return err
+		}
+		if err := s.accountChanged(ctx, tx, userID); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "user.approve", TargetType: "user", TargetID: userID,
 			Before: map[string]any{"status": StatusPending}, After: map[string]any{"status": StatusActive, "role": role}})

@@ -1,0 +1,183 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// NotificationKind is what a notification is about.
+type NotificationKind string
+
+// Kinds of notification (SPEC §6).
+const (
+	NotifyReply          NotificationKind = "reply"           // a reply in a thread you watch
+	NotifyMention        NotificationKind = "mention"         // someone @mentioned you
+	NotifyNewThread      NotificationKind = "new_thread"      // a new thread in a theme you watch
+	NotifyStatus         NotificationKind = "status"          // your challenge changed status
+	NotifyAccepted       NotificationKind = "accepted"        // an answer was accepted on your challenge
+	NotifyApproved       NotificationKind = "approved"        // your account was approved
+	NotifyFlagHandled    NotificationKind = "flag_handled"    // a flag you raised was handled
+	NotifyPendingAccount NotificationKind = "pending_account" // moderators: an account awaits approval
+	NotifyNewFlag        NotificationKind = "new_flag"        // moderators: a post was flagged
+)
+
+// NotificationKinds lists every kind, in the order the preferences show them.
+var NotificationKinds = []NotificationKind{NotifyReply, NotifyMention, NotifyNewThread, NotifyStatus, NotifyAccepted,
+	NotifyApproved, NotifyFlagHandled, NotifyPendingAccount, NotifyNewFlag}
+
+// Channel is how a person wants a kind of notification.
+type Channel string
+
+// Channels: in the app only, also by e-mail at once, also in the digest, or not at all.
+const (
+	ChannelInApp  Channel = "inapp"
+	ChannelEmail  Channel = "email"
+	ChannelDigest Channel = "digest"
+	ChannelOff    Channel = "off"
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelInApp, ChannelEmail, ChannelDigest, ChannelOff}
+
+// DefaultChannel is the channel of a kind nobody chose for: what concerns
+// you directly comes by e-mail, the rest waits for the digest or the app.
+func DefaultChannel(k NotificationKind) Channel {
+	switch k {
+	case NotifyMention, NotifyStatus, NotifyAccepted, NotifyApproved:
+		return ChannelEmail
+	case NotifyReply, NotifyNewThread:
+		return ChannelDigest
+	}
+	return ChannelInApp
+}
+
+// ModeratorKinds are only for moderators.
+func (k NotificationKind) ModeratorOnly() bool { return k == NotifyPendingAccount || k == NotifyNewFlag }
+
+// Notification is one thing a person should know.
+type Notification struct {
+	ID        int64            `db:"id" json:"id"`
+	UserID    int64            `db:"user_id" json:"-"`
+	Kind      NotificationKind `db:"kind" json:"kind"`
+	ActorID   *int64           `db:"actor_id" json:"-"`
+	ThreadID  *int64           `db:"thread_id" json:"thread_id,omitempty"`
+	PostID    *int64           `db:"post_id" json:"post_id,omitempty"`
+	SubjectID *int64           `db:"subject_id" json:"subject_id,omitempty"`
+	CreatedAt time.Time        `db:"created_at" json:"created_at"`
+	ReadAt    *time.Time       `db:"read_at" json:"read_at,omitempty"`
+}
+
+// forumReaders is the SQL condition of an account that may read the forum.
+const forumReaders = `u.status = 'active' AND u.role IN ('business', 'member', 'moderator', 'admin')`
+
+// channelOf is the SQL expression of a recipient's channel for a kind, given
+// the kind as the first bound argument's column alias k.
+const channelOf = `COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ?)`
+
+// notifyUsers records a notification of one kind for each listed account
+// that may receive it, emits the live "notification" event of each and
+// queues the e-mails of those who want them at once — all in tx, the
+// caller's transaction, so a notification exists exactly when its cause does.
+// recipients is a SELECT of user ids (aliased user_id) with its arguments;
+// accounts that may not read the forum, and hidden threads for
+// non-moderators, are filtered here.
+func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID *int64,
+	recipients string, args ...any) error {
+	now := s.now()
+	cond := forumReaders
+	if kind.ModeratorOnly() {
+		cond = `u.status = 'active' AND u.role IN ('moderator', 'admin')`
+	} else if kind == NotifyApproved {
+		cond = `u.status = 'active'`
+	}
+	if threadID != nil {
+		cond += ` AND (u.role IN ('moderator', 'admin') OR NOT (SELECT hidden FROM threads WHERE id = ?))`
+		args = append(args, *threadID)
+	}
+	if actorID != nil {
+		cond += ` AND u.id <> ?`
+		args = append(args, *actorID)
+	}
+	var created []struct {
+		ID     int64 `db:"id"`
+		UserID int64 `db:"user_id"`
+	}
+	q := `INSERT INTO notifications (user_id, kind, actor_id, thread_id, post_id, subject_id, created_at)
+		SELECT r.user_id, ?, ?, ?, ?, ?, ? FROM (` + recipients + `) r JOIN users u ON u.id = r.user_id
+		WHERE ` + cond + `
+		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = r.user_id AND p.kind = ?), ?) <> 'off'
+		RETURNING id, user_id`
+	all := append([]any{kind, actorID, threadID, postID, subjectID, now}, args...)
+	all = append(all, kind, DefaultChannel(kind))
+	if err := s.selectAll(ctx, tx, &created, q, all...); err != nil {
+		return fmt.Errorf("notify %s: %w", kind, err)
+	}
+	for _, n := range created {
+		if _, err := s.emit(ctx, tx, fmt.Sprintf("user:%d", n.UserID), "notification", map[string]any{"notification_id": n.ID, "kind": kind}); err != nil {
+			return err
+		}
+	}
+	if len(created) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(created))
+	for i, n := range created {
+		ids[i] = n.ID
+	}
+	query, inArgs, err := sqlx.In(`INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
+		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?) AND `+channelOf+` = 'email'`,
+		now, now, ids, DefaultChannel(kind))
+	if err != nil {
+		return fmt.Errorf("notify %s: %w", kind, err)
+	}
+	if _, err := s.exec(ctx, tx, query, inArgs...); err != nil {
+		return fmt.Errorf("notify %s: queue mail: %w", kind, err)
+	}
+	return nil
+}
+
+func ptr(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+// notifyPost tells, of a new post, the people it mentions and the others who
+// watch its thread (not those who muted it, nor the author).
+func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID, postID int64) error {
+	if err := s.notifyUsers(ctx, tx, NotifyMention, ptr(authorID), ptr(threadID), ptr(postID), nil,
+		`SELECT user_id FROM post_mentions WHERE post_id = ?`, postID); err != nil {
+		return err
+	}
+	return s.notifyUsers(ctx, tx, NotifyReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
+		`SELECT user_id FROM watches WHERE target_type = 'thread' AND target_id = ? AND level = 'watch'
+		AND user_id NOT IN (SELECT user_id FROM post_mentions WHERE post_id = ?)`, threadID, postID)
+}
+
+// notifyThread tells the watchers of a theme of a new thread in it.
+func (s *Store) notifyThread(ctx context.Context, tx *sqlx.Tx, authorID, threadID, themeID int64) error {
+	return s.notifyUsers(ctx, tx, NotifyNewThread, ptr(authorID), ptr(threadID), nil, nil,
+		`SELECT user_id FROM watches WHERE target_type = 'theme' AND target_id = ? AND level = 'watch'`, themeID)
+}
+
+// notifyOwner tells a challenge's author of a change made by someone else.
+func (s *Store) notifyOwner(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID int64) error {
+	return s.notifyUsers(ctx, tx, kind, ptr(actorID), ptr(threadID), ptr(postID), nil,
+		`SELECT author_id AS user_id FROM threads WHERE id = ?`, threadID)
+}
+
+// notifyModerators tells every moderator of something awaiting them.
+func (s *Store) notifyModerators(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID int64) error {
+	return s.notifyUsers(ctx, tx, kind, ptr(actorID), ptr(threadID), ptr(postID), ptr(subjectID),
+		`SELECT id AS user_id FROM users WHERE role IN ('moderator', 'admin')`)
+}
+
+// notifyUser tells one person.
+func (s *Store) notifyUser(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, userID, actorID, threadID, postID, subjectID int64) error {
+	return s.notifyUsers(ctx, tx, kind, ptr(actorID), ptr(threadID), ptr(postID), ptr(subjectID),
+		`SELECT id AS user_id FROM users WHERE id = ?`, userID)
+}

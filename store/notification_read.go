@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// NotificationView is a notification with what a page or a mail needs to
+// say it: the thread, the post's state, who acted. Names are raw; the
+// server applies the attribution rules.
+type NotificationView struct {
+	Notification
+	ThreadTitle       *string      `db:"thread_title"`
+	ThreadAttribution *Attribution `db:"thread_attribution"`
+	ThreadHidden      *bool        `db:"thread_hidden"`
+	ThreadAuthorID    *int64       `db:"thread_author_id"`
+	ThreadStatus      *string      `db:"thread_status"`
+	PostBody          *string      `db:"post_body"`
+	PostRemoved       bool         `db:"post_removed"`
+	PostAuthorID      *int64       `db:"post_author_id"`
+	ActorName         *string      `db:"actor_name"`
+	ActorOrg          *string      `db:"actor_org"`
+	ActorOrgKind      *OrgKind     `db:"actor_org_kind"`
+	SubjectName       *string      `db:"subject_name"`
+}
+
+const notificationSelect = `SELECT n.id, n.user_id, n.kind, n.actor_id, n.thread_id, n.post_id, n.subject_id, n.created_at, n.read_at,
+	t.title AS thread_title, t.attribution AS thread_attribution, t.hidden AS thread_hidden, t.author_id AS thread_author_id, t.status AS thread_status,
+	p.body AS post_body, (p.deleted_at IS NOT NULL OR p.hidden_at IS NOT NULL) AS post_removed, p.author_id AS post_author_id,
+	a.name AS actor_name, ao.name AS actor_org, ao.kind AS actor_org_kind,
+	CASE WHEN n.kind = 'pending_account' THEN (SELECT name FROM users WHERE id = n.subject_id) END AS subject_name
+	FROM notifications n
+	LEFT JOIN threads t ON t.id = n.thread_id
+	LEFT JOIN posts p ON p.id = n.post_id
+	LEFT JOIN users a ON a.id = n.actor_id
+	LEFT JOIN organisations ao ON ao.id = a.organisation_id`
+
+// Notifications lists a person's notifications, unread first, newest first
+// within each, at most limit, skipping the first offset (a person's own
+// list is short: paging it by offset is cheap).
+func (s *Store) Notifications(ctx context.Context, userID int64, limit, offset int) ([]NotificationView, error) {
+	var out []NotificationView
+	if err := s.selectAll(ctx, s.db, &out, notificationSelect+` WHERE n.user_id = ?
+		ORDER BY CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END, n.id DESC LIMIT ? OFFSET ?`, userID, limit, offset); err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	return out, nil
+}
+
+// NotificationByID loads one notification of its owner.
+func (s *Store) NotificationByID(ctx context.Context, userID, id int64) (*NotificationView, error) {
+	var n NotificationView
+	if err := s.get(ctx, s.db, &n, notificationSelect+` WHERE n.id = ? AND n.user_id = ?`, id, userID); err != nil {
+		return nil, fmt.Errorf("notification: %w", err)
+	}
+	return &n, nil
+}
+
+// UnreadNotifications counts a person's unread notifications.
+func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+	var n int
+	if err := s.get(ctx, s.db, &n, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID); err != nil {
+		return 0, fmt.Errorf("unread notifications: %w", err)
+	}
+	return n, nil
+}
+
+// MarkNotificationsRead marks one notification (id > 0) or all of a
+// person's as read, and tells their other pages so the badge follows.
+func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) error {
+	q, args := `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, []any{s.now(), userID}
+	if id > 0 {
+		q += ` AND id = ?`
+		args = append(args, id)
+	}
+	n, err := s.exec(ctx, s.db, q, args...)
+	if err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	if n > 0 {
+		_, err = s.emit(ctx, s.db, fmt.Sprintf("user:%d", userID), "notification.read", map[string]any{"notification_id": id})
+	}
+	return err
+}
+
+// NotificationPrefs is a person's channel per kind (defaults filled in) and digest frequency.
+type NotificationPrefs struct {
+	Channels map[NotificationKind]Channel
+	Digest   string
+}
+
+// Digest frequencies.
+var DigestFrequencies = []string{"daily", "weekly", "off"}
+
+// Prefs loads a person's notification choices.
+func (s *Store) Prefs(ctx context.Context, userID int64) (*NotificationPrefs, error) {
+	p := &NotificationPrefs{Channels: map[NotificationKind]Channel{}}
+	for _, k := range NotificationKinds {
+		p.Channels[k] = DefaultChannel(k)
+	}
+	var rows []struct {
+		Kind    NotificationKind `db:"kind"`
+		Channel Channel          `db:"channel"`
+	}
+	if err := s.selectAll(ctx, s.db, &rows, `SELECT kind, channel FROM notification_prefs WHERE user_id = ?`, userID); err != nil {
+		return nil, fmt.Errorf("prefs: %w", err)
+	}
+	for _, r := range rows {
+		p.Channels[r.Kind] = r.Channel
+	}
+	if err := s.get(ctx, s.db, &p.Digest, `SELECT digest FROM users WHERE id = ?`, userID); err != nil {
+		return nil, fmt.Errorf("prefs: %w", err)
+	}
+	return p, nil
+}
+
+// SetPref sets one kind's channel.
+func (s *Store) SetPref(ctx context.Context, userID int64, kind NotificationKind, ch Channel) error {
+	if _, err := s.exec(ctx, s.db, `INSERT INTO notification_prefs (user_id, kind, channel) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, kind) DO UPDATE SET channel = excluded.channel`, userID, kind, ch); err != nil {
+		return fmt.Errorf("set pref: %w", err)
+	}
+	return nil
+}
+
+// SetDigest sets how often the digest comes ("daily", "weekly", "off").
+func (s *Store) SetDigest(ctx context.Context, userID int64, freq string) error {
+	if _, err := s.exec(ctx, s.db, `UPDATE users SET digest = ? WHERE id = ?`, freq, userID); err != nil {
+		return fmt.Errorf("set digest: %w", err)
+	}
+	return nil
+}
+
+// DigestItems are the notifications a digest covers: those of kinds the
+// person receives by digest, created in [from, to).
+func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Time) ([]NotificationView, error) {
+	prefs, err := s.Prefs(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	var all []NotificationView
+	if err := s.selectAll(ctx, s.db, &all, notificationSelect+` WHERE n.user_id = ? AND n.created_at >= ? AND n.created_at < ?
+		ORDER BY n.thread_id, n.id`, userID, from, to); err != nil {
+		return nil, fmt.Errorf("digest items: %w", err)
+	}
+	out := all[:0]
+	for _, n := range all {
+		if prefs.Channels[n.Kind] == ChannelDigest {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
