@@ -55,7 +55,9 @@ func DefaultChannel(k NotificationKind) Channel {
 }
 
 // ModeratorKinds are only for moderators.
-func (k NotificationKind) ModeratorOnly() bool { return k == NotifyPendingAccount || k == NotifyNewFlag }
+func (k NotificationKind) ModeratorOnly() bool {
+	return k == NotifyPendingAccount || k == NotifyNewFlag
+}
 
 // Notification is one thing a person should know.
 type Notification struct {
