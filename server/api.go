@@ -17,6 +17,7 @@ func (s *Server) apiRoutesV1(mux *http.ServeMux) {
 	s.api(mux, "GET /api/v1/me", s.signedIn(s.apiMe))
 	s.libraryAPIRoutes(mux)
 	s.forumAPIRoutes(mux)
+	s.notificationAPIRoutes(mux)
 }
 
 func (s *Server) api(mux *http.ServeMux, pattern string, h http.Handler) {

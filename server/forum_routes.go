@@ -34,6 +34,11 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /moderation/themes", s.moderator(s.themeList))
 	mux.Handle("POST /moderation/themes", s.moderator(s.themeSave))
 	mux.Handle("POST /moderation/flags/{id}", s.moderator(s.flagResolve))
+	mux.Handle("GET /notifications", s.signedIn(s.notificationList))
+	mux.Handle("POST /notifications/{id}/open", s.signedIn(s.notificationOpen))
+	mux.Handle("POST /notifications/read", s.signedIn(s.notificationsReadAll))
+	mux.Handle("GET /account/notifications", s.signedIn(s.notificationPrefsShow))
+	mux.Handle("POST /account/notifications", s.signedIn(s.notificationPrefsSave))
 }
 
 // forumMember lets through active businesses, members, moderators and

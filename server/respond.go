@@ -29,6 +29,8 @@ type view struct {
 	BaseURL     string
 	// Zone is where times of day are shown: Geneva, where the group meets.
 	Zone *time.Location
+	// Unread counts the signed-in person's unread notifications, for the header.
+	Unread int
 }
 
 // HasErrors reports whether a form came back with problems.
@@ -64,6 +66,7 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string)
 		v.Title = l.T(titleID)
 	}
 	v.Flash = s.takeFlash(w, r, l)
+	v.Unread = s.unreadCount(r)
 	return v
 }
 

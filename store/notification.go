@@ -54,7 +54,7 @@ func DefaultChannel(k NotificationKind) Channel {
 	return ChannelInApp
 }
 
-// ModeratorKinds are only for moderators.
+// ModeratorOnly reports whether the kind is only for moderators.
 func (k NotificationKind) ModeratorOnly() bool {
 	return k == NotifyPendingAccount || k == NotifyNewFlag
 }
@@ -149,7 +149,8 @@ func ptr(id int64) *int64 {
 }
 
 // notifyPost tells, of a new post, the people it mentions and the others who
-// watch its thread (not those who muted it, nor the author).
+// watch its thread (not those who muted it, nor the author); someone both
+// mentioned and watching hears of it once, as a mention.
 func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID, postID int64) error {
 	if err := s.notifyUsers(ctx, tx, NotifyMention, ptr(authorID), ptr(threadID), ptr(postID), nil,
 		`SELECT user_id FROM post_mentions WHERE post_id = ?`, postID); err != nil {
@@ -157,7 +158,7 @@ func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID,
 	}
 	return s.notifyUsers(ctx, tx, NotifyReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
 		`SELECT user_id FROM watches WHERE target_type = 'thread' AND target_id = ? AND level = 'watch'
-		AND user_id NOT IN (SELECT user_id FROM post_mentions WHERE post_id = ?)`, threadID, postID)
+		AND user_id NOT IN (SELECT user_id FROM notifications WHERE post_id = ? AND kind = 'mention')`, threadID, postID)
 }
 
 // notifyThread tells the watchers of a theme of a new thread in it.

@@ -288,7 +288,7 @@ comment */}}</span><button aria-label="{{.T "b"}}">OK</button>{{end}}`)
 var sampleArgs = []any{
 	"Name", "Ana", "Count", 2, "Min", 10, "Max", 100, "Email", "a@b.org", "URL", "http://x",
 	"Date", "1 May", "Time", "10:00", "Day", 1, "Month", "May", "Year", 2026, "Inviter", "Bo", "Query", "customs", "Tag", "trade finance", "Read", 12, "Answered", 3, "Who", "Ana (Firm)",
-	"Organisation", "Org", "Status", 404, "N", "2", "SigninURL", "http://x", "ResetURL", "http://x",
+	"Organisation", "Org", "Status", 404, "Thread", "Customs fees", "N", "2", "SigninURL", "http://x", "ResetURL", "http://x",
 }
 
 // withCount returns sampleArgs with Count (and N) set to n.

@@ -1,0 +1,230 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"ideasx/server/markdown"
+	"ideasx/store"
+)
+
+const notificationsPerPage = 50
+
+// notificationItem is a notification as its owner may see it now: what it
+// names goes through the attribution rules, and what they may no longer
+// read (a hidden thread, a removed post) is left out.
+type notificationItem struct {
+	*store.NotificationView
+	// Text is the sentence saying what happened.
+	Text    string
+	Excerpt string
+	// Link is where opening it leads; empty when there is nothing to show.
+	Link   string
+	Unread bool
+}
+
+func (s *Server) notificationItem(me *store.User, v *view, n *store.NotificationView) notificationItem {
+	item := notificationItem{NotificationView: n, Unread: n.ReadAt == nil}
+	threadVisible := n.ThreadID != nil && n.ThreadTitle != nil && (!valueOf(n.ThreadHidden) || me.IsModerator())
+	thread := v.T("notif_thread_gone")
+	if threadVisible {
+		thread = *n.ThreadTitle
+		t := &store.Thread{ID: *n.ThreadID, Title: *n.ThreadTitle}
+		item.Link = threadURL(t)
+		if n.PostID != nil && (!n.PostRemoved || me.IsModerator()) {
+			item.Link = postAnchor(t, &store.Post{ID: *n.PostID})
+			if n.PostBody != nil && (n.Kind == store.NotifyReply || n.Kind == store.NotifyMention) {
+				item.Excerpt = markdown.Excerpt(*n.PostBody, 200)
+			}
+		}
+	}
+	who := v.T("notif_someone")
+	if n.ActorID != nil && n.ActorName != nil {
+		mode := store.OnTheRecord
+		if n.ThreadAttribution != nil {
+			mode = *n.ThreadAttribution
+		}
+		b := attribute(me, mode, *n.ActorID, *n.ActorName, valueOf(n.ActorOrg), valueOf(n.ActorOrgKind))
+		who = bylineText(v, b)
+	}
+	switch n.Kind {
+	case store.NotifyPendingAccount:
+		item.Text = v.T("notif_pending_account", "Name", valueOf(n.SubjectName))
+		item.Link = "/moderation/accounts"
+	case store.NotifyNewFlag:
+		item.Text = v.T("notif_new_flag", "Thread", thread)
+		item.Link = "/moderation/flags"
+	case store.NotifyApproved:
+		item.Text = v.T("notif_approved")
+		item.Link = "/forum"
+	case store.NotifyStatus:
+		item.Text = v.T("notif_status", "Who", who, "Thread", thread, "Status", v.T("challenge_"+valueOf(n.ThreadStatus)))
+	default:
+		item.Text = v.T("notif_"+string(n.Kind), "Who", who, "Thread", thread)
+	}
+	return item
+}
+
+// bylineText is a byline as one line of text.
+func bylineText(v *view, b byline) string {
+	switch {
+	case b.KindID != "":
+		return v.T(b.KindID)
+	case b.Organisation != "":
+		return b.Name + " (" + b.Organisation + ")"
+	}
+	return b.Name
+}
+
+func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) {
+	me := currentUser(r)
+	page := max(1, atoiDefault(r.URL.Query().Get("page"), 1))
+	list, err := s.store.Notifications(r.Context(), me.ID, notificationsPerPage+1, (page-1)*notificationsPerPage)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := s.newView(w, r, "notif_title")
+	more := len(list) > notificationsPerPage
+	list = list[:min(len(list), notificationsPerPage)]
+	items := make([]notificationItem, len(list))
+	for i := range list {
+		items[i] = s.notificationItem(me, v, &list[i])
+	}
+	data := map[string]any{"Items": items, "PrevURL": "", "NextURL": ""}
+	if page > 1 {
+		data["PrevURL"] = fmt.Sprintf("/notifications?page=%d", page-1)
+	}
+	if more {
+		data["NextURL"] = fmt.Sprintf("/notifications?page=%d", page+1)
+	}
+	v.Data = data
+	s.render(w, r, http.StatusOK, "notifications", v)
+}
+
+// notificationOpen marks one notification read and goes where it points.
+func (s *Server) notificationOpen(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	me := currentUser(r)
+	n, err := s.store.NotificationByID(r.Context(), me.ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if err := s.store.MarkNotificationsRead(r.Context(), me.ID, id); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	item := s.notificationItem(me, s.newView(w, r, ""), n)
+	to := item.Link
+	if to == "" {
+		to = "/notifications"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func (s *Server) notificationsReadAll(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.MarkNotificationsRead(r.Context(), currentUser(r).ID, 0); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.redirectWithFlash(w, r, "/notifications", "notif_all_read")
+}
+
+// notificationKinds are the kinds a person may set: the moderators' own only for moderators.
+func notificationKinds(me *store.User) []store.NotificationKind {
+	var out []store.NotificationKind
+	for _, k := range store.NotificationKinds {
+		if !k.ModeratorOnly() || me.IsModerator() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (s *Server) notificationPrefsShow(w http.ResponseWriter, r *http.Request) {
+	me := currentUser(r)
+	prefs, err := s.store.Prefs(r.Context(), me.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := s.newView(w, r, "notif_prefs_title")
+	v.Data = map[string]any{"Kinds": notificationKinds(me), "Channels": store.Channels, "Prefs": prefs, "Frequencies": store.DigestFrequencies}
+	s.render(w, r, http.StatusOK, "notification_prefs", v)
+}
+
+func (s *Server) notificationPrefsSave(w http.ResponseWriter, r *http.Request) {
+	me := currentUser(r)
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	channels := make([]string, len(store.Channels))
+	for i, c := range store.Channels {
+		channels[i] = string(c)
+	}
+	chosen := map[store.NotificationKind]store.Channel{}
+	for _, k := range notificationKinds(me) {
+		if c := f.choice("channel_"+string(k), false, channels...); c != "" {
+			chosen[k] = store.Channel(c)
+		}
+	}
+	digest := f.choice("digest", false, store.DigestFrequencies...)
+	if !f.ok() {
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_choice", "error_choice")
+		return
+	}
+	for k, c := range chosen {
+		if err := s.store.SetPref(r.Context(), me.ID, k, c); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	if digest != "" {
+		if err := s.store.SetDigest(r.Context(), me.ID, digest); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+	}
+	s.redirectWithFlash(w, r, "/account/notifications", "notif_prefs_saved")
+}
+
+// unreadCount is shown in every page's header; a failure only hides it.
+func (s *Server) unreadCount(r *http.Request) int {
+	me := currentUser(r)
+	if me == nil {
+		return 0
+	}
+	n, err := s.store.UnreadNotifications(r.Context(), me.ID)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "unread notifications", "error", err)
+	}
+	return n
+}
+
+func atoiDefault(s string, def int) int {
+	var n int
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil {
+		return def
+	}
+	return n
+}
+
+// valueOf is what p points to, or the zero value for nil.
+func valueOf[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
