@@ -37,9 +37,9 @@ func (h *Hub) subscribe(ctx context.Context, c *Conn, name string, parsed Topic,
 	if _, already := t.subs[c]; !already {
 		t.subs[c] = struct{}{}
 		h.metrics.subscriptions.Inc()
-	}
-	if parsed.Kind == TopicThread {
-		h.presence.join(ctx, c, t)
+		if parsed.Kind == TopicThread {
+			h.presence.join(ctx, c, t)
+		}
 	}
 }
 
@@ -131,9 +131,9 @@ func (h *Hub) unsubscribe(c *Conn, name string) {
 	if _, ok := t.subs[c]; ok {
 		delete(t.subs, c)
 		h.metrics.subscriptions.Dec()
-	}
-	if t.parsed.Kind == TopicThread {
-		h.presence.leave(c, t)
+		if t.parsed.Kind == TopicThread {
+			h.presence.leave(c, t)
+		}
 	}
 	h.dropIfEmpty(t)
 }
