@@ -382,3 +382,28 @@ func TestLiveDocuments(t *testing.T) {
 		t.Errorf("visitor's first document event should be the public one: %s", m.Data)
 	}
 }
+
+// TestLiveNotificationBadge: a mention reaches the mentioned person's own
+// topic at once with their unread count, and nobody else's.
+func TestLiveNotificationBadge(t *testing.T) {
+	app := servertest.New(t, storetest.SQLite, nil)
+	f := newLiveFixture(t, app, "record")
+	biz := servertest.Live(t, f.biz.BrowserHeader(), app)
+	mod := servertest.Live(t, f.mod.BrowserHeader(), app)
+	own := fmt.Sprintf("user:%d", f.bizUser.ID)
+	expect(t, biz, "subscribed", own)
+	reply(t, f.del, f.thread, "@"+f.bizUser.Handle+" please look")
+	m := expect(t, biz, "notification", own)
+	if !strings.Contains(string(m.Data), `"unread":1`) || !strings.Contains(string(m.Data), `"kind":"mention"`) {
+		t.Errorf("notification event: %s", m.Data)
+	}
+	for {
+		m, ok := mod.Next(500 * time.Millisecond)
+		if !ok {
+			break
+		}
+		if m.Topic == own {
+			t.Fatalf("another person received %s", m.Type)
+		}
+	}
+}

@@ -118,7 +118,7 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 		return fmt.Errorf("notify %s: %w", kind, err)
 	}
 	for _, n := range created {
-		if _, err := s.emit(ctx, tx, fmt.Sprintf("user:%d", n.UserID), "notification", map[string]any{"notification_id": n.ID, "kind": kind}); err != nil {
+		if err := s.emitUnread(ctx, tx, n.UserID, "notification", n.ID, kind); err != nil {
 			return err
 		}
 	}
@@ -139,6 +139,22 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 		return fmt.Errorf("notify %s: queue mail: %w", kind, err)
 	}
 	return nil
+}
+
+// emitUnread tells a person's pages of a change to their notifications,
+// with the unread count as of this transaction, so that a badge shows the
+// right number even if it missed or doubled an event.
+func (s *Store) emitUnread(ctx context.Context, q querier, userID int64, typ string, id int64, kind NotificationKind) error {
+	var unread int
+	if err := s.get(ctx, q, &unread, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID); err != nil {
+		return fmt.Errorf("unread count: %w", err)
+	}
+	payload := map[string]any{"notification_id": id, "unread": unread}
+	if kind != "" {
+		payload["kind"] = kind
+	}
+	_, err := s.emit(ctx, q, fmt.Sprintf("user:%d", userID), typ, payload)
+	return err
 }
 
 func ptr(id int64) *int64 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // NotificationView is a notification with what a page or a mail needs to
@@ -74,14 +76,16 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) err
 		q += ` AND id = ?`
 		args = append(args, id)
 	}
-	n, err := s.exec(ctx, s.db, q, args...)
-	if err != nil {
-		return fmt.Errorf("mark read: %w", err)
-	}
-	if n > 0 {
-		_, err = s.emit(ctx, s.db, fmt.Sprintf("user:%d", userID), "notification.read", map[string]any{"notification_id": id})
-	}
-	return err
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		n, err := s.exec(ctx, tx, q, args...)
+		if err != nil {
+			return fmt.Errorf("mark read: %w", err)
+		}
+		if n == 0 {
+			return nil
+		}
+		return s.emitUnread(ctx, tx, userID, "notification.read", id, "")
+	})
 }
 
 // NotificationPrefs is a person's channel per kind (defaults filled in) and digest frequency.
