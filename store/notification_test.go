@@ -185,3 +185,31 @@ func TestDigestsQueuedOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestEditNotifiesNewMentionsOnce: a person named by an edit hears of it,
+// once; those named before are not told again.
+func TestEditNotifiesNewMentionsOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Andes Textiles")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation of Chile")
+		other := mustUser(t, s, "other@x.org", store.RoleMember, "Delegation of Kenya")
+		th := newThread(t, s, biz, theme.ID, "Parcel fees")
+		p, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: del, Body: "@biz", HTML: "<p>x</p>", Mentions: []int64{biz.ID}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := s.EditPost(ctx, p.ID, del, "@biz @other", "<p>y</p>", biz.ID, other.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := kinds(t, s, biz.ID)[store.NotifyMention]; got != 1 {
+			t.Errorf("first mentioned: %d mentions, want 1", got)
+		}
+		if got := kinds(t, s, other.ID)[store.NotifyMention]; got != 1 {
+			t.Errorf("named by the edit: %d mentions, want 1", got)
+		}
+	})
+}

@@ -182,6 +182,13 @@ func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, 
 		if err := s.recordMentions(ctx, tx, postID, mentions); err != nil {
 			return err
 		}
+		// Only those named for the first time hear of it: an edit does not
+		// notify again whoever was already mentioned.
+		if err := s.notifyUsers(ctx, tx, NotifyMention, ptr(p.AuthorID), ptr(p.ThreadID), ptr(postID), nil,
+			`SELECT user_id FROM post_mentions WHERE post_id = ? AND user_id NOT IN
+				(SELECT user_id FROM notifications WHERE post_id = ? AND kind = 'mention')`, postID, postID); err != nil {
+			return err
+		}
 		if editor.ID != p.AuthorID {
 			if err := s.audit(ctx, tx, AuditEntry{ActorID: editor.ID, Action: "post.edit", TargetType: "post", TargetID: postID,
 				Before: map[string]any{"body": p.Body}, After: map[string]any{"body": body}}); err != nil {
