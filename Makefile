@@ -13,7 +13,7 @@ IDEASX_TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 IDEASX_TEST_CHROMIUM     ?= /usr/bin/chromium
 export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 
-.PHONY: build run test testdeps vet bench fmt lint clean docker
+.PHONY: build run test testdeps vet bench bench-live fmt lint clean docker
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ideasx
@@ -33,6 +33,14 @@ test: testdeps
 
 bench: testdeps
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+# Live delivery end to end (issue 5): two instances, Postgres, Redis, N
+# websocket clients. Not a pass/fail test: it prints a report and a JSON line.
+#   make bench-live BENCH_LIVE_FLAGS='-clients 5000'
+#   make bench-live BENCH_LIVE_FLAGS='-idle -clients 10000'
+BENCH_LIVE_FLAGS ?=
+bench-live: testdeps
+	$(GO) run ./server/live/livebench $(BENCH_LIVE_FLAGS)
 
 fmt:
 	gofmt -w -s .

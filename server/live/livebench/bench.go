@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"time"
+)
+
+// bench is one run: its files, database, instances and what to undo.
+type bench struct {
+	cfg  config
+	base time.Time // every time recorded is measured from here
+
+	tmp, bin, dbURL          string
+	posterToken, readerToken string
+	threadID                 int64
+	instances                []*instance
+	cleanups                 []func()
+}
+
+func (b *bench) onCleanup(f func()) { b.cleanups = append(b.cleanups, f) }
+
+// cleanup undoes in reverse order: clients, instances, schema, files.
+func (b *bench) cleanup() {
+	for i := len(b.cleanups) - 1; i >= 0; i-- {
+		b.cleanups[i]()
+	}
+	b.cleanups = nil
+}
+
+func (b *bench) run(ctx context.Context) error {
+	if err := b.prepare(ctx); err != nil {
+		return err
+	}
+	n := 2
+	if b.cfg.idle {
+		n = 1
+	}
+	if err := b.startInstances(ctx, n); err != nil {
+		return err
+	}
+	if err := b.createThread(ctx); err != nil {
+		return err
+	}
+	if b.cfg.idle {
+		return b.runIdle(ctx)
+	}
+	return b.runLoad(ctx)
+}
+
+func (b *bench) urls() []string {
+	out := make([]string, len(b.instances))
+	for i, in := range b.instances {
+		out[i] = in.url
+	}
+	return out
+}
+
+// connect opens the fleet and waits until every client is subscribed.
+func (b *bench) connect(ctx context.Context, perClient int) (*fleet, time.Duration, error) {
+	f := newFleet(b.base, b.threadID, perClient)
+	b.onCleanup(f.close)
+	logf("opening %d connections to %d instance(s)", b.cfg.clients, len(b.instances))
+	start := time.Now()
+	if err := f.open(ctx, b.urls(), b.readerToken, b.cfg.clients, b.cfg.dialers); err != nil {
+		return nil, 0, err
+	}
+	if err := f.waitSubscribed(ctx, 60*time.Second+time.Duration(b.cfg.clients)*10*time.Millisecond); err != nil {
+		return nil, 0, err
+	}
+	took := time.Since(start)
+	logf("%d clients subscribed to %s in %s", b.cfg.clients, f.topic, took.Round(time.Millisecond))
+	return f, took, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+func (b *bench) runLoad(ctx context.Context) error {
+	r := &result{Mode: "load", Clients: b.cfg.clients, Instances: len(b.instances), Rate: b.cfg.rate, DurationS: b.cfg.duration.Seconds()}
+	r.QuietBusyPct = b.quietCheck(ctx)
+	before := b.procStats()
+
+	perClient := int(b.cfg.rate*b.cfg.duration.Seconds()) + 8
+	f, took, err := b.connect(ctx, perClient)
+	if err != nil {
+		return err
+	}
+	r.ConnectS = took.Seconds()
+	if err := sleep(ctx, 2*time.Second); err != nil {
+		return err
+	}
+	if b.cfg.quiet > 0 {
+		if err := waitQuiet(ctx, b.cfg.quiet); err != nil {
+			return err
+		}
+	}
+	connected := b.procStats()
+	metricsBefore := b.scrapeAll(ctx)
+
+	logf("posting %.0f replies/s for %s, alternating between the instances", b.cfg.rate, b.cfg.duration)
+	pg0, redis0 := servicesCPU()
+	cpu0, self0, mach0, t0 := connected, selfCPU(), readMachineCPU(), time.Now()
+	posts := b.postReplies(ctx)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	created := 0
+	for _, p := range posts {
+		if p.err == nil {
+			created++
+		}
+	}
+	want := int64(created) * int64(b.cfg.clients)
+	logf("%d replies posted; waiting up to %s for the last deliveries", created, b.cfg.drain)
+	drainStart := time.Now()
+	for f.fresh.Load() < want && time.Since(drainStart) < b.cfg.drain && f.ended.Load() < int64(b.cfg.clients) {
+		if err := sleep(ctx, 10*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	window := time.Since(t0)
+	cpu1, self1, mach1 := b.procStats(), selfCPU(), readMachineCPU()
+	pg1, redis1 := servicesCPU()
+	metricsAfter := b.scrapeAll(ctx)
+	f.close()
+
+	r.analyse(b, f, posts)
+	r.WindowS = window.Seconds()
+	r.DrainS = time.Since(drainStart).Seconds()
+	if mach1.total > mach0.total {
+		r.MachineBusyPct = 100 * float64(mach1.busy-mach0.busy) / float64(mach1.total-mach0.total)
+	}
+	r.LoadGenCPUS = (self1 - self0).Seconds()
+	r.PostgresCPUS, r.RedisCPUS = (pg1 - pg0).Seconds(), (redis1 - redis0).Seconds()
+	r.OtherCPUS = float64(mach1.busy-mach0.busy)/clockTick - r.LoadGenCPUS - r.PostgresCPUS - r.RedisCPUS
+	for i, in := range b.instances {
+		r.Servers = append(r.Servers, serverResult{
+			Name: in.name, CPUS: (cpu1[i].cpu - cpu0[i].cpu).Seconds(),
+			RSSBeforeMiB: mib(before[i].rss), RSSConnectedMiB: mib(connected[i].rss), RSSAfterMiB: mib(cpu1[i].rss), RSSPeakMiB: mib(cpu1[i].hwm),
+			Sent:            metricsAfter[i]["ideasx_ws_messages_sent_total"] - metricsBefore[i]["ideasx_ws_messages_sent_total"],
+			Dropped:         metricsAfter[i]["ideasx_ws_messages_dropped_total"],
+			SlowDisconnects: metricsAfter[i]["ideasx_ws_slow_disconnects_total"],
+			PublishErrors:   metricsAfter[i]["ideasx_live_broker_publish_errors_total"],
+			Replayed:        metricsAfter[i]["ideasx_live_events_replayed_total"],
+			Goroutines:      metricsBefore[i]["go_goroutines"],
+			HeapInuseMiB:    metricsBefore[i]["go_memstats_heap_inuse_bytes"] / (1 << 20),
+			StackInuseMiB:   metricsBefore[i]["go_memstats_stack_inuse_bytes"] / (1 << 20),
+		})
+		r.ServerCPUS += (cpu1[i].cpu - cpu0[i].cpu).Seconds()
+		r.OtherCPUS -= (cpu1[i].cpu - cpu0[i].cpu).Seconds()
+		r.KiBPerConn += float64(connected[i].rss - before[i].rss)
+	}
+	r.KiBPerConn /= float64(b.cfg.clients)
+	if r.Delivered > 0 {
+		r.ServerUsPerDelivery = r.ServerCPUS * 1e6 / float64(r.Delivered)
+		r.LoadGenUsPerDelivery = r.LoadGenCPUS * 1e6 / float64(r.Delivered)
+	}
+	r.target()
+	r.print()
+	return nil
+}
+
+func (b *bench) runIdle(ctx context.Context) error {
+	in := b.instances[0]
+	r := &result{Mode: "idle", Clients: b.cfg.clients, Instances: 1}
+	r.QuietBusyPct = b.quietCheck(ctx)
+	before, _ := readProc(in.pid())
+	f, took, err := b.connect(ctx, 0)
+	if err != nil {
+		return err
+	}
+	r.ConnectS = took.Seconds()
+	logf("letting the instance settle for %s", b.cfg.settle)
+	if err := sleep(ctx, b.cfg.settle); err != nil {
+		return err
+	}
+	after, _ := readProc(in.pid())
+	m := in.scrapeMetrics(ctx)
+	if n := f.ended.Load(); n > 0 {
+		logf("warning: %d connections ended while idle", n)
+	}
+	r.Disconnected = f.ended.Load()
+	r.Servers = []serverResult{{
+		Name: in.name, RSSBeforeMiB: mib(before.rss), RSSConnectedMiB: mib(after.rss), RSSPeakMiB: mib(after.hwm),
+		Goroutines: m["go_goroutines"], HeapInuseMiB: m["go_memstats_heap_inuse_bytes"] / (1 << 20),
+		StackInuseMiB: m["go_memstats_stack_inuse_bytes"] / (1 << 20), Connections: m["ideasx_ws_connections"],
+	}}
+	r.KiBPerConn = float64(after.rss-before.rss) / float64(b.cfg.clients)
+	r.target()
+	r.print()
+	return nil
+}
+
+// quietCheck lets the instances settle for two seconds and says how busy
+// the machine was meanwhile: anything else running then (a compiler, a
+// test suite) will run during the measurement too and weigh on it.
+func (b *bench) quietCheck(ctx context.Context) float64 {
+	m0 := readMachineCPU()
+	_ = sleep(ctx, 2*time.Second)
+	m1 := readMachineCPU()
+	if m1.total <= m0.total {
+		return 0
+	}
+	pct := 100 * float64(m1.busy-m0.busy) / float64(m1.total-m0.total)
+	if pct > 10 {
+		logf("warning: the machine was %.0f%% busy while nothing was asked of it: other work is running and will weigh on the figures", pct)
+	}
+	return pct
+}
+
+// waitQuiet waits, at most max, for a second in which the machine is
+// mostly idle (the instances and the clients are, at this point), so that
+// the posting window is less likely to share the cores with other work.
+func waitQuiet(ctx context.Context, max time.Duration) error {
+	deadline := time.Now().Add(max)
+	for {
+		m0 := readMachineCPU()
+		if err := sleep(ctx, time.Second); err != nil {
+			return err
+		}
+		m1 := readMachineCPU()
+		pct := 0.0
+		if m1.total > m0.total {
+			pct = 100 * float64(m1.busy-m0.busy) / float64(m1.total-m0.total)
+		}
+		if pct <= 15 {
+			logf("machine quiet (%.0f%% busy); starting", pct)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			logf("warning: the machine is still %.0f%% busy after waiting %s; starting anyway", pct, max)
+			return nil
+		}
+	}
+}
+
+func (b *bench) scrapeAll(ctx context.Context) []map[string]float64 {
+	out := make([]map[string]float64, len(b.instances))
+	for i, in := range b.instances {
+		out[i] = in.scrapeMetrics(ctx)
+	}
+	return out
+}
+
+func mib(kib int64) float64 { return float64(kib) / 1024 }

@@ -1,0 +1,118 @@
+// Command livebench measures live delivery end to end (issue 5, item 8):
+// it builds the real binary, starts two `ideasx serve` instances on one
+// fresh Postgres schema and one Redis channel, opens N websocket clients
+// spread over both, all following one thread, posts replies through the
+// API at a fixed rate and reports what reached whom and how fast, with the
+// servers' CPU and memory. With -idle it starts one instance and measures
+// the memory of N idle connections.
+//
+// It is a measurement, not a test: it never fails on a missed target, it
+// says so. Run it from the module root, e.g. `make bench-live`, or
+//
+//	go run ./server/live/livebench -clients 5000 -rate 20 -duration 10s
+//	go run ./server/live/livebench -idle -clients 10000
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	_ "net/http/pprof" // opt-in with -pprof: profiles the load generator only
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+type config struct {
+	clients  int
+	rate     float64
+	duration time.Duration
+	drain    time.Duration
+	settle   time.Duration
+	idle     bool
+
+	dbURL, redisURL string
+	dialers         int
+	logLevel        string
+	keep            bool
+	pprof           string
+	serverPprof     bool
+	hold            time.Duration
+	quiet           time.Duration
+}
+
+func main() {
+	var c config
+	flag.IntVar(&c.clients, "clients", 1000, "websocket clients, spread evenly over the instances")
+	flag.Float64Var(&c.rate, "rate", 20, "replies posted per second")
+	flag.DurationVar(&c.duration, "duration", 10*time.Second, "how long to post")
+	flag.DurationVar(&c.drain, "drain", 10*time.Second, "after the last post, how long to wait for deliveries still missing")
+	flag.DurationVar(&c.settle, "settle", 5*time.Second, "with -idle, how long to let the server settle before measuring")
+	flag.BoolVar(&c.idle, "idle", false, "one instance, N idle subscribed connections: report RSS per connection")
+	flag.StringVar(&c.dbURL, "db", envOr("IDEASX_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ideasx_test?sslmode=disable"),
+		"Postgres database in which a throw-away schema is made")
+	flag.StringVar(&c.redisURL, "redis", envOr("IDEASX_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"), "Redis for the broker (a channel of its own is used)")
+	flag.IntVar(&c.dialers, "dialers", 64, "connections being opened at the same time")
+	flag.StringVar(&c.logLevel, "server-log-level", "info", "IDEASX_LOG_LEVEL of the instances")
+	flag.BoolVar(&c.keep, "keep", false, "keep the schema and the temporary directory (server logs) afterwards")
+	flag.StringVar(&c.pprof, "pprof", "", "serve net/http/pprof of the load generator on this address (e.g. 127.0.0.1:6060)")
+	flag.BoolVar(&c.serverPprof, "server-pprof", false, "build the instances with net/http/pprof (through a build overlay, for this run only) on ports of their own, printed at start")
+	flag.DurationVar(&c.hold, "hold", 0, "after the report, keep the instances (and, with -idle, the connections) up this long, e.g. to profile them")
+	flag.DurationVar(&c.quiet, "quiet", 0, "before posting, wait up to this long for a second in which the machine is idle (other work running meanwhile distorts the figures)")
+	flag.Parse()
+	if c.clients < 1 || c.rate <= 0 || c.duration <= 0 {
+		fmt.Fprintln(os.Stderr, "livebench: -clients, -rate and -duration must be positive")
+		os.Exit(2)
+	}
+
+	raiseFileLimit()
+	if c.pprof != "" {
+		go func() { fmt.Fprintln(os.Stderr, "livebench: pprof:", http.ListenAndServe(c.pprof, nil)) }()
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	b := &bench{cfg: c, base: time.Now()}
+	err := b.run(ctx)
+	if err == nil && c.hold > 0 {
+		logf("holding for %s (Ctrl-C to end)", c.hold)
+		_ = sleep(ctx, c.hold)
+	}
+	// A second Ctrl-C during the clean-up ends the process at once; the
+	// instances die with it (Pdeathsig).
+	stop()
+	b.cleanup()
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			err = errors.New("interrupted")
+		}
+		fmt.Fprintln(os.Stderr, "livebench:", err)
+		os.Exit(1)
+	}
+}
+
+// raiseFileLimit lifts the soft limit on open files to the hard one; the
+// instances inherit it.
+func raiseFileLimit() {
+	var l syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		return
+	}
+	l.Cur = l.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
+		fmt.Fprintln(os.Stderr, "livebench: raise open-files limit:", err)
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "livebench: "+format+"\n", args...)
+}
