@@ -65,6 +65,16 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 	}
 	applyList(&f, tab, me)
 	f.After = parseCursor(q.Get("after"))
+	// The live topic's seq, read before the list (see renderThread).
+	liveTopic := "forum"
+	if theme != nil {
+		liveTopic = fmt.Sprintf("theme:%d", theme.ID)
+	}
+	liveSeq, err := s.store.TopicSeq(r.Context(), liveTopic)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	threads, err := s.store.ListThreads(r.Context(), f)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -97,7 +107,8 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 		v.Description = theme.Description(v.Lang())
 	}
 	base := r.URL.Path
-	data := map[string]any{"Threads": views, "Themes": themes, "Theme": theme, "Tab": tab, "Tabs": forumTabs, "Base": base}
+	data := map[string]any{"Threads": views, "Themes": themes, "Theme": theme, "Tab": tab, "Tabs": forumTabs, "Base": base,
+		"LiveTopic": liveTopic, "LiveSeq": liveSeq, "FirstPage": f.After == nil}
 	if theme != nil {
 		level, err := s.store.WatchLevel(r.Context(), me.ID, "theme", theme.ID)
 		if err != nil {
