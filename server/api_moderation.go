@@ -113,7 +113,7 @@ type apiAttributionInput struct {
 }
 
 // apiThreadAttribution changes how what is said in a thread may be quoted.
-// The pages have no form for it yet; the store call writes the audit entry.
+// The store call writes the audit entry.
 func (s *Server) apiThreadAttribution(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
@@ -123,19 +123,37 @@ func (s *Server) apiThreadAttribution(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
+	s.changeAttribution(w, r, t, s.apiForm(r, map[string]string{"attribution": in.Attribution}))
+}
+
+// threadAttributionSave is the thread page's form for the same change.
+func (s *Server) threadAttributionSave(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.threadFromPath(w, r, pathID)
+	if !ok {
+		return
+	}
+	if f := s.parseForm(w, r); f != nil {
+		s.changeAttribution(w, r, t, f)
+	}
+}
+
+func (s *Server) changeAttribution(w http.ResponseWriter, r *http.Request, t *store.Thread, f *form) {
 	modes := make([]string, len(store.Attributions))
 	for i, a := range store.Attributions {
 		modes[i] = string(a)
 	}
-	f := s.apiForm(r, map[string]string{"attribution": in.Attribution})
 	mode := store.Attribution(f.choice("attribution", true, modes...))
 	if !f.ok() {
-		s.apiValidation(w, r, f)
+		if isAPI(r) {
+			s.apiValidation(w, r, f)
+		} else {
+			s.fail(w, r, http.StatusUnprocessableEntity, "invalid_choice", "error_choice")
+		}
 		return
 	}
 	if err := s.store.SetThreadAttribution(r.Context(), currentUser(r).ID, t.ID, mode); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.threadChanged(w, r, t, "")
+	s.threadChanged(w, r, t, "flash_attribution_changed")
 }

@@ -24,6 +24,8 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /forum/posts/{id}", s.forumMember(s.postUpdate))
 	mux.Handle("POST /forum/posts/{id}/delete", s.forumMember(s.postDelete))
 	mux.Handle("POST /forum/posts/{id}/restore", s.moderator(s.postRestore))
+	mux.Handle("POST /forum/posts/{id}/hide", s.moderator(s.postHide))
+	mux.Handle("POST /forum/threads/{id}/attribution", s.moderator(s.threadAttributionSave))
 	mux.Handle("POST /forum/posts/{id}/flag", s.forumMember(s.postFlag))
 	mux.Handle("GET /moderation/flags", s.moderator(s.flagQueue))
 	mux.Handle("GET /forum/people/{handle}", s.forumMember(s.personShow))

@@ -128,6 +128,7 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 			return
 		}
 		data["MoveThemes"] = active
+		data["Attributions"] = store.Attributions
 	}
 	if me.IsModerator() && t.Kind == store.Challenge {
 		access := store.AccessFor(me)
