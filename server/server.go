@@ -55,11 +55,13 @@ type Server struct {
 	origin  string
 	// apiRoutes records every API pattern, so a test can hold the OpenAPI document to it.
 	apiRoutes []string
-	handler   http.Handler
-	dash      dashboardCache
-	hub       *live.Hub
-	stopHub   context.CancelFunc
-	hubDone   chan struct{}
+	// forumPatterns records the forum's routes, for the same reason.
+	forumPatterns []string
+	handler       http.Handler
+	dash          dashboardCache
+	hub           *live.Hub
+	stopHub       context.CancelFunc
+	hubDone       chan struct{}
 }
 
 type limits struct {
