@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -43,18 +44,26 @@ var upgrader = websocket.Upgrader{
 	CheckOrigin: func(*http.Request) bool { return true },
 }
 
-// Conn is one client connection: a read loop (the request's goroutine) and
-// a write loop, joined by a bounded queue.
+// Conn is one client connection: a read loop, and a bounded queue that a
+// writer goroutine empties. The writer runs only while there is something
+// to write, so an idle connection costs one goroutine, not two.
 type Conn struct {
 	hub  *Hub
 	ws   *websocket.Conn
 	cred store.Credential
 	user atomic.Pointer[store.User]
 
-	send    chan *Frame
-	closing chan closeRequest
-	done    chan struct{}
-	once    sync.Once
+	// out guards everything up to done.
+	out      sync.Mutex
+	queue    []*Frame
+	spare    []*Frame // the previous batch's array, reused
+	writing  bool     // a writer goroutine runs
+	pingDue  bool
+	closeReq *closeRequest
+	pinger   *time.Timer
+	ended    bool
+	// done is closed when nothing more will be written.
+	done chan struct{}
 
 	mu     sync.Mutex
 	topics map[string]struct{}
@@ -85,15 +94,16 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, u *store.User, cred 
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &Conn{hub: h, ws: ws, cred: cred, send: make(chan *Frame, h.opts.SendQueue),
-		closing: make(chan closeRequest, 1), done: make(chan struct{}), topics: map[string]struct{}{}}
+	c := &Conn{hub: h, ws: ws, cred: cred, done: make(chan struct{}), topics: map[string]struct{}{}}
 	c.user.Store(u)
+	c.out.Lock()
+	c.pinger = time.AfterFunc(h.opts.PingEvery, c.ping)
+	c.out.Unlock()
 	h.mu.Lock()
 	h.conns[c] = struct{}{}
 	h.mu.Unlock()
 	h.metrics.connections.Inc()
 
-	go c.writeLoop()
 	// The handler returns at once: net/http then lets go of what it keeps
 	// for a request while its handler runs (a 4 KiB read buffer, a 4 KiB
 	// write buffer, the request, the middleware's deep stack), about half
@@ -107,8 +117,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, u *store.User, cred 
 func (c *Conn) run(ctx context.Context) {
 	h := c.hub
 	own := Topic{Kind: TopicUser, ID: c.User().ID}
-	h.subscribe(ctx, c, own.String(), own, nil)
-	c.readLoop(ctx)
+	if c.apart(func() { h.subscribe(ctx, c, own.String(), own, nil) }) {
+		c.readLoop(ctx)
+	}
 
 	for _, name := range c.topicNames() {
 		h.unsubscribe(c, name)
@@ -139,13 +150,42 @@ func (c *Conn) readLoop(ctx context.Context) {
 		if typ != websocket.TextMessage {
 			data = nil
 		}
-		if !c.handle(ctx, data) {
+		var ok bool
+		if !c.apart(func() { ok = c.handle(ctx, data) }) {
+			return
+		}
+		if !ok {
 			if bad++; bad > maxBadFrames {
 				c.close(closePolicy, "too many bad messages")
 				return
 			}
 		}
 	}
+}
+
+// apart runs f on a goroutine of its own and waits for it. What a client
+// asks (subscribing: the database, rendering) needs a deep stack; grown on
+// the reader, which spends its life waiting on a read, it would stay as
+// long as the connection (about 4 KiB more per idle connection).
+//
+// A panic in f closes this connection only, as net/http would have done
+// for its handler; apart then reports false.
+func (c *Conn) apart(f func()) bool {
+	ok := false
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				c.hub.opts.Log.Error("live: panic", "panic", p, "stack", string(debug.Stack()))
+				c.close(websocket.CloseInternalServerErr, "internal error")
+			}
+		}()
+		f()
+		ok = true
+	}()
+	<-done
+	return ok
 }
 
 // handle acts on one client message; false means it was malformed.
@@ -179,74 +219,135 @@ func (c *Conn) handle(ctx context.Context, data []byte) bool {
 // enqueue never blocks: a client whose queue is full is cut off, so that
 // it slows nobody else; it catches up from its last seq when it returns.
 func (c *Conn) enqueue(f *Frame) {
-	select {
-	case <-c.done:
+	c.out.Lock()
+	if c.ended || c.closeReq != nil {
+		c.out.Unlock()
 		return
-	default:
 	}
-	select {
-	case c.send <- f:
-		c.hub.metrics.sent.Inc()
-	default:
+	if len(c.queue) >= c.hub.opts.SendQueue {
+		c.endLocked()
+		c.out.Unlock()
 		c.hub.metrics.dropped.Inc()
-		c.once.Do(func() {
-			c.hub.metrics.slow.Inc()
-			close(c.done)
-			// Closing the socket unblocks a write stuck on a client that
-			// stopped reading.
-			_ = c.ws.NetConn().Close()
-		})
+		c.hub.metrics.slow.Inc()
+		// Closing the socket unblocks a write stuck on a client that
+		// stopped reading.
+		_ = c.ws.NetConn().Close()
+		return
 	}
+	if c.queue == nil {
+		c.queue, c.spare = c.spare, nil
+	}
+	c.queue = append(c.queue, f)
+	c.wakeWriter()
+	c.out.Unlock()
+	c.hub.metrics.sent.Inc()
 }
 
-// close asks the write loop to send a close frame and end the connection.
+// close asks the writer to send a close frame and end the connection;
+// what is still queued is dropped. The first request wins.
 func (c *Conn) close(code int, text string) {
-	select {
-	case c.closing <- closeRequest{code, text}:
-	default:
+	c.out.Lock()
+	defer c.out.Unlock()
+	if c.ended || c.closeReq != nil {
+		return
+	}
+	c.closeReq = &closeRequest{code, text}
+	c.wakeWriter()
+}
+
+// ping runs every PingEvery: the client's pong keeps its read deadline.
+func (c *Conn) ping() {
+	c.out.Lock()
+	defer c.out.Unlock()
+	if c.ended || c.closeReq != nil {
+		return
+	}
+	c.pingDue = true
+	c.wakeWriter()
+	c.pinger.Reset(c.hub.opts.PingEvery)
+}
+
+// wakeWriter starts a writer unless one runs. Called with c.out held.
+func (c *Conn) wakeWriter() {
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
 	}
 }
 
+// endLocked marks the connection as finished. Called with c.out held.
+func (c *Conn) endLocked() {
+	if c.ended {
+		return
+	}
+	c.ended = true
+	c.queue, c.spare = nil, nil
+	c.pinger.Stop()
+	close(c.done)
+}
+
+// writeLoop writes what is queued, all of it in one frame, until nothing
+// is left; then it ends, and the next enqueue starts another.
 func (c *Conn) writeLoop() {
-	ping := time.NewTicker(c.hub.opts.PingEvery)
-	defer func() {
-		ping.Stop()
-		c.once.Do(func() { close(c.done) })
-		_ = c.ws.Close()
-	}()
 	for {
-		select {
-		case <-c.done:
-			return
-		case f := <-c.send:
-			if err := c.write(f); err != nil {
-				return
-			}
-		case <-ping.C:
-			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
-				return
-			}
-		case req := <-c.closing:
-			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(req.code, req.text), time.Now().Add(writeWait))
+		c.out.Lock()
+		if c.ended {
+			c.out.Unlock()
 			return
 		}
+		req, ping, batch := c.closeReq, c.pingDue, c.queue
+		if req == nil && !ping && len(batch) == 0 {
+			c.writing = false
+			c.out.Unlock()
+			return
+		}
+		c.pingDue, c.queue = false, nil
+		c.out.Unlock()
+
+		var err error
+		if req != nil {
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(req.code, req.text), time.Now().Add(writeWait))
+			err = errClosed
+		}
+		if err == nil && ping {
+			err = c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait))
+		}
+		if err == nil && len(batch) > 0 {
+			err = c.write(batch)
+		}
+		if err != nil {
+			c.out.Lock()
+			c.endLocked()
+			c.out.Unlock()
+			_ = c.ws.Close()
+			return
+		}
+		clear(batch)
+		c.out.Lock()
+		if c.spare == nil && cap(batch) <= 16 {
+			c.spare = batch[:0]
+		}
+		c.out.Unlock()
 	}
 }
 
-// write sends f and, in the same frame, whatever else is already queued.
-func (c *Conn) write(f *Frame) error {
+var errClosed = errors.New("live: connection closed")
+
+// write sends a batch, several messages in one frame, one per line.
+func (c *Conn) write(batch []*Frame) error {
 	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-	if len(c.send) == 0 && f.prepared != nil {
-		return c.ws.WritePreparedMessage(f.prepared)
+	if len(batch) == 1 && batch[0].prepared != nil {
+		return c.ws.WritePreparedMessage(batch[0].prepared)
 	}
 	w, err := c.ws.NextWriter(websocket.TextMessage)
 	if err != nil {
 		return err
 	}
-	_, _ = w.Write(f.data)
-	for n := len(c.send); n > 0; n-- {
-		_, _ = w.Write([]byte{'\n'})
-		_, _ = w.Write((<-c.send).data)
+	for i, f := range batch {
+		if i > 0 {
+			_, _ = w.Write([]byte{'\n'})
+		}
+		_, _ = w.Write(f.data)
 	}
 	return w.Close()
 }
