@@ -199,17 +199,24 @@ func (s *Server) notificationPrefsSave(w http.ResponseWriter, r *http.Request) {
 	s.redirectWithFlash(w, r, "/account/notifications", "notif_prefs_saved")
 }
 
-// unreadCount is shown in every page's header; a failure only hides it.
-func (s *Server) unreadCount(r *http.Request) int {
+// unreadCount is shown in every page's header, with the seq of the
+// person's live topic read first, so that the page's script asks for every
+// change after the count. A failure only hides the count.
+func (s *Server) unreadCount(r *http.Request) (int, int64) {
 	me := currentUser(r)
 	if me == nil {
-		return 0
+		return 0, 0
+	}
+	seq, err := s.store.TopicSeq(r.Context(), fmt.Sprintf("user:%d", me.ID))
+	if err != nil {
+		s.log.WarnContext(r.Context(), "unread notifications", "error", err)
+		return 0, 0
 	}
 	n, err := s.store.UnreadNotifications(r.Context(), me.ID)
 	if err != nil {
 		s.log.WarnContext(r.Context(), "unread notifications", "error", err)
 	}
-	return n
+	return n, seq
 }
 
 func atoiDefault(s string, def int) int {

@@ -29,8 +29,10 @@ type view struct {
 	BaseURL     string
 	// Zone is where times of day are shown: Geneva, where the group meets.
 	Zone *time.Location
-	// Unread counts the signed-in person's unread notifications, for the header.
-	Unread int
+	// Unread counts the signed-in person's unread notifications, for the
+	// header; UserSeq is where their live topic stood when they were counted.
+	Unread  int
+	UserSeq int64
 }
 
 // HasErrors reports whether a form came back with problems.
@@ -66,7 +68,7 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string)
 		v.Title = l.T(titleID)
 	}
 	v.Flash = s.takeFlash(w, r, l)
-	v.Unread = s.unreadCount(r)
+	v.Unread, v.UserSeq = s.unreadCount(r)
 	return v
 }
 

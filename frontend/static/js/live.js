@@ -36,6 +36,11 @@ function Live(el) {
   this.timer = 0;
   this.stopped = false;
   this.serverSeq = new Map();
+  // The reader's own topic, followed from the seq the page was rendered
+  // with, so that no notification between render and connect is missed.
+  const bell = document.querySelector("[data-live-user-topic]");
+  this.userTopic = bell ? bell.dataset.liveUserTopic : "";
+  this.userSeq = bell ? Number(bell.dataset.liveUserSeq) || 0 : 0;
   // A page kept in the back-forward cache leaves its topics and comes back to them.
   window.addEventListener("pagehide", () => this.pause());
   window.addEventListener("pageshow", (event) => { if (event.persisted) this.connect(); });
@@ -58,6 +63,7 @@ Live.prototype.connect = function () {
   ws.addEventListener("open", () => {
     opened = Date.now();
     this.connections++;
+    if (this.userTopic) this.send({ type: "subscribe", topic: this.userTopic, since: this.userSeq });
     for (const [topic, since] of this.seqs) this.send({ type: "subscribe", topic, since });
   });
   ws.addEventListener("message", (event) => {
@@ -116,9 +122,18 @@ Live.prototype.send = function (message) {
 Live.prototype.receive = function (m) {
   if (!m || typeof m.type !== "string") return;
   if (typeof m.topic === "string" && m.topic.startsWith("user:")) {
-    // The reader's own topic, which every connection follows: a new
-    // notification, or a connection back after a drop (some may have come).
-    if (m.type === "notification" || (m.type === "subscribed" && this.connections > 1)) this.countUnread();
+    // The reader's own topic, which every connection follows. Notification
+    // events carry the unread count; when too many were missed to replay,
+    // the count is asked for.
+    if (m.seq) {
+      if (m.seq <= this.userSeq) return; // already counted
+      this.userSeq = m.seq;
+    }
+    if ((m.type === "notification" || m.type === "notification.read") && m.data && typeof m.data.unread === "number") {
+      this.showUnread(m.data.unread);
+    } else if (m.type === "reset") {
+      this.countUnread();
+    }
     return;
   }
   if (!this.seqs.has(m.topic)) return;
@@ -180,9 +195,15 @@ Live.prototype.countUnread = function () {
       // keep the guess
     }
     this.badgeTimer = 0;
-    count.textContent = String(n);
-    count.classList.toggle("is-zero", n === 0);
+    this.showUnread(n);
   }, wait);
+};
+
+Live.prototype.showUnread = function (n) {
+  const count = document.querySelector("[data-live-count]");
+  if (!count) return;
+  count.textContent = String(n);
+  count.classList.toggle("is-zero", n === 0);
 };
 
 // plural picks the form of a message for n among data-plural-one,
