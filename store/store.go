@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,7 +23,8 @@ import (
 type Store struct {
 	db      *sqlx.DB
 	dialect dialect
-	now     func() time.Time
+	// clock is swapped by tests (SetClock) while background jobs read it.
+	clock atomic.Pointer[func() time.Time]
 	// events collects what each open transaction emitted, published once it commits.
 	events eventOutbox
 }
@@ -79,7 +81,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: ping %s: %w", d.name(), err)
 	}
-	return &Store{db: db, dialect: d, now: func() time.Time { return time.Now().UTC() }}, nil
+	s := &Store{db: db, dialect: d}
+	s.SetClock(time.Now)
+	return s, nil
 }
 
 // sqliteDSN sets the pragmas before anything else runs on a connection:
@@ -110,7 +114,12 @@ func (s *Store) Engine() string { return s.dialect.name() }
 func (s *Store) DB() *sql.DB { return s.db.DB }
 
 // SetClock replaces the clock; tests use it to move time forward.
-func (s *Store) SetClock(now func() time.Time) { s.now = func() time.Time { return now().UTC() } }
+func (s *Store) SetClock(now func() time.Time) {
+	fn := func() time.Time { return now().UTC() }
+	s.clock.Store(&fn)
+}
+
+func (s *Store) now() time.Time { return (*s.clock.Load())() }
 
 // Now is the store's current time, in UTC.
 func (s *Store) Now() time.Time { return s.now() }
