@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -19,6 +21,19 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string // optional alternative
+	// Headers are extra header fields, already formatted (ASCII), such as
+	// List-Unsubscribe and List-Unsubscribe-Post.
+	Headers map[string]string
+}
+
+// headerNames lists h's names in a stable order.
+func headerNames(h map[string]string) []string {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Sender delivers messages.
@@ -82,6 +97,13 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	msg.Subject(m.Subject)
 	msg.SetMessageID()
 	msg.SetDate()
+	for _, k := range headerNames(m.Headers) {
+		// Preformatted values go out as they are: a line break would start a header of its own.
+		if strings.ContainsAny(k+m.Headers[k], "\r\n") {
+			return fmt.Errorf("mail: header %q holds a line break", k)
+		}
+		msg.SetGenHeaderPreformatted(gomail.Header(k), m.Headers[k])
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
@@ -98,6 +120,14 @@ type LogSender struct{ Log *slog.Logger }
 // Send logs m whole, links included, so that a person running the server
 // without SMTP can still follow an invitation or a reset link.
 func (s *LogSender) Send(ctx context.Context, m Message) error {
-	s.Log.InfoContext(ctx, "mail not sent (no SMTP configured)", "to", m.To, "subject", m.Subject, "body", m.Text)
+	attrs := []any{"to", m.To, "subject", m.Subject, "body", m.Text, "html", m.HTML != ""}
+	if len(m.Headers) > 0 {
+		var hs []any
+		for _, k := range headerNames(m.Headers) {
+			hs = append(hs, slog.String(k, m.Headers[k]))
+		}
+		attrs = append(attrs, slog.Group("headers", hs...))
+	}
+	s.Log.InfoContext(ctx, "mail not sent (no SMTP configured)", attrs...)
 	return nil
 }
