@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"ideasx/server/mail"
 	"ideasx/store"
 )
 
@@ -69,11 +68,7 @@ func (s *Server) pendingApprove(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if u, err := s.store.UserByID(r.Context(), id); err == nil {
-		l := s.tr.For(u.Locale)
-		s.sendMail(r, mail.Message{To: u.Email, Subject: l.T("mail_approved_subject"),
-			Text: l.T("mail_approved_body", "Name", u.Name, "SigninURL", s.cfg.BaseURL+"/signin")})
-	}
+	// The approval is a notification, mailed from the outbox (by default).
 	s.redirectWithFlash(w, r, "/moderation/accounts", "flash_account_approved")
 }
 

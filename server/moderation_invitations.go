@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"ideasx/server/auth"
-	"ideasx/server/mail"
 	"ideasx/store"
 )
 
@@ -104,9 +103,8 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	link := s.cfg.BaseURL + "/invite/" + plain
-	l := s.tr.For(s.lang(r))
-	s.sendMail(r, mail.Message{To: email, Subject: l.T("mail_invitation_subject"),
-		Text: l.T("mail_invitation_body", "Inviter", me.Name, "URL", link, "Count", int(invitationTTL.Hours()/24))})
+	s.sendAccountMail(r, s.tr.For(s.lang(r)), email, "", "invitation", "mail_invitation_subject",
+		map[string]any{"Inviter": me.Name, "URL": link, "Days": int(invitationTTL.Hours() / 24)})
 	done := s.newView(w, r, "invitations_title")
 	done.Flash = done.T("flash_invitation_sent", "Email", email)
 	s.renderInvitations(w, r, done, http.StatusOK, link)

@@ -68,16 +68,14 @@ func (s *Server) registerSave(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrConflict):
 		existing, lookupErr := s.store.UserByEmail(r.Context(), email)
 		if ok, _ := s.limits.registerAccount.Allow(email); ok && lookupErr == nil {
-			el := s.tr.For(existing.Locale)
-			s.sendMail(r, mail.Message{To: existing.Email, Subject: el.T("mail_register_again_subject"),
-				Text: el.T("mail_register_again_body", "Name", existing.Name, "ResetURL", s.cfg.BaseURL+"/reset", "SigninURL", s.cfg.BaseURL+"/signin")})
+			s.sendAccountMail(r, s.tr.For(existing.Locale), existing.Email, existing.Name, "existing_account", "mail_register_again_subject",
+				map[string]string{"ResetURL": s.cfg.BaseURL + "/reset", "SigninURL": s.cfg.BaseURL + "/signin"})
 		}
 	case err != nil:
 		s.serverError(w, r, err)
 		return
 	default:
-		s.sendMail(r, mail.Message{To: email, Subject: l.T("mail_register_subject"),
-			Text: l.T("mail_register_body", "Name", name, "SigninURL", s.cfg.BaseURL+"/signin")})
+		s.sendAccountMail(r, l, email, name, "register", "mail_register_subject", map[string]string{"SigninURL": s.cfg.BaseURL + "/signin"})
 	}
 	done := s.newView(w, r, "register_done_title")
 	done.Data = map[string]any{"Email": email}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"ideasx/server/auth"
-	"ideasx/server/mail"
 	"ideasx/store"
 )
 
@@ -62,9 +61,8 @@ func (s *Server) mailResetLink(r *http.Request, email string) error {
 	if err := s.store.CreatePasswordReset(r.Context(), u.ID, hash, resetLinkTTL); err != nil {
 		return err
 	}
-	l := s.tr.For(u.Locale)
-	s.sendMail(r, mail.Message{To: u.Email, Subject: l.T("mail_reset_subject"),
-		Text: l.T("mail_reset_body", "Name", u.Name, "URL", s.cfg.BaseURL+"/reset/"+plain, "Count", int(resetLinkTTL.Minutes()))})
+	s.sendAccountMail(r, s.tr.For(u.Locale), u.Email, u.Name, "reset", "mail_reset_subject",
+		map[string]any{"URL": s.cfg.BaseURL + "/reset/" + plain, "Minutes": int(resetLinkTTL.Minutes())})
 	return nil
 }
 

@@ -51,6 +51,8 @@ func (s *Server) publicRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /invite/{token}", s.invitationSave)
 	mux.HandleFunc("GET /setup/{token}", s.setupShow)
 	mux.HandleFunc("POST /setup/{token}", s.setupSave)
+	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribeShow)
+	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribeSave)
 	mux.HandleFunc("/", s.notFound)
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"ideasx/frontend"
@@ -62,6 +63,13 @@ type Server struct {
 	hub           *live.Hub
 	stopHub       context.CancelFunc
 	hubDone       chan struct{}
+	// instance names this server among those sharing the database.
+	instance string
+	mails    *views.Mails
+	mailer   *mailWorker
+	// unsubKey signs unsubscribe links (see unsubscribe.go).
+	unsubKeyMu sync.Mutex
+	unsubKey   []byte
 }
 
 type limits struct {
@@ -82,12 +90,16 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	mails, err := views.NewMails(frontend.Templates(), nil)
+	if err != nil {
+		return nil, err
+	}
 	u, err := url.Parse(d.Config.BaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("server: base URL: %w", err)
 	}
 	s := &Server{
-		cfg: d.Config, store: d.Store, log: d.Logger, mail: d.Mail, tr: tr, views: rend, static: static,
+		cfg: d.Config, store: d.Store, log: d.Logger, mail: d.Mail, tr: tr, views: rend, static: static, mails: mails,
 		ready:  append([]ReadyCheck{{Name: "database", Check: d.Store.Ping}}, d.ReadyChecks...),
 		origin: u.Scheme + "://" + u.Host,
 		limits: limits{
@@ -105,21 +117,27 @@ func New(d Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(d.Store)
 	s.handler = s.routes()
+	var id [6]byte
+	_, _ = rand.Read(id[:])
+	s.instance = hex.EncodeToString(id[:])
+	s.mailer = newMailWorker(s, s.instance)
 	s.startHub(d)
+	s.mailer.start()
 	return s, nil
 }
 
 // startHub runs the live hub for as long as the server, and hands it the
-// events of every committed change.
+// events of every committed change (which also wake the mail worker).
 func (s *Server) startHub(d Deps) {
-	var id [6]byte
-	_, _ = rand.Read(id[:])
 	s.hub = live.NewHub(live.Options{
 		Events: d.Store, Rights: liveRights{s}, Broker: d.Broker, Log: d.Logger,
-		Registerer: s.metrics.registry, Instance: hex.EncodeToString(id[:]),
+		Registerer: s.metrics.registry, Instance: s.instance,
 		PollEvery: d.Config.LivePoll,
 	})
-	d.Store.OnEvents(s.hub.Publish)
+	d.Store.OnEvents(func(evs []store.LiveEvent) {
+		s.hub.Publish(evs)
+		s.mailer.committed(evs)
+	})
 	ctx, cancel := context.WithCancel(context.Background())
 	s.stopHub, s.hubDone = cancel, make(chan struct{})
 	go func() {
@@ -129,9 +147,11 @@ func (s *Server) startHub(d Deps) {
 }
 
 // Shutdown closes the websocket connections with "going away", so that
-// clients reconnect to another instance, and stops the live hub. The HTTP
-// server's own Shutdown does not know of hijacked connections.
+// clients reconnect to another instance, and stops the live hub and the
+// mail worker. The HTTP server's own Shutdown does not know of hijacked
+// connections.
 func (s *Server) Shutdown(ctx context.Context) {
+	s.mailer.stop(ctx)
 	s.hub.Shutdown(ctx)
 	s.stopHub()
 	select {

@@ -73,7 +73,7 @@ func TestTranslationsComplete(t *testing.T) {
 var templateIDRe = regexp.MustCompile(`\.T "([a-z0-9_]+)"`)
 
 // goIDRe is the shape of a message id in Go string literals.
-var goIDRe = regexp.MustCompile(`^(?:error|flash|mail|home|signin|register|reset|invitation|invitations|setup|account|pending|users|audit|nav|field|role|status|org_kind|size|month|date|token)_[a-z0-9_]+$`)
+var goIDRe = regexp.MustCompile(`^(?:error|flash|mail|unsubscribe|home|signin|register|reset|invitation|invitations|setup|account|pending|users|audit|nav|field|role|status|org_kind|size|month|date|token)_[a-z0-9_]+$`)
 
 // notMessageArgs are functions whose string arguments are form field names,
 // page names or URL query keys, never message ids.
@@ -157,7 +157,7 @@ func TestMessagesUsedExist(t *testing.T) {
 	templates := frontend.Templates()
 	n := 0
 	err := fs.WalkDir(templates, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+		if err != nil || d.IsDir() || !isTemplate(p) {
 			return err
 		}
 		data, err := fs.ReadFile(templates, p)
@@ -250,12 +250,15 @@ func rawTextIn(src string) []string {
 	return out
 }
 
-// TestTemplatesHaveNoRawText keeps user-facing English out of the templates:
-// every sentence goes through a message.
+// isTemplate: pages and mails in HTML, and mails in plain text (mail/*.txt).
+func isTemplate(p string) bool { return strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".txt") }
+
+// TestTemplatesHaveNoRawText keeps user-facing English out of the templates,
+// mails included: every sentence goes through a message.
 func TestTemplatesHaveNoRawText(t *testing.T) {
 	templates := frontend.Templates()
 	err := fs.WalkDir(templates, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+		if err != nil || d.IsDir() || !isTemplate(p) {
 			return err
 		}
 		data, err := fs.ReadFile(templates, p)

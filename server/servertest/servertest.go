@@ -89,7 +89,13 @@ func NewInstance(t testing.TB, st *store.Store, env map[string]string, broker li
 	}
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: &mail.LogSender{Log: log}, Broker: broker})
+	// Mail goes to the log, where Mails reads it, unless the test gives an
+	// SMTP server in IDEASX_SMTP_URL.
+	sender, err := mail.New(cfg.SMTPURL, cfg.MailFrom, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: sender, Broker: broker})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +136,20 @@ func (a *App) Mails(address string) []Mail {
 		}
 	}
 	return out
+}
+
+// WaitMails waits until at least n mails to address were logged, and
+// returns them: mails from the outbox leave a moment after their cause.
+func (a *App) WaitMails(address string, n int) []Mail {
+	a.T.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mails := a.Mails(address)
+		if len(mails) >= n || time.Now().After(deadline) {
+			return mails
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 var linkRe = regexp.MustCompile(`https?://\S+`)

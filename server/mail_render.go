@@ -1,0 +1,328 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"ideasx/server/i18n"
+	"ideasx/server/mail"
+	"ideasx/server/markdown"
+	"ideasx/store"
+)
+
+// mailView is what every mail template receives (frontend/templates/mail):
+// the recipient's Localizer (.T, .Date, .Lang), the shared fields of the
+// layout, and Data, the mail's own.
+type mailView struct {
+	*i18n.Localizer
+	Subject string
+	BaseURL string
+	// Name is the recipient's name, for the greeting.
+	Name string
+	// UnsubscribeURL and PrefsURL are set on notification and digest mails,
+	// which then carry List-Unsubscribe headers and a footer saying why they came.
+	UnsubscribeURL string
+	PrefsURL       string
+	Digest         bool
+	Data           any
+}
+
+// renderMail renders mail template name for one recipient.
+func (s *Server) renderMail(name, to string, v *mailView) (mail.Message, error) {
+	v.BaseURL = s.cfg.BaseURL
+	text, html, err := s.mails.Render(name, v)
+	if err != nil {
+		return mail.Message{}, err
+	}
+	m := mail.Message{To: to, Subject: v.Subject, Text: text, HTML: html}
+	if v.UnsubscribeURL != "" {
+		// RFC 8058: mail clients offer their own "unsubscribe" button and
+		// POST to the link, without the person signing in.
+		m.Headers = map[string]string{
+			"List-Unsubscribe":      "<" + v.UnsubscribeURL + ">",
+			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+		}
+	}
+	return m, nil
+}
+
+// sendAccountMail sends at once one of the mails about an account
+// (registration, invitation, reset): they carry one-time secrets that are
+// better not kept in the outbox, and the person is waiting for them.
+func (s *Server) sendAccountMail(r *http.Request, l *i18n.Localizer, to, name, template, subjectID string, data any) {
+	m, err := s.renderMail(template, to, &mailView{Localizer: l, Subject: l.T(subjectID), Name: name, Data: data})
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "render mail", "template", template, "error", err)
+		return
+	}
+	s.sendMail(r, m)
+}
+
+// mailKindText are, per notification kind, the ids of its mail's subject,
+// its opening sentence, and its line in a digest.
+var mailKindText = map[store.NotificationKind][3]string{
+	store.NotifyReply:          {"mail_reply_subject", "mail_reply_lead", "mail_item_reply"},
+	store.NotifyMention:        {"mail_mention_subject", "mail_mention_lead", "mail_item_mention"},
+	store.NotifyNewThread:      {"mail_new_thread_subject", "mail_new_thread_lead", "mail_item_new_thread"},
+	store.NotifyStatus:         {"mail_status_subject", "mail_status_lead", "mail_item_status"},
+	store.NotifyAccepted:       {"mail_accepted_subject", "mail_accepted_lead", "mail_item_accepted"},
+	store.NotifyApproved:       {"mail_approved_subject", "mail_approved_lead", "mail_item_approved"},
+	store.NotifyFlagHandled:    {"mail_flag_handled_subject", "mail_flag_handled_lead", "mail_item_flag_handled"},
+	store.NotifyPendingAccount: {"mail_pending_account_subject", "mail_pending_account_lead", "mail_item_pending_account"},
+	store.NotifyNewFlag:        {"mail_new_flag_subject", "mail_new_flag_lead", "mail_item_new_flag"},
+}
+
+// mailKindName is what the unsubscribe page says a kind of mail is.
+var mailKindName = map[string]string{
+	string(store.NotifyReply):          "mail_kind_reply",
+	string(store.NotifyMention):        "mail_kind_mention",
+	string(store.NotifyNewThread):      "mail_kind_new_thread",
+	string(store.NotifyStatus):         "mail_kind_status",
+	string(store.NotifyAccepted):       "mail_kind_accepted",
+	string(store.NotifyApproved):       "mail_kind_approved",
+	string(store.NotifyFlagHandled):    "mail_kind_flag_handled",
+	string(store.NotifyPendingAccount): "mail_kind_pending_account",
+	string(store.NotifyNewFlag):        "mail_kind_new_flag",
+	store.MailDigest:                   "mail_kind_digest",
+}
+
+// mayMail is the check at send time: whether what notification n tells
+// may still reach u now. Its cause may have changed since it was queued:
+// the account suspended or its role lowered, the thread hidden, the post
+// deleted or hidden.
+func mayMail(u *store.User, n *store.NotificationView) bool {
+	switch {
+	case !u.Active():
+		return false
+	case n.Kind.ModeratorOnly() && !u.IsModerator():
+		return false
+	case n.Kind != store.NotifyApproved && !u.CanReadForum():
+		return false
+	}
+	if n.ThreadID != nil && (n.ThreadTitle == nil || (valueOr(n.ThreadHidden, false) && !u.IsModerator())) {
+		return false
+	}
+	// The reporter of a post that was then hidden is still told the flag
+	// was handled, without the post.
+	if n.PostID != nil && n.PostRemoved && n.Kind != store.NotifyFlagHandled {
+		return false
+	}
+	return true
+}
+
+func valueOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// mailNote is one notification put into words for its recipient.
+type mailNote struct {
+	Subject, Lead, Item string
+	Excerpt             string
+	Link, LinkLabel     string
+}
+
+// noteFor says notification n to u, who may read it (mayMail): names go
+// through the attribution rules of the thread, as on its page.
+func (s *Server) noteFor(l *i18n.Localizer, u *store.User, n *store.NotificationView) mailNote {
+	ids := mailKindText[n.Kind]
+	who := l.T("mail_someone")
+	if n.ActorID != nil && n.ActorName != nil {
+		mode := valueOr(n.ThreadAttribution, store.OnTheRecord)
+		who = mailByline(l, attribute(u, mode, *n.ActorID, *n.ActorName, valueOr(n.ActorOrg, ""), valueOr(n.ActorOrgKind, "")))
+	}
+	status := ""
+	if n.ThreadStatus != nil && *n.ThreadStatus != "" {
+		status = l.T("challenge_" + *n.ThreadStatus)
+	}
+	args := []any{"Who", who, "Thread", valueOr(n.ThreadTitle, ""), "Status", status, "Name", valueOr(n.SubjectName, "")}
+	note := mailNote{Subject: l.T(ids[0], args...), Lead: l.T(ids[1], args...), Item: l.T(ids[2], args...)}
+
+	base := s.cfg.BaseURL
+	var thread *store.Thread
+	if n.ThreadID != nil {
+		thread = &store.Thread{ID: *n.ThreadID, Title: valueOr(n.ThreadTitle, "")}
+	}
+	switch n.Kind {
+	case store.NotifyReply, store.NotifyMention, store.NotifyAccepted:
+		if thread != nil && n.PostID != nil {
+			note.Link, note.LinkLabel = base+postAnchor(thread, &store.Post{ID: *n.PostID}), l.T("mail_read_post")
+			note.Excerpt = markdown.Excerpt(valueOr(n.PostBody, ""), 300)
+		} else if thread != nil {
+			note.Link, note.LinkLabel = base+threadURL(thread), l.T("mail_open_thread")
+		}
+	case store.NotifyNewThread, store.NotifyStatus, store.NotifyFlagHandled:
+		if thread != nil {
+			note.Link, note.LinkLabel = base+threadURL(thread), l.T("mail_open_thread")
+		}
+	case store.NotifyNewFlag:
+		note.Link, note.LinkLabel = base+"/moderation/flags", l.T("mail_review_flags")
+	case store.NotifyPendingAccount:
+		note.Link, note.LinkLabel = base+"/moderation/accounts", l.T("mail_review_requests")
+	case store.NotifyApproved:
+		note.Link, note.LinkLabel = base+"/signin", l.T("nav_signin")
+	}
+	return note
+}
+
+// mailByline is a byline as words in a mail.
+func mailByline(l *i18n.Localizer, b byline) string {
+	switch {
+	case b.KindID != "":
+		return l.T(b.KindID)
+	case b.Withheld:
+		return b.Name + " (" + b.Organisation + ", " + l.T("chatham_withheld") + ")"
+	case b.Organisation != "":
+		return b.Name + " (" + b.Organisation + ")"
+	}
+	return b.Name
+}
+
+// withFooter adds what notification and digest mails end with: why the mail
+// came, the settings, and a signed link that unsubscribes from its kind.
+func (s *Server) withFooter(ctx context.Context, v *mailView, userID int64, kind string) error {
+	token, err := s.unsubscribeToken(ctx, userID, kind)
+	if err != nil {
+		return err
+	}
+	v.UnsubscribeURL = s.cfg.BaseURL + "/unsubscribe/" + token
+	v.PrefsURL = s.cfg.BaseURL + "/account/notifications"
+	v.Digest = kind == store.MailDigest
+	return nil
+}
+
+// notificationMail builds, at send time, the mail of notification n to u;
+// ok is false when nothing may be sent any more.
+func (s *Server) notificationMail(ctx context.Context, u *store.User, n *store.NotificationView) (m mail.Message, ok bool, err error) {
+	if !mayMail(u, n) {
+		return m, false, nil
+	}
+	prefs, err := s.store.Prefs(ctx, u.ID)
+	if err != nil {
+		return m, false, err
+	}
+	// The person may have chosen otherwise since the mail was queued.
+	if prefs.Channels[n.Kind] != store.ChannelEmail {
+		return m, false, nil
+	}
+	l := s.tr.For(u.Locale)
+	note := s.noteFor(l, u, n)
+	v := &mailView{Localizer: l, Subject: note.Subject, Name: u.Name, Data: note}
+	if err := s.withFooter(ctx, v, u.ID, string(n.Kind)); err != nil {
+		return m, false, err
+	}
+	m, err = s.renderMail("notification", u.Email, v)
+	return m, err == nil, err
+}
+
+// digestGroup is one thread of a digest, or the news that has none.
+type digestGroup struct {
+	Title, URL string
+	Items      []digestItem
+}
+
+type digestItem struct {
+	When, Text, Excerpt, Link string
+}
+
+// digestMail builds the digest of window p for u from the notifications it
+// covers that u may still read; ok is false when none is left.
+func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPayload) (m mail.Message, ok bool, err error) {
+	if !u.Active() {
+		return m, false, nil
+	}
+	prefs, err := s.store.Prefs(ctx, u.ID)
+	if err != nil {
+		return m, false, err
+	}
+	if prefs.Digest == "off" {
+		return m, false, nil
+	}
+	items, err := s.store.DigestItems(ctx, u.ID, p.From, p.To)
+	if err != nil {
+		return m, false, err
+	}
+	l := s.tr.For(u.Locale)
+	var groups []*digestGroup
+	byThread := map[int64]*digestGroup{}
+	var other *digestGroup
+	for i := range items {
+		n := &items[i]
+		if !mayMail(u, n) {
+			continue
+		}
+		note := s.noteFor(l, u, n)
+		item := digestItem{When: l.DateTime(n.CreatedAt, genevaZone), Text: note.Item, Excerpt: note.Excerpt, Link: note.Link}
+		if n.ThreadID == nil {
+			if other == nil {
+				other = &digestGroup{Title: l.T("mail_digest_other")}
+			}
+			other.Items = append(other.Items, item)
+			continue
+		}
+		g := byThread[*n.ThreadID]
+		if g == nil {
+			t := &store.Thread{ID: *n.ThreadID, Title: valueOr(n.ThreadTitle, "")}
+			g = &digestGroup{Title: t.Title, URL: s.cfg.BaseURL + threadURL(t)}
+			byThread[t.ID] = g
+			groups = append(groups, g)
+		}
+		if item.Link == g.URL {
+			item.Link = "" // the thread's heading already leads there
+		}
+		g.Items = append(g.Items, item)
+	}
+	if other != nil {
+		groups = append(groups, other)
+	}
+	if len(groups) == 0 {
+		return m, false, nil
+	}
+	data := struct {
+		Lead   string
+		Groups []*digestGroup
+	}{Lead: l.T("mail_digest_lead", "Date", l.Date(p.From.In(genevaZone))), Groups: groups}
+	v := &mailView{Localizer: l, Subject: l.T("mail_digest_subject", "Date", l.Date(p.To.In(genevaZone))), Name: u.Name, Data: data}
+	if err := s.withFooter(ctx, v, u.ID, store.MailDigest); err != nil {
+		return m, false, err
+	}
+	m, err = s.renderMail("digest", u.Email, v)
+	return m, err == nil, err
+}
+
+// outboxMail builds the mail of a queued row as it may be sent now.
+func (s *Server) outboxMail(ctx context.Context, om *store.OutboxMail) (mail.Message, bool, error) {
+	if om.UserID == nil {
+		return mail.Message{}, false, nil
+	}
+	u, err := s.store.UserByID(ctx, *om.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return mail.Message{}, false, nil
+	}
+	if err != nil {
+		return mail.Message{}, false, err
+	}
+	if om.Kind == store.MailDigest {
+		var p store.DigestPayload
+		if err := json.Unmarshal([]byte(om.Payload), &p); err != nil {
+			return mail.Message{}, false, fmt.Errorf("digest payload of mail %d: %w", om.ID, err)
+		}
+		return s.digestMail(ctx, u, p)
+	}
+	if om.NotificationID == nil {
+		return mail.Message{}, false, fmt.Errorf("mail %d of kind %q has no notification", om.ID, om.Kind)
+	}
+	n, err := s.store.NotificationByID(ctx, u.ID, *om.NotificationID)
+	if errors.Is(err, store.ErrNotFound) {
+		return mail.Message{}, false, nil
+	}
+	if err != nil {
+		return mail.Message{}, false, err
+	}
+	return s.notificationMail(ctx, u, n)
+}
