@@ -161,6 +161,12 @@ func TestLiveRefusesWhoMayNotRead(t *testing.T) {
 	topics := []string{fmt.Sprintf("thread:%d", f.thread), "forum", fmt.Sprintf("theme:%d", themeID(t, app)), fmt.Sprintf("user:%d", f.delUsr.ID)}
 	for name, cl := range map[string]*servertest.Client{"visitor": visitor, "pending": pending} {
 		c := servertest.Live(t, cl.BrowserHeader(), app)
+		if name == "visitor" {
+			// A visitor has no topic of their own: nothing comes unasked.
+			if m, ok := c.Next(300 * time.Millisecond); ok {
+				t.Errorf("a visitor's connection got %s %s unasked", m.Type, m.Topic)
+			}
+		}
 		for _, topic := range topics {
 			_ = c.Subscribe(topic, nil)
 			if m := expect(t, c, "error", topic); m.Code != "forbidden" {

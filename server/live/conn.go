@@ -116,8 +116,14 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, u *store.User, cred 
 // it out of the hub.
 func (c *Conn) run(ctx context.Context) {
 	h := c.hub
-	own := Topic{Kind: TopicUser, ID: c.User().ID}
-	if c.apart(func() { h.subscribe(ctx, c, own.String(), own, nil) }) {
+	// A signed-in person follows their own topic from the start; a visitor has none.
+	subscribeOwn := func() {
+		if id := c.User().ID; id > 0 {
+			own := Topic{Kind: TopicUser, ID: id}
+			h.subscribe(ctx, c, own.String(), own, nil)
+		}
+	}
+	if c.apart(subscribeOwn) {
 		c.readLoop(ctx)
 	}
 
