@@ -49,16 +49,21 @@ func (s *Server) renderMail(name, to string, v *mailView) (mail.Message, error) 
 	return m, nil
 }
 
-// sendAccountMail sends at once one of the mails about an account
-// (registration, invitation, reset): they carry one-time secrets that are
-// better not kept in the outbox, and the person is waiting for them.
+// sendAccountMail queues one of the mails about an account (registration,
+// invitation, reset), built now, in the language of the request or the
+// account: it waits in the outbox while SMTP is away like any other, and
+// its one-time link is wiped from the table once it is sent.
 func (s *Server) sendAccountMail(r *http.Request, l *i18n.Localizer, to, name, template, subjectID string, data any) {
 	m, err := s.renderMail(template, to, &mailView{Localizer: l, Subject: l.T(subjectID), Name: name, Data: data})
 	if err != nil {
 		s.log.ErrorContext(r.Context(), "render mail", "template", template, "error", err)
 		return
 	}
-	s.sendMail(r, m)
+	if err := s.store.QueueAccountMail(r.Context(), m); err != nil {
+		s.log.ErrorContext(r.Context(), "queue mail", "template", template, "error", err)
+		return
+	}
+	s.mailer.wake()
 }
 
 // mailKindText are, per notification kind, the ids of its mail's subject,
@@ -297,6 +302,13 @@ func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPa
 
 // outboxMail builds the mail of a queued row as it may be sent now.
 func (s *Server) outboxMail(ctx context.Context, om *store.OutboxMail) (mail.Message, bool, error) {
+	if om.Kind == store.MailAccount {
+		var m mail.Message
+		if err := json.Unmarshal([]byte(om.Payload), &m); err != nil || m.To == "" {
+			return mail.Message{}, false, fmt.Errorf("account mail %d: unreadable", om.ID)
+		}
+		return m, true, nil
+	}
 	if om.UserID == nil {
 		return mail.Message{}, false, nil
 	}

@@ -10,6 +10,7 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/http"
+	"net/url"
 	netmail "net/mail"
 	"regexp"
 	"strings"
@@ -243,6 +244,13 @@ func (f *mailFixture) runJobs(t *testing.T) {
 	t.Helper()
 	if err := f.app.Server.RunMailJobs(context.Background()); err != nil {
 		t.Fatal(err)
+	}
+	// The server's own worker may hold some of them: wait for it to finish.
+	for range 500 {
+		if n, err := f.app.Store.MailInFlight(context.Background()); err != nil || n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
@@ -625,5 +633,35 @@ func TestMailGivenUp(t *testing.T) {
 	}
 	if !strings.Contains(f.app.Logs(), `"level":"ERROR","msg":"mail given up"`) {
 		t.Error("giving up was not logged as an error")
+	}
+}
+
+// TestResetMailWaitsForSMTP: a password reset asked while SMTP is down is
+// not lost: it waits in the outbox and goes out once SMTP is back, and its
+// one-time link does not stay in the table after that.
+func TestResetMailWaitsForSMTP(t *testing.T) {
+	sink := reserveSMTPSink(t)
+	f := newMailFixture(t, storetest.SQLite, sink)
+	ctx := context.Background()
+	if r := f.app.Client().Post("/reset", url.Values{"email": {f.del.Email}}); r.Status != http.StatusOK {
+		t.Fatalf("reset request: %d", r.Status)
+	}
+	f.runJobs(t)
+	if n, _ := f.app.Store.PendingMail(ctx); n != 1 {
+		t.Fatalf("pending mails while SMTP is down: %d, want 1", n)
+	}
+	sink.start()
+	f.app.Store.SetClock(func() time.Time { return time.Now().Add(time.Hour) })
+	f.runJobs(t)
+	got := sink.wait(f.del.Email, 1)[0]
+	if !strings.Contains(got.Parts["text/plain"], "/reset/") {
+		t.Errorf("the reset mail lacks its link:\n%s", got.Parts["text/plain"])
+	}
+	var left int
+	if err := f.app.Store.DB().QueryRowContext(ctx, `SELECT count(*) FROM mail_outbox WHERE payload LIKE '%/reset/%'`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
+	if left != 0 {
+		t.Errorf("%d sent mails still hold a reset link", left)
 	}
 }

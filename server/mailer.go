@@ -55,12 +55,17 @@ func newMailWorker(s *Server, id string) *mailWorker {
 func (m *mailWorker) committed(evs []store.LiveEvent) {
 	for _, ev := range evs {
 		if ev.Type == "notification" {
-			select {
-			case m.kick <- struct{}{}:
-			default:
-			}
+			m.wake()
 			return
 		}
+	}
+}
+
+// wake makes the worker look at the outbox now.
+func (m *mailWorker) wake() {
+	select {
+	case m.kick <- struct{}{}:
+	default:
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"ideasx/server/auth"
-	"ideasx/server/mail"
 	"ideasx/store"
 )
 
@@ -82,10 +81,3 @@ func (s *Server) registerSave(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "register_done", done)
 }
 
-// sendMail sends now and logs a failure; the action that caused the mail
-// has already succeeded and is not undone by a mail server's hiccup.
-func (s *Server) sendMail(r *http.Request, m mail.Message) {
-	if err := s.mail.Send(r.Context(), m); err != nil {
-		s.log.ErrorContext(r.Context(), "send mail", "subject", m.Subject, "error", err)
-	}
-}

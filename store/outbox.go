@@ -11,8 +11,32 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// Outbox mail kinds besides the notification kinds.
-const MailDigest = "digest"
+// Outbox mail kinds besides the notification kinds: the digest, built at
+// send time, and mails about an account (registration, invitation, reset),
+// queued ready to send.
+const (
+	MailDigest  = "digest"
+	MailAccount = "account"
+)
+
+// wipeAccountMail empties an account mail once it is out of the queue: it
+// carries a one-time link, which should not outlive its sending.
+const wipeAccountMail = `payload = CASE WHEN kind = 'account' THEN '{}' ELSE payload END`
+
+// QueueAccountMail queues a ready-made mail about an account. msg is kept
+// as JSON until it is sent or given up, then wiped.
+func (s *Store) QueueAccountMail(ctx context.Context, msg any) error {
+	body, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	if _, err := s.exec(ctx, s.db, `INSERT INTO mail_outbox (kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?)`,
+		MailAccount, string(body), now, now); err != nil {
+		return fmt.Errorf("queue account mail: %w", err)
+	}
+	return nil
+}
 
 // OutboxMail is one queued e-mail. What it says is built when it is sent,
 // from the data as it is then, so it never carries what its recipient may
@@ -71,7 +95,7 @@ func (s *Store) ClaimMail(ctx context.Context, worker string, n int, lease time.
 
 // MailSent records that worker sent (or rightly skipped) a mail it claimed.
 func (s *Store) MailSent(ctx context.Context, id int64, worker string) error {
-	if _, err := s.exec(ctx, s.db, `UPDATE mail_outbox SET sent_at = ?, claimed_until = NULL WHERE id = ? AND claimed_by = ?`,
+	if _, err := s.exec(ctx, s.db, `UPDATE mail_outbox SET sent_at = ?, claimed_until = NULL, `+wipeAccountMail+` WHERE id = ? AND claimed_by = ?`,
 		s.now(), id, worker); err != nil {
 		return fmt.Errorf("mail sent: %w", err)
 	}

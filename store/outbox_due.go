@@ -30,9 +30,16 @@ func (s *Store) NextMailDue(ctx context.Context) (time.Time, error) {
 // MailAbandoned gives up on a mail the worker claimed: it leaves the queue
 // (sent_at marks it done with) and last_error says why it was not sent.
 func (s *Store) MailAbandoned(ctx context.Context, id int64, worker string, cause error) error {
-	if _, err := s.exec(ctx, s.db, `UPDATE mail_outbox SET sent_at = ?, claimed_until = NULL, last_error = ?
+	if _, err := s.exec(ctx, s.db, `UPDATE mail_outbox SET sent_at = ?, claimed_until = NULL, last_error = ?, `+wipeAccountMail+`
 		WHERE id = ? AND claimed_by = ?`, s.now(), "abandoned: "+cause.Error(), id, worker); err != nil {
 		return fmt.Errorf("mail abandoned: %w", err)
 	}
 	return nil
+}
+
+// MailInFlight counts mails a worker has claimed and not yet finished.
+func (s *Store) MailInFlight(ctx context.Context) (int, error) {
+	var n int
+	err := s.get(ctx, s.db, &n, `SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL AND claimed_until > ?`, s.now())
+	return n, err
 }

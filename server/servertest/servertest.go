@@ -120,6 +120,7 @@ type Mail struct{ To, Subject, Body string }
 
 // Mails returns the mails sent to address, oldest first.
 func (a *App) Mails(address string) []Mail {
+	a.settleMail()
 	var out []Mail
 	for _, line := range strings.Split(a.Logs(), "\n") {
 		var rec struct {
@@ -136,6 +137,22 @@ func (a *App) Mails(address string) []Mail {
 		}
 	}
 	return out
+}
+
+// settleMail sends every mail that is due now, and waits for those the
+// server's own worker is sending, so that what the log holds is final.
+func (a *App) settleMail() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Server.RunMailJobs(ctx); err != nil {
+		a.T.Logf("send due mail: %v", err)
+	}
+	for ctx.Err() == nil {
+		if n, err := a.Store.MailInFlight(ctx); err != nil || n == 0 {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // WaitMails waits until at least n mails to address were logged, and
