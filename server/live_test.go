@@ -303,7 +303,7 @@ func TestLiveChathamHouse(t *testing.T) {
 		t.Errorf("the moderator's live event lacks the name: %s", m.Data)
 	}
 	metrics := app.Client().Get("/metrics").Body
-	for _, line := range []string{"ideasx_ws_connections 2", "ideasx_ws_subscriptions 4", "ideasx_ws_messages_sent_total"} {
+	for _, line := range []string{"ideasx_ws_connections 2", "ideasx_ws_subscriptions 4", "ideasx_ws_messages_sent_total", "ideasx_mail_outbox_pending"} {
 		if !strings.Contains(metrics, line) {
 			t.Errorf("/metrics lacks %q", line)
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
 	"strconv"
@@ -37,6 +38,17 @@ func newMetrics(st *store.Store) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(st.DB(), st.Engine()),
+		// Mail waiting in the outbox: a number that keeps growing means SMTP is failing.
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ideasx_mail_outbox_pending", Help: "Mails queued and not sent yet."},
+			func() float64 {
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				n, err := st.PendingMail(ctx)
+				if err != nil {
+					return -1
+				}
+				return float64(n)
+			}),
 	)
 	return m
 }
