@@ -27,7 +27,10 @@ func (panicRights) CanSubscribe(_ context.Context, _ *store.User, t Topic) error
 
 func serveHub(t *testing.T, o Options) (*Hub, string) {
 	t.Helper()
-	o.Events, o.Instance = &memEvents{}, "test"
+	if o.Events == nil {
+		o.Events = &memEvents{}
+	}
+	o.Instance = "test"
 	if o.Rights == nil {
 		o.Rights = bulkyRights{}
 	}

@@ -3,8 +3,6 @@ package live
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -92,31 +90,12 @@ func (bulkyRights) RenderTyping(_ context.Context, t Topic, v Viewer) (View, err
 }
 func (bulkyRights) Viewer(u *store.User) Viewer { return Viewer{UserID: u.ID, Name: "M"} }
 
-func startHub(t *testing.T, ev *memEvents, queue int) (*Hub, string) {
-	t.Helper()
-	h := NewHub(Options{Events: ev, Rights: bulkyRights{}, SendQueue: queue, Instance: "test"})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { h.Run(ctx); close(done) }()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.Serve(w, r, member, store.Credential{SessionID: "s"})
-	}))
-	t.Cleanup(func() {
-		sctx, c := context.WithTimeout(context.Background(), 2*time.Second)
-		h.Shutdown(sctx)
-		c()
-		cancel()
-		<-done
-		srv.Close()
-	})
-	return h, "ws" + strings.TrimPrefix(srv.URL, "http")
-}
 
 // TestSlowClientIsCutOff: a client that stops reading is disconnected and
 // the others still get every event.
 func TestSlowClientIsCutOff(t *testing.T) {
 	events := &memEvents{}
-	h, url := startHub(t, events, 16)
+	h, url := serveHub(t, Options{Events: events, SendQueue: 16})
 	const topic = "thread:1"
 
 	slow, _, err := websocket.DefaultDialer.Dial(url, nil)
@@ -172,7 +151,7 @@ func TestSlowClientIsCutOff(t *testing.T) {
 // read back from the store before the next one, in order.
 func TestGapsAreFilledFromTheStore(t *testing.T) {
 	events := &memEvents{}
-	h, url := startHub(t, events, 64)
+	h, url := serveHub(t, Options{Events: events, SendQueue: 64})
 	const topic = "thread:2"
 	got := make(chan int64, 16)
 	c, _, err := liveclient.Dial(context.Background(), liveclient.Dialer{URLs: []string{url}, OnMessage: func(m liveclient.Message) {
