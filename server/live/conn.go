@@ -293,8 +293,12 @@ func (c *Conn) endLocked() {
 }
 
 // writeLoop writes what is queued, all of it in one frame, until nothing
-// is left; then it ends, and the next enqueue starts another.
+// is left; then it ends, and the next enqueue starts another. On a busy
+// instance it first waits a little for more (Options.CoalesceAbove).
 func (c *Conn) writeLoop() {
+	if c.hub.busy.Load() {
+		time.Sleep(c.hub.opts.CoalesceWindow)
+	}
 	for {
 		c.out.Lock()
 		if c.ended {

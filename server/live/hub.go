@@ -71,6 +71,14 @@ type Options struct {
 	PollEvery, PollDegraded time.Duration
 	PingEvery               time.Duration
 	MaxTopics               int
+	// Above CoalesceAbove messages a second queued by this instance, a
+	// connection's writer waits CoalesceWindow before writing, so that
+	// what arrives meanwhile leaves in the same frame: a busy instance
+	// then makes fewer system calls per message, and its clients fewer
+	// reads, for a delay nobody notices. A negative CoalesceAbove never
+	// waits.
+	CoalesceAbove  int
+	CoalesceWindow time.Duration
 }
 
 func (o *Options) defaults() {
@@ -92,6 +100,10 @@ func (o *Options) defaults() {
 	if o.MaxTopics <= 0 {
 		o.MaxTopics = 64
 	}
+	if o.CoalesceAbove == 0 {
+		o.CoalesceAbove = 20000
+	}
+	def(&o.CoalesceWindow, 100*time.Millisecond)
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -117,8 +129,12 @@ type Hub struct {
 	// outbox holds what is to be published, so that a slow or absent broker never holds up a request.
 	outbox   chan Message
 	brokerOK atomic.Bool
-	resyncCh chan struct{}
-	stopped  chan struct{}
+	// sentSec and sentCount count the messages queued in the current
+	// second; busy says the last whole second had more than CoalesceAbove.
+	sentSec, sentCount atomic.Int64
+	busy               atomic.Bool
+	resyncCh           chan struct{}
+	stopped            chan struct{}
 }
 
 type topic struct {
@@ -354,13 +370,30 @@ func (h *Hub) send(ctx context.Context, t *topic, ev store.LiveEvent) bool {
 		h.opts.Log.Warn("live: render event", "topic", ev.Topic, "seq", ev.Seq, "type", ev.Type, "error", err)
 		return false
 	}
+	n := 0
 	for c := range t.subs {
 		if f := v.For(c.User()); f != nil {
 			c.enqueue(f)
+			n++
 		}
 	}
+	h.countSent(n)
 	t.last = ev.Seq
 	return true
+}
+
+// countSent adds n messages queued now to the rate that decides whether
+// writers coalesce (Options.CoalesceAbove).
+func (h *Hub) countSent(n int) {
+	if h.opts.CoalesceAbove < 0 {
+		return
+	}
+	now := time.Now().Unix()
+	if sec := h.sentSec.Load(); sec != now && h.sentSec.CompareAndSwap(sec, now) {
+		last := h.sentCount.Swap(0)
+		h.busy.Store(sec == now-1 && last > int64(h.opts.CoalesceAbove))
+	}
+	h.sentCount.Add(int64(n))
 }
 
 func (h *Hub) view(ctx context.Context, ev store.LiveEvent) (View, error) {
