@@ -138,6 +138,8 @@ func (b *bench) runLoad(ctx context.Context) error {
 	}
 	r.LoadGenCPUS = (self1 - self0).Seconds()
 	r.PostgresCPUS, r.RedisCPUS = (pg1 - pg0).Seconds(), (redis1 - redis0).Seconds()
+	r.SoftirqCPUS = float64(mach1.softirq-mach0.softirq) / clockTick
+	r.StealCPUS = float64(mach1.steal-mach0.steal) / clockTick
 	r.OtherCPUS = float64(mach1.busy-mach0.busy)/clockTick - r.LoadGenCPUS - r.PostgresCPUS - r.RedisCPUS
 	for i, in := range b.instances {
 		r.Servers = append(r.Servers, serverResult{

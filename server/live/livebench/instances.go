@@ -214,8 +214,11 @@ func (b *bench) procStats() []procStat {
 	return out
 }
 
-// machineCPU is the busy and total time of all CPUs, from /proc/stat.
-type machineCPU struct{ busy, total int64 }
+// machineCPU is the time of all CPUs from /proc/stat, in ticks: busy
+// (user, system, interrupts), of which softirq (much of the loopback
+// network's work, which no process is charged for), stolen by the
+// hypervisor, and the total.
+type machineCPU struct{ busy, softirq, steal, total int64 }
 
 func readMachineCPU() machineCPU {
 	data, err := os.ReadFile("/proc/stat")
@@ -225,13 +228,19 @@ func readMachineCPU() machineCPU {
 	line, _, _ := strings.Cut(string(data), "\n")
 	f := strings.Fields(line)
 	var m machineCPU
-	for i, v := range f[1:] {
+	// user nice system idle iowait irq softirq steal (guest time is
+	// already counted in user).
+	for i, v := range f[1:min(len(f), 9)] {
 		n, _ := strconv.ParseInt(v, 10, 64)
-		if i >= 8 { // guest time is already counted in user
-			break
-		}
 		m.total += n
-		if i != 3 && i != 4 { // idle, iowait
+		switch i {
+		case 3, 4: // idle, iowait
+		case 6:
+			m.softirq += n
+			m.busy += n
+		case 7:
+			m.steal += n
+		default:
 			m.busy += n
 		}
 	}

@@ -42,6 +42,7 @@ type config struct {
 	serverPprof     bool
 	hold            time.Duration
 	quiet           time.Duration
+	bin             string
 }
 
 func main() {
@@ -59,9 +60,10 @@ func main() {
 	flag.StringVar(&c.logLevel, "server-log-level", "info", "IDEASX_LOG_LEVEL of the instances")
 	flag.BoolVar(&c.keep, "keep", false, "keep the schema and the temporary directory (server logs) afterwards")
 	flag.StringVar(&c.pprof, "pprof", "", "serve net/http/pprof of the load generator on this address (e.g. 127.0.0.1:6060)")
-	flag.BoolVar(&c.serverPprof, "server-pprof", false, "build the instances with net/http/pprof (through a build overlay, for this run only) on ports of their own, printed at start")
+	flag.BoolVar(&c.serverPprof, "server-pprof", false, "build the instances with net/http/pprof (through a build overlay, for this run only; not with -bin) on ports of their own, printed at start")
 	flag.DurationVar(&c.hold, "hold", 0, "after the report, keep the instances (and, with -idle, the connections) up this long, e.g. to profile them")
 	flag.DurationVar(&c.quiet, "quiet", 0, "before posting, wait up to this long for a second in which the machine is idle (other work running meanwhile distorts the figures)")
+	flag.StringVar(&c.bin, "bin", "", "use this ideasx binary instead of building ./cmd/ideasx (e.g. to compare two builds)")
 	flag.Parse()
 	if c.clients < 1 || c.rate <= 0 || c.duration <= 0 {
 		fmt.Fprintln(os.Stderr, "livebench: -clients, -rate and -duration must be positive")

@@ -36,6 +36,10 @@ type result struct {
 	LatencyMs *percentiles `json:"latency_ms,omitempty"`
 	SameMs    *percentiles `json:"latency_same_instance_ms,omitempty"`
 	CrossMs   *percentiles `json:"latency_other_instance_ms,omitempty"`
+	// AfterResponseMs is delivery time minus the end of the POST request:
+	// what the live path adds to writing the reply (negative: the event
+	// came before the HTTP answer).
+	AfterResponseMs *percentiles `json:"after_response_ms,omitempty"`
 
 	WindowS        float64 `json:"window_s,omitempty"`
 	DrainS         float64 `json:"drain_s,omitempty"`
@@ -44,7 +48,11 @@ type result struct {
 	MachineBusyPct float64 `json:"machine_busy_pct,omitempty"`
 	PostgresCPUS   float64 `json:"postgres_cpu_s,omitempty"`
 	RedisCPUS      float64 `json:"redis_cpu_s,omitempty"`
-	OtherCPUS      float64 `json:"other_cpu_s,omitempty"` // the kernel's own threads, and any other work running
+	SoftirqCPUS    float64 `json:"softirq_cpu_s,omitempty"` // mostly loopback TCP; partly charged to the processes above
+	StealCPUS      float64 `json:"steal_cpu_s,omitempty"`   // taken by the hypervisor
+	// OtherCPUS is the machine's busy time not charged to the processes
+	// above: other work running, and interrupts.
+	OtherCPUS float64 `json:"other_cpu_s,omitempty"`
 	// CPU per delivery, in microseconds: the figures least disturbed by
 	// other work on the machine.
 	ServerUsPerDelivery  float64        `json:"server_us_per_delivery,omitempty"`
@@ -123,7 +131,7 @@ func (r *result) analyse(b *bench, f *fleet, posts []post) {
 	r.Posts = len(byID)
 	r.PostMs = newPercentiles(postDur)
 	r.Expected = int64(len(byID)) * int64(len(f.clients))
-	var all, same, cross []time.Duration
+	var all, same, cross, after []time.Duration
 	seen := make(map[int64]bool, len(byID))
 	for _, c := range f.clients {
 		clear(seen)
@@ -140,6 +148,7 @@ func (r *result) analyse(b *bench, f *fleet, posts []post) {
 			seen[d.id] = true
 			lat := d.at - p.start
 			all = append(all, lat)
+			after = append(after, d.at-p.done)
 			if p.inst == c.inst {
 				same = append(same, lat)
 			} else {
@@ -149,7 +158,7 @@ func (r *result) analyse(b *bench, f *fleet, posts []post) {
 		r.Delivered += int64(len(seen))
 	}
 	r.Lost = r.Expected - r.Delivered
-	r.LatencyMs, r.SameMs, r.CrossMs = newPercentiles(all), newPercentiles(same), newPercentiles(cross)
+	r.LatencyMs, r.SameMs, r.CrossMs, r.AfterResponseMs = newPercentiles(all), newPercentiles(same), newPercentiles(cross), newPercentiles(after)
 	r.Disconnected, r.Resets, r.Errors = f.ended.Load(), f.resets.Load(), f.errors.Load()
 	if e := f.firstErr.Load(); e != nil && r.firstError == "" {
 		r.firstError = *e
@@ -197,9 +206,11 @@ func (r *result) print() {
 		line("  latency      %s", r.LatencyMs)
 		line("    same inst. %s", r.SameMs)
 		line("    via Redis  %s", r.CrossMs)
+		line("  after POST   %s  (delivery - end of the POST request)", r.AfterResponseMs)
 		line("  CPU          %.1f s window (posting %.0f s + drain %.1f s): servers %.2f s, load generator %.2f s, Postgres %.2f s, Redis %.2f s,",
 			r.WindowS, r.DurationS, r.DrainS, r.ServerCPUS, r.LoadGenCPUS, r.PostgresCPUS, r.RedisCPUS)
-		line("               everything else %.2f s (other work on the machine)", r.OtherCPUS)
+		line("               not charged to these: %.2f s (other work on the machine, interrupts; softirq in all %.2f s); stolen by the hypervisor %.2f s",
+			r.OtherCPUS, r.SoftirqCPUS, r.StealCPUS)
 		line("               machine %.0f%% busy of %d cores (%.0f%% before the run, all idle)", r.MachineBusyPct, cores(), r.QuietBusyPct)
 		line("               per delivery: servers %.1f µs, load generator %.1f µs", r.ServerUsPerDelivery, r.LoadGenUsPerDelivery)
 		for _, s := range r.Servers {

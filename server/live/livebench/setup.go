@@ -36,24 +36,10 @@ func (b *bench) prepare(ctx context.Context) error {
 		_ = os.RemoveAll(tmp)
 	})
 
-	root, err := moduleRoot(ctx)
-	if err != nil {
-		return err
-	}
-	b.bin = filepath.Join(tmp, "ideasx")
-	logf("building %s", b.bin)
-	args := []string{"build", "-o", b.bin}
-	if b.cfg.serverPprof {
-		overlay, err := pprofOverlay(tmp, root)
-		if err != nil {
+	if b.bin = b.cfg.bin; b.bin == "" {
+		if err := b.build(ctx); err != nil {
 			return err
 		}
-		args = append(args, "-overlay", overlay)
-	}
-	build := exec.CommandContext(ctx, "go", append(args, "./cmd/ideasx")...)
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
 	}
 
 	if err := b.newSchema(ctx); err != nil {
@@ -106,6 +92,30 @@ func init() {
 		return "", err
 	}
 	return overlay, os.WriteFile(overlay, data, 0o644)
+}
+
+// build compiles ./cmd/ideasx of the module this runs in.
+func (b *bench) build(ctx context.Context) error {
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	b.bin = filepath.Join(b.tmp, "ideasx")
+	logf("building %s", b.bin)
+	args := []string{"build", "-o", b.bin}
+	if b.cfg.serverPprof {
+		overlay, err := pprofOverlay(b.tmp, root)
+		if err != nil {
+			return err
+		}
+		args = append(args, "-overlay", overlay)
+	}
+	build := exec.CommandContext(ctx, "go", append(args, "./cmd/ideasx")...)
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build: %v\n%s", err, out)
+	}
+	return nil
 }
 
 func moduleRoot(ctx context.Context) (string, error) {
