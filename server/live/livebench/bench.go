@@ -104,7 +104,7 @@ func (b *bench) runLoad(ctx context.Context) error {
 	metricsBefore := b.scrapeAll(ctx)
 
 	logf("posting %.0f replies/s for %s, alternating between the instances", b.cfg.rate, b.cfg.duration)
-	pg0, redis0 := servicesCPU()
+	svc0 := readServices()
 	cpu0, self0, mach0, t0 := connected, selfCPU(), readMachineCPU(), time.Now()
 	posts := b.postReplies(ctx)
 	if ctx.Err() != nil {
@@ -126,7 +126,7 @@ func (b *bench) runLoad(ctx context.Context) error {
 	}
 	window := time.Since(t0)
 	cpu1, self1, mach1 := b.procStats(), selfCPU(), readMachineCPU()
-	pg1, redis1 := servicesCPU()
+	svc1 := readServices()
 	metricsAfter := b.scrapeAll(ctx)
 	f.close()
 
@@ -137,7 +137,8 @@ func (b *bench) runLoad(ctx context.Context) error {
 		r.MachineBusyPct = 100 * float64(mach1.busy-mach0.busy) / float64(mach1.total-mach0.total)
 	}
 	r.LoadGenCPUS = (self1 - self0).Seconds()
-	r.PostgresCPUS, r.RedisCPUS = (pg1 - pg0).Seconds(), (redis1 - redis0).Seconds()
+	pg, redis := svc1.since(svc0)
+	r.PostgresCPUS, r.RedisCPUS = pg.Seconds(), redis.Seconds()
 	r.SoftirqCPUS = float64(mach1.softirq-mach0.softirq) / clockTick
 	r.StealCPUS = float64(mach1.steal-mach0.steal) / clockTick
 	r.OtherCPUS = float64(mach1.busy-mach0.busy)/clockTick - r.LoadGenCPUS - r.PostgresCPUS - r.RedisCPUS
@@ -197,49 +198,6 @@ func (b *bench) runIdle(ctx context.Context) error {
 	r.target()
 	r.print()
 	return nil
-}
-
-// quietCheck lets the instances settle for two seconds and says how busy
-// the machine was meanwhile: anything else running then (a compiler, a
-// test suite) will run during the measurement too and weigh on it.
-func (b *bench) quietCheck(ctx context.Context) float64 {
-	m0 := readMachineCPU()
-	_ = sleep(ctx, 2*time.Second)
-	m1 := readMachineCPU()
-	if m1.total <= m0.total {
-		return 0
-	}
-	pct := 100 * float64(m1.busy-m0.busy) / float64(m1.total-m0.total)
-	if pct > 10 {
-		logf("warning: the machine was %.0f%% busy while nothing was asked of it: other work is running and will weigh on the figures", pct)
-	}
-	return pct
-}
-
-// waitQuiet waits, at most max, for a second in which the machine is
-// mostly idle (the instances and the clients are, at this point), so that
-// the posting window is less likely to share the cores with other work.
-func waitQuiet(ctx context.Context, max time.Duration) error {
-	deadline := time.Now().Add(max)
-	for {
-		m0 := readMachineCPU()
-		if err := sleep(ctx, time.Second); err != nil {
-			return err
-		}
-		m1 := readMachineCPU()
-		pct := 0.0
-		if m1.total > m0.total {
-			pct = 100 * float64(m1.busy-m0.busy) / float64(m1.total-m0.total)
-		}
-		if pct <= 15 {
-			logf("machine quiet (%.0f%% busy); starting", pct)
-			return nil
-		}
-		if time.Now().After(deadline) {
-			logf("warning: the machine is still %.0f%% busy after waiting %s; starting anyway", pct, max)
-			return nil
-		}
-	}
 }
 
 func (b *bench) scrapeAll(ctx context.Context) []map[string]float64 {

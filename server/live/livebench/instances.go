@@ -5,14 +5,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -154,54 +152,7 @@ func tail(path string, n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// procStat is what /proc says of a process: CPU used so far, resident
-// memory now and at its peak.
-type procStat struct {
-	cpu      time.Duration
-	rss, hwm int64 // KiB
-}
-
-// clockTick is USER_HZ, 100 on every Linux this runs on.
-const clockTick = 100
-
-func readProc(pid int) (procStat, error) {
-	var ps procStat
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return ps, err
-	}
-	// The command name may hold spaces; the fields after it do not.
-	i := strings.LastIndexByte(string(data), ')')
-	if i < 0 {
-		return ps, errors.New("unreadable /proc stat")
-	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 13 {
-		return ps, errors.New("short /proc stat")
-	}
-	utime, _ := strconv.ParseInt(f[11], 10, 64)
-	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	ps.cpu = time.Duration(utime+stime) * time.Second / clockTick
-
-	st, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return ps, err
-	}
-	defer st.Close()
-	sc := bufio.NewScanner(st)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), ":")
-		kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-		switch k {
-		case "VmRSS":
-			ps.rss = kb
-		case "VmHWM":
-			ps.hwm = kb
-		}
-	}
-	return ps, sc.Err()
-}
-
+// procStats reads /proc for every instance.
 func (b *bench) procStats() []procStat {
 	out := make([]procStat, len(b.instances))
 	for i, in := range b.instances {
@@ -212,82 +163,6 @@ func (b *bench) procStats() []procStat {
 		out[i] = ps
 	}
 	return out
-}
-
-// machineCPU is the time of all CPUs from /proc/stat, in ticks: busy
-// (user, system, interrupts), of which softirq (much of the loopback
-// network's work, which no process is charged for), stolen by the
-// hypervisor, and the total.
-type machineCPU struct{ busy, softirq, steal, total int64 }
-
-func readMachineCPU() machineCPU {
-	data, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return machineCPU{}
-	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	f := strings.Fields(line)
-	var m machineCPU
-	// user nice system idle iowait irq softirq steal (guest time is
-	// already counted in user).
-	for i, v := range f[1:min(len(f), 9)] {
-		n, _ := strconv.ParseInt(v, 10, 64)
-		m.total += n
-		switch i {
-		case 3, 4: // idle, iowait
-		case 6:
-			m.softirq += n
-			m.busy += n
-		case 7:
-			m.steal += n
-		default:
-			m.busy += n
-		}
-	}
-	return m
-}
-
-// servicesCPU is the CPU used so far by every Postgres and Redis process
-// (those of other work on the machine included, if they share them).
-func servicesCPU() (pg, redis time.Duration) {
-	dirs, _ := os.ReadDir("/proc")
-	for _, d := range dirs {
-		pid, err := strconv.Atoi(d.Name())
-		if err != nil {
-			continue
-		}
-		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			continue
-		}
-		open, end := strings.IndexByte(string(data), '('), strings.LastIndexByte(string(data), ')')
-		if open < 0 || end < open {
-			continue
-		}
-		comm := string(data[open+1 : end])
-		if comm != "postgres" && comm != "redis-server" {
-			continue
-		}
-		ps, err := readProc(pid)
-		if err != nil {
-			continue
-		}
-		if comm == "postgres" {
-			pg += ps.cpu
-		} else {
-			redis += ps.cpu
-		}
-	}
-	return pg, redis
-}
-
-// selfCPU is the CPU the load generator has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // scrapeMetrics reads a few of an instance's Prometheus metrics.
@@ -325,5 +200,3 @@ var wantedMetrics = []string{
 	"ideasx_live_broker_publish_errors_total", "ideasx_live_events_replayed_total",
 	"go_goroutines", "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes", "go_memstats_sys_bytes",
 }
-
-func cores() int { return runtime.NumCPU() }

@@ -11,6 +11,14 @@
 //
 //	go run ./server/live/livebench -clients 5000 -rate 20 -duration 10s
 //	go run ./server/live/livebench -idle -clients 10000
+//
+// The load generator shares the machine with the instances, Postgres and
+// Redis, and so does anything else running: the report says how much CPU
+// each took and how much went elsewhere, and -quiet waits for an idle
+// machine before posting. CPU per delivery is the figure least moved by
+// such neighbours. To see where an instance spends its time, -server-pprof
+// serves net/http/pprof from this run's binary only (a build overlay, the
+// server's code is untouched) and -hold keeps everything up afterwards.
 package main
 
 import (
