@@ -90,7 +90,6 @@ func (bulkyRights) RenderTyping(_ context.Context, t Topic, v Viewer) (View, err
 }
 func (bulkyRights) Viewer(u *store.User) Viewer { return Viewer{UserID: u.ID, Name: "M"} }
 
-
 // TestSlowClientIsCutOff: a client that stops reading is disconnected and
 // the others still get every event.
 func TestSlowClientIsCutOff(t *testing.T) {
