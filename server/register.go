@@ -80,4 +80,3 @@ func (s *Server) registerSave(w http.ResponseWriter, r *http.Request) {
 	done.Data = map[string]any{"Email": email}
 	s.render(w, r, http.StatusOK, "register_done", done)
 }
-

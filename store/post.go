@@ -97,10 +97,6 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, er
 	if err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
 	}
-	if _, err := s.exec(ctx, tx, `UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_post_at = ?, updated_at = ? WHERE id = ?`,
-		id, now, now, np.ThreadID); err != nil {
-		return 0, fmt.Errorf("add post: %w", err)
-	}
 	if _, err := s.exec(ctx, tx, `INSERT INTO watches (user_id, target_type, target_id, level, created_at) VALUES (?, 'thread', ?, 'watch', ?)
 		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, np.Author.ID, np.ThreadID, now); err != nil {
 		return 0, fmt.Errorf("add post: watch: %w", err)
@@ -113,6 +109,13 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, er
 	}
 	if err := s.notifyPost(ctx, tx, np.Author.ID, np.ThreadID, id); err != nil {
 		return 0, err
+	}
+	// The thread's row and its topics' counters are what every reply to
+	// the thread waits for: they are taken last, so that they are held for
+	// the few statements before the commit and no longer.
+	if _, err := s.exec(ctx, tx, `UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_post_at = ?, updated_at = ? WHERE id = ?`,
+		id, now, now, np.ThreadID); err != nil {
+		return 0, fmt.Errorf("add post: %w", err)
 	}
 	if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", np.ThreadID), "post.created", map[string]any{"post_id": id, "thread_id": np.ThreadID}); err != nil {
 		return 0, err

@@ -49,7 +49,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	)
 	switch {
 	case strings.HasPrefix(opts.DatabaseURL, "postgres://"), strings.HasPrefix(opts.DatabaseURL, "postgresql://"):
-		db, err = sqlx.Open("postgres", opts.DatabaseURL)
+		db, err = sqlx.Open("postgres", postgresDSN(opts.DatabaseURL))
 		if err != nil {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
@@ -123,6 +123,22 @@ func (s *Store) now() time.Time { return (*s.clock.Load())() }
 
 // Now is the store's current time, in UTC.
 func (s *Store) Now() time.Time { return s.now() }
+
+// postgresDSN asks lib/pq to send a query and its parameters in one round
+// trip (binary_parameters) unless the URL says otherwise: a reply is some
+// twenty statements, and half the round trips are a good part of its time.
+func postgresDSN(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw // the driver reports it
+	}
+	q := u.Query()
+	if q.Get("binary_parameters") == "" {
+		q.Set("binary_parameters", "yes")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
 
 // querier is what both *sqlx.DB and *sqlx.Tx offer, so that one query helper
 // serves inside and outside transactions.
