@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 
 	"ideasx/server/i18n"
 	"ideasx/server/mail"
@@ -49,21 +48,13 @@ func (s *Server) renderMail(name, to string, v *mailView) (mail.Message, error) 
 	return m, nil
 }
 
-// sendAccountMail queues one of the mails about an account (registration,
-// invitation, reset), built now, in the language of the request or the
-// account: it waits in the outbox while SMTP is away like any other, and
-// its one-time link is wiped from the table once it is sent.
-func (s *Server) sendAccountMail(r *http.Request, l *i18n.Localizer, to, name, template, subjectID string, data any) {
-	m, err := s.renderMail(template, to, &mailView{Localizer: l, Subject: l.T(subjectID), Name: name, Data: data})
-	if err != nil {
-		s.log.ErrorContext(r.Context(), "render mail", "template", template, "error", err)
-		return
-	}
-	if err := s.store.QueueAccountMail(r.Context(), m); err != nil {
-		s.log.ErrorContext(r.Context(), "queue mail", "template", template, "error", err)
-		return
-	}
-	s.mailer.wake()
+// accountMail builds one of the mails about an account (registration,
+// invitation, reset) now, in the language of the request or the account.
+// The caller hands it to the store call that writes what it announces, so
+// that it is queued in that transaction; it waits in the outbox while SMTP
+// is away like any other, and its one-time link is wiped once it is sent.
+func (s *Server) accountMail(l *i18n.Localizer, to, name, template, subjectID string, data any) (mail.Message, error) {
+	return s.renderMail(template, to, &mailView{Localizer: l, Subject: l.T(subjectID), Name: name, Data: data})
 }
 
 // mailKindText are, per notification kind, the ids of its mail's subject,

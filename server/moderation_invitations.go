@@ -98,13 +98,17 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	plain, hash := auth.NewToken("")
 	inv := store.Invitation{Email: email, Role: store.Role(role), OrganisationID: orgID, InvitedBy: me.ID}
-	if err := s.store.CreateInvitation(r.Context(), &inv, hash, invitationTTL); err != nil {
+	link := s.cfg.BaseURL + "/invite/" + plain
+	m, err := s.accountMail(s.tr.For(s.lang(r)), email, "", "invitation", "mail_invitation_subject",
+		map[string]any{"Inviter": me.Name, "URL": link, "Days": int(invitationTTL.Hours() / 24)})
+	if err == nil {
+		err = s.store.CreateInvitation(r.Context(), &inv, hash, invitationTTL, m)
+	}
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	link := s.cfg.BaseURL + "/invite/" + plain
-	s.sendAccountMail(r, s.tr.For(s.lang(r)), email, "", "invitation", "mail_invitation_subject",
-		map[string]any{"Inviter": me.Name, "URL": link, "Days": int(invitationTTL.Hours() / 24)})
+	s.mailer.wake()
 	done := s.newView(w, r, "invitations_title")
 	done.Flash = done.T("flash_invitation_sent", "Email", email)
 	s.renderInvitations(w, r, done, http.StatusOK, link)

@@ -60,23 +60,39 @@ func (s *Server) registerSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l := s.localizer(r)
+	welcome, err := s.accountMail(l, email, name, "register", "mail_register_subject", map[string]string{"SigninURL": s.cfg.BaseURL + "/signin"})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	_, err = s.store.CreateUser(r.Context(), store.NewUser{
 		Email: email, Name: name, Role: store.RolePending, Status: store.StatusPending, Locale: l.Lang(), PasswordHash: hash,
-	}, org)
+	}, org, welcome)
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		existing, lookupErr := s.store.UserByEmail(r.Context(), email)
 		if ok, _ := s.limits.registerAccount.Allow(email); ok && lookupErr == nil {
-			s.sendAccountMail(r, s.tr.For(existing.Locale), existing.Email, existing.Name, "existing_account", "mail_register_again_subject",
-				map[string]string{"ResetURL": s.cfg.BaseURL + "/reset", "SigninURL": s.cfg.BaseURL + "/signin"})
+			s.queueMailAgain(r, existing)
 		}
 	case err != nil:
 		s.serverError(w, r, err)
 		return
-	default:
-		s.sendAccountMail(r, l, email, name, "register", "mail_register_subject", map[string]string{"SigninURL": s.cfg.BaseURL + "/signin"})
 	}
+	s.mailer.wake()
 	done := s.newView(w, r, "register_done_title")
 	done.Data = map[string]any{"Email": email}
 	s.render(w, r, http.StatusOK, "register_done", done)
+}
+
+// queueMailAgain tells the owner of an address that someone tried to
+// register it again; nothing else is written, so the mail is queued alone.
+func (s *Server) queueMailAgain(r *http.Request, existing *store.User) {
+	m, err := s.accountMail(s.tr.For(existing.Locale), existing.Email, existing.Name, "existing_account", "mail_register_again_subject",
+		map[string]string{"ResetURL": s.cfg.BaseURL + "/reset", "SigninURL": s.cfg.BaseURL + "/signin"})
+	if err == nil {
+		err = s.store.QueueAccountMail(r.Context(), m)
+	}
+	if err != nil {
+		s.log.ErrorContext(r.Context(), "mail to an address registering again", "error", err)
+	}
 }

@@ -58,11 +58,15 @@ func (s *Server) mailResetLink(r *http.Request, email string) error {
 		return nil
 	}
 	plain, hash := auth.NewToken("")
-	if err := s.store.CreatePasswordReset(r.Context(), u.ID, hash, resetLinkTTL); err != nil {
+	m, err := s.accountMail(s.tr.For(u.Locale), u.Email, u.Name, "reset", "mail_reset_subject",
+		map[string]any{"URL": s.cfg.BaseURL + "/reset/" + plain, "Minutes": int(resetLinkTTL.Minutes())})
+	if err != nil {
 		return err
 	}
-	s.sendAccountMail(r, s.tr.For(u.Locale), u.Email, u.Name, "reset", "mail_reset_subject",
-		map[string]any{"URL": s.cfg.BaseURL + "/reset/" + plain, "Minutes": int(resetLinkTTL.Minutes())})
+	if err := s.store.CreatePasswordReset(r.Context(), u.ID, hash, resetLinkTTL, m); err != nil {
+		return err
+	}
+	s.mailer.wake()
 	return nil
 }
 

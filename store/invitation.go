@@ -27,8 +27,9 @@ const invitationSelect = `SELECT i.id, i.email, i.role, i.organisation_id, o.nam
 	u.name AS inviter_name, i.created_at, i.expires_at, i.used_at
 	FROM invitations i JOIN organisations o ON o.id = i.organisation_id JOIN users u ON u.id = i.invited_by`
 
-// CreateInvitation records an invitation whose link carries the token hashed as hash.
-func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation, hash string, ttl time.Duration) error {
+// CreateInvitation records an invitation whose link carries the token hashed
+// as hash; the mail carrying the link, when given, is queued with it.
+func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation, hash string, ttl time.Duration, mail ...any) error {
 	inv.Email = NormalizeEmail(inv.Email)
 	inv.CreatedAt = s.now()
 	inv.ExpiresAt = inv.CreatedAt.Add(ttl)
@@ -39,6 +40,9 @@ func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation, hash stri
 			return fmt.Errorf("create invitation: %w", err)
 		}
 		inv.ID = id
+		if err := s.queueAccountMails(ctx, tx, mail); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: inv.InvitedBy, Action: "invitation.create", TargetType: "invitation", TargetID: id,
 			After: map[string]any{"email": inv.Email, "role": inv.Role, "organisation_id": inv.OrganisationID}})
 	})

@@ -213,3 +213,29 @@ func TestEditNotifiesNewMentionsOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountMailQueuedWithItsCause: an invitation and its mail are written
+// together or not at all.
+func TestAccountMailQueuedWithItsCause(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		inv := store.Invitation{Email: "new@x.org", Role: store.RoleMember, OrganisationID: mod.OrganisationID, InvitedBy: mod.ID}
+		if err := s.CreateInvitation(ctx, &inv, "h1", time.Hour, map[string]string{"To": "new@x.org"}); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.PendingMail(ctx); n != 1 {
+			t.Fatalf("queued mails: %d, want 1", n)
+		}
+		bad := store.Invitation{Email: "other@x.org", Role: store.RoleMember, OrganisationID: mod.OrganisationID, InvitedBy: mod.ID}
+		if err := s.CreateInvitation(ctx, &bad, "h2", time.Hour, make(chan int)); err == nil {
+			t.Fatal("a mail that cannot be queued did not fail the invitation")
+		}
+		if _, err := s.InvitationByToken(ctx, "h2"); err == nil {
+			t.Error("the invitation was written without its mail")
+		}
+		if n, _ := s.PendingMail(ctx); n != 1 {
+			t.Errorf("queued mails: %d, want still 1", n)
+		}
+	})
+}

@@ -23,17 +23,26 @@ const (
 // carries a one-time link, which should not outlive its sending.
 const wipeAccountMail = `payload = CASE WHEN kind = 'account' THEN '{}' ELSE payload END`
 
-// QueueAccountMail queues a ready-made mail about an account. msg is kept
-// as JSON until it is sent or given up, then wiped.
+// QueueAccountMail queues a ready-made mail about an account that no
+// change goes with (an address registering again). msg is kept as JSON
+// until it is sent or given up, then wiped.
 func (s *Store) QueueAccountMail(ctx context.Context, msg any) error {
-	body, err := json.Marshal(msg)
-	if err != nil {
-		return err
-	}
+	return s.queueAccountMails(ctx, s.db, []any{msg})
+}
+
+// queueAccountMails queues, in the caller's transaction, the mails that
+// announce what it writes: an invitation, a reset link, a registration.
+func (s *Store) queueAccountMails(ctx context.Context, q querier, msgs []any) error {
 	now := s.now()
-	if _, err := s.exec(ctx, s.db, `INSERT INTO mail_outbox (kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?)`,
-		MailAccount, string(body), now, now); err != nil {
-		return fmt.Errorf("queue account mail: %w", err)
+	for _, msg := range msgs {
+		body, err := json.Marshal(msg)
+		if err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, q, `INSERT INTO mail_outbox (kind, payload, created_at, next_attempt_at) VALUES (?, ?, ?, ?)`,
+			MailAccount, string(body), now, now); err != nil {
+			return fmt.Errorf("queue account mail: %w", err)
+		}
 	}
 	return nil
 }

@@ -9,14 +9,16 @@ import (
 )
 
 // CreatePasswordReset stores a reset link's token hash for userID.
-func (s *Store) CreatePasswordReset(ctx context.Context, userID int64, hash string, ttl time.Duration) error {
+// The mail that carries the link, when given, is queued with it.
+func (s *Store) CreatePasswordReset(ctx context.Context, userID int64, hash string, ttl time.Duration, mail ...any) error {
 	now := s.now()
-	_, err := s.exec(ctx, s.db, `INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-		hash, userID, now, now.Add(ttl))
-	if err != nil {
-		return fmt.Errorf("create password reset: %w", err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := s.exec(ctx, tx, `INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			hash, userID, now, now.Add(ttl)); err != nil {
+			return fmt.Errorf("create password reset: %w", err)
+		}
+		return s.queueAccountMails(ctx, tx, mail)
+	})
 }
 
 // PasswordResetValid reports whether a reset link can still be used.

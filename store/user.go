@@ -136,11 +136,14 @@ func (s *Store) createUser(ctx context.Context, q querier, nu NewUser, orgID int
 
 // CreateUser creates an account in an organisation that is found by name or
 // created from org. A used e-mail gives ErrConflict and writes nothing.
-func (s *Store) CreateUser(ctx context.Context, nu NewUser, org Organisation) (*User, error) {
+// The mail announcing it, when given, is queued with it.
+func (s *Store) CreateUser(ctx context.Context, nu NewUser, org Organisation, mail ...any) (*User, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
-		id, err = s.createUserInOrg(ctx, tx, nu, org)
-		return err
+		if id, err = s.createUserInOrg(ctx, tx, nu, org); err != nil {
+			return err
+		}
+		return s.queueAccountMails(ctx, tx, mail)
 	})
 	if err != nil {
 		return nil, err
