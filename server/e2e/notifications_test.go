@@ -58,3 +58,34 @@ func TestMentionInBrowser(t *testing.T) {
 		t.Errorf("browser errors: %v", e)
 	}
 }
+
+// TestThreadStatusInBrowser: a moderator locks a thread that a member has
+// open; the member's page shows it locked without a reload.
+func TestThreadStatusInBrowser(t *testing.T) {
+	b := browsertest.New(t)
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
+	app.CreateUser("mod@secretariat.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+	biz := app.Client()
+	biz.SignIn("lucia@cafe.example")
+	mod := app.Client()
+	mod.SignIn("mod@secretariat.example")
+	thread := createThread(t, biz, firstTheme(t, app), "Parcel fees for small exporters", "Courier fees doubled.")
+
+	tab := b.Tab()
+	errs := watchConsole(t, tab)
+	signIn(t, tab, app, "lucia@cafe.example")
+	browsertest.Do(t, tab, chromedp.Navigate(app.URL+fmt.Sprintf("/forum/threads/%d", thread)), chromedp.WaitReady(chromedp.CSS("#live[data-live-seq]")))
+	if strings.Contains(browsertest.Text(t, tab, "header.thread-header .doc-meta"), "Locked") {
+		t.Fatal("locked before anyone locked it")
+	}
+	// Give the page's socket a moment to subscribe; the page's rendered seq covers any race.
+	waitJS(t, tab, `document.getElementById("live-viewers") !== null`)
+	if r := mod.Post(fmt.Sprintf("/forum/threads/%d/switch", thread), map[string][]string{"switch": {"locked"}, "on": {"true"}}); r.Status != 303 {
+		t.Fatalf("lock: %d", r.Status)
+	}
+	waitJS(t, tab, `document.querySelector("header.thread-header .doc-meta").textContent.includes("Locked")`)
+	if e := errs(); len(e) > 0 {
+		t.Errorf("browser errors: %v", e)
+	}
+}

@@ -330,6 +330,11 @@ ThreadPage.prototype.event = function (m) {
     case "typing":
       this.typed(data.author);
       return;
+    case "thread.updated":
+      // Status, lock, accepted answer: rare, so the page's own rendering
+      // of them is fetched again rather than rebuilt here.
+      this.live.refetch(["header.thread-header .doc-meta", "section.coverage", "section.history"]);
+      return;
   }
 };
 
