@@ -180,8 +180,8 @@ func (s *Server) apiThreadCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	f := &form{values: map[string][]string{"theme": {strconv.FormatInt(in.ThemeID, 10)}, "kind": {in.Kind}, "title": {in.Title},
-		"body": {in.Body}, "attribution": {in.Attribution}, "tags": {strings.Join(in.Tags, ",")}}, errors: map[string]string{}, l: s.localizer(r)}
+	f := s.apiForm(r, map[string]string{"theme": strconv.FormatInt(in.ThemeID, 10), "kind": in.Kind, "title": in.Title,
+		"body": in.Body, "attribution": in.Attribution, "tags": strings.Join(in.Tags, ",")})
 	th, err := s.createThread(r, f)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -208,34 +208,24 @@ func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	f := &form{values: map[string][]string{"body": {in.Body}}, errors: map[string]string{}, l: s.localizer(r)}
-	np := store.NewPost{ThreadID: t.ID, Author: currentUser(r), Body: f.multiline("body", maxPostLen)}
-	if np.Body == "" {
-		f.fail("body", "error_required")
-	}
+	f := s.apiForm(r, map[string]string{"body": in.Body})
+	var quote *int64
 	if in.QuotePostID != 0 {
-		np.QuotePostID = &in.QuotePostID
+		quote = &in.QuotePostID
 	}
-	if f.ok() {
-		var err error
-		if np.HTML, np.Mentions, err = s.renderPost(r.Context(), np.Body); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		p, err := s.store.CreatePost(r.Context(), np)
-		switch {
-		case errors.Is(err, store.ErrLocked):
-			s.apiError(w, r, http.StatusConflict, "locked", "error_thread_locked")
-			return
-		case errors.Is(err, store.ErrNotFound):
-			f.fail("quote_post_id", "error_quote_missing")
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			writeJSON(w, http.StatusCreated, apiPostJSON(s.viewPost(currentUser(r), t, *p, false)))
-			return
-		}
+	p, err := s.addReply(r, t, f, quote)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		s.apiError(w, r, http.StatusConflict, "locked", "error_thread_locked")
+		return
+	case errors.Is(err, store.ErrNotFound):
+		f.fail("quote_post_id", "error_quote_missing")
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	case p != nil:
+		writeJSON(w, http.StatusCreated, apiPostJSON(s.viewPost(currentUser(r), t, *p, false)))
+		return
 	}
 	s.apiValidation(w, r, f)
 }

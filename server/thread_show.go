@@ -181,37 +181,45 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	np := store.NewPost{ThreadID: t.ID, Author: currentUser(r)}
-	np.Body = f.multiline("body", maxPostLen)
+	var quote *int64
+	if q := f.values.Get("quote"); q != "" {
+		if qid, err := parseID(q); err == nil {
+			quote = &qid
+		}
+	}
+	p, err := s.addReply(r, t, f, quote)
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		f.fail("body", "error_thread_locked")
+	case errors.Is(err, store.ErrNotFound):
+		f.fail("body", "error_quote_missing")
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	case p != nil:
+		http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+		return
+	}
+	s.renderThread(w, r, t, f, http.StatusUnprocessableEntity)
+}
+
+// addReply checks a reply's text in f and saves it, for the page and the
+// API. Problems with the text are left in f and nothing is saved (nil, nil);
+// a locked thread and a quoted post not in it come back as store.ErrLocked
+// and store.ErrNotFound, for each caller to word its own way.
+func (s *Server) addReply(r *http.Request, t *store.Thread, f *form, quote *int64) (*store.Post, error) {
+	np := store.NewPost{ThreadID: t.ID, Author: currentUser(r), Body: f.multiline("body", maxPostLen), QuotePostID: quote}
 	if np.Body == "" {
 		f.fail("body", "error_required")
 	}
-	if q := f.values.Get("quote"); q != "" {
-		if qid, err := parseID(q); err == nil {
-			np.QuotePostID = &qid
-		}
+	if !f.ok() {
+		return nil, nil
 	}
-	if f.ok() {
-		var err error
-		if np.HTML, np.Mentions, err = s.renderPost(r.Context(), np.Body); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		p, err := s.store.CreatePost(r.Context(), np)
-		switch {
-		case errors.Is(err, store.ErrLocked):
-			f.fail("body", "error_thread_locked")
-		case errors.Is(err, store.ErrNotFound):
-			f.fail("body", "error_quote_missing")
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			http.Redirect(w, r, fmt.Sprintf("%s#post-%d", threadURL(t), p.ID), http.StatusSeeOther)
-			return
-		}
+	var err error
+	if np.HTML, np.Mentions, err = s.renderPost(r.Context(), np.Body); err != nil {
+		return nil, err
 	}
-	s.renderThread(w, r, t, f, http.StatusUnprocessableEntity)
+	return s.store.CreatePost(r.Context(), np)
 }
 
 func (s *Server) threadSwitchSave(w http.ResponseWriter, r *http.Request) {

@@ -70,7 +70,7 @@ func (s *Server) apiThreadStatus(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	f := &form{values: map[string][]string{"to": {in.To}, "post": {strconv.FormatInt(in.PostID, 10)}, "event": {strconv.FormatInt(in.EventID, 10)},
-		"document": {strconv.FormatInt(in.DocumentID, 10)}, "note": {in.Note}}, errors: map[string]string{}, l: s.localizer(r)}
+	f := s.apiForm(r, map[string]string{"to": in.To, "post": strconv.FormatInt(in.PostID, 10), "event": strconv.FormatInt(in.EventID, 10),
+		"document": strconv.FormatInt(in.DocumentID, 10), "note": in.Note})
 	s.changeStatus(w, r, t, f)
 }
