@@ -78,11 +78,32 @@ func (v *audienceView) For(u *store.User) *live.Frame {
 	return v.member
 }
 
-// readers are stand-ins for the three kinds of reader.
-func readers(authorID int64) (mod, author, member *store.User) {
-	return &store.User{ID: -1, Role: store.RoleModerator, Status: store.StatusActive},
-		&store.User{ID: authorID, Role: store.RoleMember, Status: store.StatusActive},
-		&store.User{ID: -2, Role: store.RoleMember, Status: store.StatusActive}
+// forumAudiences encodes an event's data once per kind of forum reader:
+// moderators, the author of what it is about (none when authorID is 0) and
+// every other member — the attribution rules give no more answers. data
+// builds what a stand-in reader of each kind may see; hidden keeps the
+// event for moderators.
+func forumAudiences(typ, topic string, seq, authorID int64, hidden bool, data func(reader *store.User) any) (*audienceView, error) {
+	v := &audienceView{authorID: authorID, modsOnly: hidden}
+	type kind struct {
+		reader *store.User
+		frame  **live.Frame
+	}
+	kinds := []kind{
+		{&store.User{ID: -1, Role: store.RoleModerator, Status: store.StatusActive}, &v.moderator},
+		{&store.User{ID: -2, Role: store.RoleMember, Status: store.StatusActive}, &v.member},
+	}
+	if authorID != 0 {
+		kinds = append(kinds, kind{&store.User{ID: authorID, Role: store.RoleMember, Status: store.StatusActive}, &v.author})
+	}
+	for _, k := range kinds {
+		f, err := live.NewEventFrame(typ, topic, seq, data(k.reader))
+		if err != nil {
+			return nil, err
+		}
+		*k.frame = f
+	}
+	return v, nil
 }
 
 func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View, error) {
@@ -122,18 +143,9 @@ func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadI
 	if err != nil {
 		return nil, err
 	}
-	v := &audienceView{authorID: p.AuthorID, modsOnly: t.Hidden}
-	mod, author, member := readers(p.AuthorID)
-	for _, out := range []struct {
-		reader *store.User
-		frame  **live.Frame
-	}{{mod, &v.moderator}, {author, &v.author}, {member, &v.member}} {
-		data := apiPostJSON(lr.s.viewPost(out.reader, t, *p, false))
-		if *out.frame, err = live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, data); err != nil {
-			return nil, err
-		}
-	}
-	return v, nil
+	return forumAudiences(ev.Type, ev.Topic, ev.Seq, p.AuthorID, t.Hidden, func(reader *store.User) any {
+		return apiPostJSON(lr.s.viewPost(reader, t, *p, false))
+	})
 }
 
 func (lr liveRights) renderThread(ctx context.Context, ev store.LiveEvent, threadID int64) (live.View, error) {
@@ -141,18 +153,9 @@ func (lr liveRights) renderThread(ctx context.Context, ev store.LiveEvent, threa
 	if err != nil {
 		return nil, err
 	}
-	v := &audienceView{authorID: t.AuthorID, modsOnly: t.Hidden}
-	mod, author, member := readers(t.AuthorID)
-	for _, out := range []struct {
-		reader *store.User
-		frame  **live.Frame
-	}{{mod, &v.moderator}, {author, &v.author}, {member, &v.member}} {
-		data := lr.s.apiThreadJSON(out.reader, t)
-		if *out.frame, err = live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, data); err != nil {
-			return nil, err
-		}
-	}
-	return v, nil
+	return forumAudiences(ev.Type, ev.Topic, ev.Seq, t.AuthorID, t.Hidden, func(reader *store.User) any {
+		return lr.s.apiThreadJSON(reader, t)
+	})
 }
 
 // RenderPresence names a thread's viewers as its attribution mode allows:
@@ -179,21 +182,12 @@ func (lr liveRights) renderPeople(ctx context.Context, t live.Topic, typ string,
 	if err != nil {
 		return nil, err
 	}
-	v := &audienceView{modsOnly: th.Hidden}
-	mod, _, member := readers(0)
-	for _, out := range []struct {
-		reader *store.User
-		frame  **live.Frame
-	}{{mod, &v.moderator}, {member, &v.member}} {
-		name := func(p live.Viewer) apiAuthor {
+	return forumAudiences(typ, t.String(), 0, 0, th.Hidden, func(reader *store.User) any {
+		return data(func(p live.Viewer) apiAuthor {
 			kind := store.OrgKind(p.OrgKind)
-			return authorJSON(attribute(out.reader, th.Attribution, p.UserID, p.Name, p.Org, kind), kind)
-		}
-		if *out.frame, err = live.NewEventFrame(typ, t.String(), 0, data(name)); err != nil {
-			return nil, err
-		}
-	}
-	return v, nil
+			return authorJSON(attribute(reader, th.Attribution, p.UserID, p.Name, p.Org, kind), kind)
+		})
+	})
 }
 
 func (lr liveRights) Viewer(u *store.User) live.Viewer {
