@@ -168,15 +168,10 @@ func (s *Server) noteFor(l *i18n.Localizer, u *store.User, n *store.Notification
 
 // mailByline is a byline as words in a mail.
 func mailByline(l *i18n.Localizer, b byline) string {
-	switch {
-	case b.KindID != "":
-		return l.T(b.KindID)
-	case b.Withheld:
+	if b.Withheld {
 		return b.Name + " (" + b.Organisation + ", " + l.T("chatham_withheld") + ")"
-	case b.Organisation != "":
-		return b.Name + " (" + b.Organisation + ")"
 	}
-	return b.Name
+	return bylineText(l, b)
 }
 
 // withFooter adds what notification and digest mails end with: why the mail

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"ideasx/server/i18n"
 	"ideasx/server/markdown"
 	"ideasx/store"
 )
@@ -26,7 +27,7 @@ type notificationItem struct {
 
 func (s *Server) notificationItem(me *store.User, v *view, n *store.NotificationView) notificationItem {
 	item := notificationItem{NotificationView: n, Unread: n.ReadAt == nil}
-	threadVisible := n.ThreadID != nil && n.ThreadTitle != nil && (!valueOf(n.ThreadHidden) || me.IsModerator())
+	threadVisible := n.ThreadID != nil && n.ThreadTitle != nil && (!valueOr(n.ThreadHidden, false) || me.IsModerator())
 	thread := v.T("notif_thread_gone")
 	if threadVisible {
 		thread = *n.ThreadTitle
@@ -45,12 +46,12 @@ func (s *Server) notificationItem(me *store.User, v *view, n *store.Notification
 		if n.ThreadAttribution != nil {
 			mode = *n.ThreadAttribution
 		}
-		b := attribute(me, mode, *n.ActorID, *n.ActorName, valueOf(n.ActorOrg), valueOf(n.ActorOrgKind))
-		who = bylineText(v, b)
+		b := attribute(me, mode, *n.ActorID, *n.ActorName, valueOr(n.ActorOrg, ""), valueOr(n.ActorOrgKind, ""))
+		who = bylineText(v.Localizer, b)
 	}
 	switch n.Kind {
 	case store.NotifyPendingAccount:
-		item.Text = v.T("notif_pending_account", "Name", valueOf(n.SubjectName))
+		item.Text = v.T("notif_pending_account", "Name", valueOr(n.SubjectName, ""))
 		item.Link = "/moderation/accounts"
 	case store.NotifyNewFlag:
 		item.Text = v.T("notif_new_flag", "Thread", thread)
@@ -59,7 +60,7 @@ func (s *Server) notificationItem(me *store.User, v *view, n *store.Notification
 		item.Text = v.T("notif_approved")
 		item.Link = "/forum"
 	case store.NotifyStatus:
-		item.Text = v.T("notif_status", "Who", who, "Thread", thread, "Status", v.T("challenge_"+valueOf(n.ThreadStatus)))
+		item.Text = v.T("notif_status", "Who", who, "Thread", thread, "Status", v.T("challenge_"+valueOr(n.ThreadStatus, "")))
 	default:
 		item.Text = v.T("notif_"+string(n.Kind), "Who", who, "Thread", thread)
 	}
@@ -67,10 +68,10 @@ func (s *Server) notificationItem(me *store.User, v *view, n *store.Notification
 }
 
 // bylineText is a byline as one line of text.
-func bylineText(v *view, b byline) string {
+func bylineText(l *i18n.Localizer, b byline) string {
 	switch {
 	case b.KindID != "":
-		return v.T(b.KindID)
+		return l.T(b.KindID)
 	case b.Organisation != "":
 		return b.Name + " (" + b.Organisation + ")"
 	}
@@ -225,13 +226,4 @@ func atoiDefault(s string, def int) int {
 		return def
 	}
 	return n
-}
-
-// valueOf is what p points to, or the zero value for nil.
-func valueOf[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
-	}
-	return *p
 }
