@@ -10,7 +10,10 @@ import (
 	"ideasx/store"
 )
 
-const notificationsPerPage = 50
+const (
+	notificationsPerPage = 50
+	maxNotificationPage  = 10000
+)
 
 // notificationItem is a notification as its owner may see it now: what it
 // names goes through the attribution rules, and what they may no longer
@@ -80,7 +83,12 @@ func bylineText(l *i18n.Localizer, b byline) string {
 
 func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) {
 	me := currentUser(r)
-	page := max(1, atoiDefault(r.URL.Query().Get("page"), 1))
+	// A person's list is short; a page far past its end is simply empty,
+	// and the bound keeps the offset from overflowing.
+	page := 1
+	if n, err := parseID(r.URL.Query().Get("page")); err == nil {
+		page = int(min(n, maxNotificationPage))
+	}
 	list, err := s.store.Notifications(r.Context(), me.ID, notificationsPerPage+1, (page-1)*notificationsPerPage)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -218,12 +226,4 @@ func (s *Server) unreadCount(r *http.Request) (int, int64) {
 		s.log.WarnContext(r.Context(), "unread notifications", "error", err)
 	}
 	return n, seq
-}
-
-func atoiDefault(s string, def int) int {
-	var n int
-	if _, err := fmt.Sscanf(s, "%d", &n); err != nil {
-		return def
-	}
-	return n
 }

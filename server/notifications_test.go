@@ -69,6 +69,11 @@ func TestNotificationPrefs(t *testing.T) {
 		if n, _ := app.Store.UnreadNotifications(t.Context(), f.bizUser.ID); n != 1 {
 			t.Errorf("unread: %d, want 1 (the reply, not the mention that was turned off)", n)
 		}
+		for _, page := range []string{"abc", "-3", "0", "99999999999999999", "9223372036854775807"} {
+			if r := f.biz.Get("/notifications?page=" + page); r.Status != http.StatusOK {
+				t.Errorf("page %q: %d, want 200", page, r.Status)
+			}
+		}
 		if r := app.Client().Get("/notifications"); r.Status != http.StatusSeeOther {
 			t.Errorf("visitor: %d, want a redirect to sign in", r.Status)
 		}
