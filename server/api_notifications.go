@@ -29,16 +29,21 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	v := s.newView(w, r, "")
+	l := s.localizer(r)
 	out := make([]apiNotification, len(list))
 	for i := range list {
-		item := s.notificationItem(me, v, &list[i])
+		item := s.notificationItem(me, l, &list[i])
 		out[i] = apiNotification{ID: item.ID, Kind: string(item.Kind), Text: item.Text, Excerpt: item.Excerpt, Unread: item.Unread, CreatedAt: item.CreatedAt}
 		if item.Link != "" {
 			out[i].URL = s.cfg.BaseURL + item.Link
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"notifications": out, "unread": v.Unread})
+	unread, err := s.store.UnreadNotifications(r.Context(), me.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"notifications": out, "unread": unread})
 }
 
 // apiNotificationsRead marks one notification ({"id": N}) or all ({}) as read.

@@ -28,10 +28,10 @@ type notificationItem struct {
 	Unread bool
 }
 
-func (s *Server) notificationItem(me *store.User, v *view, n *store.NotificationView) notificationItem {
+func (s *Server) notificationItem(me *store.User, l *i18n.Localizer, n *store.NotificationView) notificationItem {
 	item := notificationItem{NotificationView: n, Unread: n.ReadAt == nil}
 	threadVisible := n.ThreadID != nil && n.ThreadTitle != nil && (!valueOr(n.ThreadHidden, false) || me.IsModerator())
-	thread := v.T("notif_thread_gone")
+	thread := l.T("notif_thread_gone")
 	if threadVisible {
 		thread = *n.ThreadTitle
 		t := &store.Thread{ID: *n.ThreadID, Title: *n.ThreadTitle}
@@ -43,29 +43,29 @@ func (s *Server) notificationItem(me *store.User, v *view, n *store.Notification
 			}
 		}
 	}
-	who := v.T("notif_someone")
+	who := l.T("notif_someone")
 	if n.ActorID != nil && n.ActorName != nil {
 		mode := store.OnTheRecord
 		if n.ThreadAttribution != nil {
 			mode = *n.ThreadAttribution
 		}
 		b := attribute(me, mode, *n.ActorID, *n.ActorName, valueOr(n.ActorOrg, ""), valueOr(n.ActorOrgKind, ""))
-		who = bylineText(v.Localizer, b)
+		who = bylineText(l, b)
 	}
 	switch n.Kind {
 	case store.NotifyPendingAccount:
-		item.Text = v.T("notif_pending_account", "Name", valueOr(n.SubjectName, ""))
+		item.Text = l.T("notif_pending_account", "Name", valueOr(n.SubjectName, ""))
 		item.Link = "/moderation/accounts"
 	case store.NotifyNewFlag:
-		item.Text = v.T("notif_new_flag", "Thread", thread)
+		item.Text = l.T("notif_new_flag", "Thread", thread)
 		item.Link = "/moderation/flags"
 	case store.NotifyApproved:
-		item.Text = v.T("notif_approved")
+		item.Text = l.T("notif_approved")
 		item.Link = "/forum"
 	case store.NotifyStatus:
-		item.Text = v.T("notif_status", "Who", who, "Thread", thread, "Status", v.T("challenge_"+valueOr(n.ThreadStatus, "")))
+		item.Text = l.T("notif_status", "Who", who, "Thread", thread, "Status", l.T("challenge_"+valueOr(n.ThreadStatus, "")))
 	default:
-		item.Text = v.T("notif_"+string(n.Kind), "Who", who, "Thread", thread)
+		item.Text = l.T("notif_"+string(n.Kind), "Who", who, "Thread", thread)
 	}
 	return item
 }
@@ -99,7 +99,7 @@ func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) {
 	list = list[:min(len(list), notificationsPerPage)]
 	items := make([]notificationItem, len(list))
 	for i := range list {
-		items[i] = s.notificationItem(me, v, &list[i])
+		items[i] = s.notificationItem(me, v.Localizer, &list[i])
 	}
 	data := map[string]any{"Items": items, "PrevURL": "", "NextURL": ""}
 	if page > 1 {
@@ -133,7 +133,7 @@ func (s *Server) notificationOpen(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	item := s.notificationItem(me, s.newView(w, r, ""), n)
+	item := s.notificationItem(me, s.localizer(r), n)
 	to := item.Link
 	if to == "" {
 		to = "/notifications"
