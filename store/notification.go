@@ -75,10 +75,6 @@ type Notification struct {
 // forumReaders is the SQL condition of an account that may read the forum.
 const forumReaders = `u.status = 'active' AND u.role IN ('business', 'member', 'moderator', 'admin')`
 
-// channelOf is the SQL expression of a recipient's channel for a kind, given
-// the kind as the first bound argument's column alias k.
-const channelOf = `COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ?)`
-
 // notifyUsers records a notification of one kind for each listed account
 // that may receive it, emits the live "notification" event of each and
 // queues the e-mails of those who want them at once — all in tx, the
@@ -130,7 +126,8 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 		ids[i] = n.ID
 	}
 	query, inArgs, err := sqlx.In(`INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
-		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?) AND `+channelOf+` = 'email'`,
+		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?)
+		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ?) = 'email'`,
 		now, now, ids, DefaultChannel(kind))
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", kind, err)
