@@ -10,7 +10,6 @@ const (
 	kindEvent    = "event"
 	kindPresence = "presence"
 	kindTyping   = "typing"
-	kindRecheck  = "recheck"
 	// kindHello: an instance (re)joined and asks the others to announce their viewers.
 	kindHello = "hello"
 )
@@ -29,8 +28,6 @@ type Message struct {
 	Payload string `json:"p,omitempty"`
 	// Presence: who this instance has on Topic. Typing: Viewers[0] types.
 	Viewers []Viewer `json:"v,omitempty"`
-	// Recheck: the account whose rights changed.
-	UserID int64 `json:"u,omitempty"`
 }
 
 // Viewer is a person on a page, as presence and typing name them; the

@@ -302,8 +302,6 @@ func (h *Hub) dispatch(ctx context.Context, m Message) {
 		h.deliverTyping(ctx, m)
 	case kindHello:
 		h.presence.announceAll()
-	case kindRecheck:
-		go h.recheck(ctx, func(c *Conn) bool { return c.User().ID == m.UserID })
 	}
 }
 
@@ -436,15 +434,6 @@ func (h *Hub) resync(ctx context.Context) {
 		}
 		t.mu.Unlock()
 	}
-}
-
-// Recheck makes every instance check the rights of a person's connections
-// now rather than at the next sweep: after a sign-out, a suspension, a role
-// change or a revoked token.
-func (h *Hub) Recheck(userID int64) {
-	m := Message{Kind: kindRecheck, Origin: h.opts.Instance, UserID: userID}
-	h.local(m)
-	h.publish(m)
 }
 
 // Shutdown closes every connection with 1001 so that clients move to
