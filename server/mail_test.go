@@ -33,6 +33,8 @@ type smtpSink struct {
 	mu   sync.Mutex
 	got  []*receivedMail
 	srv  *smtp.Server
+	// refused are the recipients the server answers 550 "no such mailbox".
+	refused map[string]bool
 }
 
 // receivedMail is one delivered message, decoded.
@@ -190,6 +192,12 @@ func (s *sinkSession) Mail(string, *smtp.MailOptions) error {
 	return nil
 }
 func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.sink.mu.Lock()
+	refused := s.sink.refused[to]
+	s.sink.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such mailbox"}
+	}
 	s.to = append(s.to, to)
 	return nil
 }
@@ -633,6 +641,28 @@ func TestMailGivenUp(t *testing.T) {
 	}
 	if !strings.Contains(f.app.Logs(), `"level":"ERROR","msg":"mail given up"`) {
 		t.Error("giving up was not logged as an error")
+	}
+}
+
+// TestMailToRefusedRecipientGivenUp: a recipient the SMTP server refuses
+// for good (550) is not tried again for hours; the other mails go out.
+func TestMailToRefusedRecipientGivenUp(t *testing.T) {
+	sink := newSMTPSink(t)
+	sink.refused = map[string]bool{"del@chile.example": true}
+	f := newMailFixture(t, storetest.SQLite, sink)
+	th := f.thread(t, f.biz, "Parcel fees", store.OnTheRecord)
+	f.post(t, th, f.mod, "Calling the delegation and the business", f.del.ID, f.biz.ID)
+	f.runJobs(t)
+	sink.wait(f.biz.Email, 1)
+	if n, err := f.app.Store.PendingMail(context.Background()); err != nil || n != 0 {
+		t.Errorf("pending mails after a 550: %d (%v), want 0", n, err)
+	}
+	logs := f.app.Logs()
+	if !strings.Contains(logs, `"level":"ERROR","msg":"mail given up"`) || !strings.Contains(logs, "No such mailbox") {
+		t.Error("giving up on the refused recipient was not logged as an error with the server's answer")
+	}
+	if strings.Contains(logs, "mail not sent, will retry") {
+		t.Error("a refused recipient was scheduled for another attempt")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"ideasx/server/mail"
 	"ideasx/store"
 )
 
@@ -13,7 +14,8 @@ import (
 // mail is built when it is sent, from the data as it is then, and marked
 // sent after the SMTP server took it: delivery is at least once (a worker
 // that dies between the two leaves the mail to be sent again when its
-// lease ends), and a failure is retried with back-off.
+// lease ends), and a failure is retried with back-off, unless the SMTP
+// server refused the recipient for good.
 const (
 	mailPoll     = 5 * time.Second  // how often the outbox is looked at when nothing wakes the worker
 	mailLease    = 2 * time.Minute  // how long a claimed mail is left to its worker
@@ -188,7 +190,7 @@ func (m *mailWorker) deliver(ctx context.Context, om *store.OutboxMail) {
 		err = m.s.mail.Send(ctx, msg)
 	}
 	if err != nil {
-		if om.Attempts >= mailMaxTries {
+		if om.Attempts >= mailMaxTries || errors.Is(err, mail.ErrRecipientRefused) {
 			log.Error("mail given up", "error", err)
 			if err := m.s.store.MailAbandoned(ctx, om.ID, m.id, err); err != nil {
 				log.Warn("mail given up", "error", err)

@@ -4,6 +4,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -35,6 +36,13 @@ func headerNames(h map[string]string) []string {
 	sort.Strings(names)
 	return names
 }
+
+// ErrRecipientRefused marks a send that the SMTP server refused for good
+// because of its recipient (a 5xx answer to RCPT TO, such as 550 "no such
+// mailbox"): trying again later would only be refused again. Other
+// permanent answers, such as a refused login, are about the configuration
+// and every mail; they stay retried so that nothing is lost while it is fixed.
+var ErrRecipientRefused = errors.New("mail: recipient refused")
 
 // Sender delivers messages.
 type Sender interface {
@@ -109,6 +117,10 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
+		var se *gomail.SendError
+		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && se.ErrorCode()/100 == 5 {
+			return fmt.Errorf("%w: %w", ErrRecipientRefused, err)
+		}
 		return fmt.Errorf("mail: send: %w", err)
 	}
 	return nil
