@@ -130,7 +130,7 @@ func (s *Server) noteFor(l *i18n.Localizer, u *store.User, n *store.Notification
 	who := l.T("mail_someone")
 	if n.ActorID != nil && n.ActorName != nil {
 		mode := valueOr(n.ThreadAttribution, store.OnTheRecord)
-		who = mailByline(l, attribute(u, mode, *n.ActorID, *n.ActorName, valueOr(n.ActorOrg, ""), valueOr(n.ActorOrgKind, "")))
+		who = bylineText(l, attribute(u, mode, *n.ActorID, *n.ActorName, valueOr(n.ActorOrg, ""), valueOr(n.ActorOrgKind, "")))
 	}
 	status := ""
 	if n.ThreadStatus != nil && *n.ThreadStatus != "" {
@@ -164,14 +164,6 @@ func (s *Server) noteFor(l *i18n.Localizer, u *store.User, n *store.Notification
 		note.Link, note.LinkLabel = base+"/signin", l.T("nav_signin")
 	}
 	return note
-}
-
-// mailByline is a byline as words in a mail.
-func mailByline(l *i18n.Localizer, b byline) string {
-	if b.Withheld {
-		return b.Name + " (" + b.Organisation + ", " + l.T("chatham_withheld") + ")"
-	}
-	return bylineText(l, b)
 }
 
 // withFooter adds what notification and digest mails end with: why the mail

@@ -70,9 +70,12 @@ func (s *Server) notificationItem(me *store.User, l *i18n.Localizer, n *store.No
 	return item
 }
 
-// bylineText is a byline as one line of text.
+// bylineText is a byline as one line of text. A moderator reading a name
+// that others do not see is told so, as on the thread's page.
 func bylineText(l *i18n.Localizer, b byline) string {
 	switch {
+	case b.Withheld:
+		return b.Name + " (" + b.Organisation + ", " + l.T("chatham_withheld") + ")"
 	case b.KindID != "":
 		return l.T(b.KindID)
 	case b.Organisation != "":

@@ -46,6 +46,9 @@ func TestNotificationCentre(t *testing.T) {
 		if other := f.del.Post("/notifications/"+id[1]+"/open", nil); other.Status != http.StatusNotFound {
 			t.Errorf("opening someone else's notification: %d, want 404", other.Status)
 		}
+		// A moderator sees the name, and that others do not.
+		reply(t, f.del, f.thread, "@"+f.modUser.Handle+" could you look at this?")
+		mustContain(t, f.mod.Get("/notifications"), "mentioned you", "Delegation of Chile, name hidden from others")
 	})
 }
 
