@@ -64,6 +64,9 @@ type Conn struct {
 	ended    bool
 	// done is closed when nothing more will be written.
 	done chan struct{}
+	// lastWrite is when the writer last wrote messages; only the writer,
+	// one at a time, uses it.
+	lastWrite time.Time
 
 	mu     sync.Mutex
 	topics map[string]struct{}
@@ -294,10 +297,17 @@ func (c *Conn) endLocked() {
 
 // writeLoop writes what is queued, all of it in one frame, until nothing
 // is left; then it ends, and the next enqueue starts another. On a busy
-// instance it first waits a little for more (Options.CoalesceAbove).
+// instance (Options.CoalesceAbove) it writes at most once per window:
+// a message that comes long after the last write leaves at once, one that
+// comes soon after waits for the rest of the window, and whatever else
+// arrives meanwhile shares its frame. Waiting only when needed rather
+// than before every write makes as few writes for a steady stream and
+// halves the typical delay.
 func (c *Conn) writeLoop() {
 	if c.hub.busy.Load() {
-		time.Sleep(c.hub.opts.CoalesceWindow)
+		if wait := c.hub.opts.CoalesceWindow - time.Since(c.lastWrite); wait > 0 {
+			time.Sleep(wait)
+		}
 	}
 	for {
 		c.out.Lock()
@@ -324,6 +334,7 @@ func (c *Conn) writeLoop() {
 		}
 		if err == nil && len(batch) > 0 {
 			err = c.write(batch)
+			c.lastWrite = time.Now()
 		}
 		if err != nil {
 			c.out.Lock()
