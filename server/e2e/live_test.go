@@ -32,7 +32,7 @@ func TestLiveThreadInBrowser(t *testing.T) {
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
-	app.CreateUser("delegate@kenya.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
+	delegate := app.CreateUser("delegate@kenya.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
 	biz := app.Client()
 	biz.SignIn("lucia@cafe.example")
 	theme := firstTheme(t, app)
@@ -81,6 +81,8 @@ func TestLiveThreadInBrowser(t *testing.T) {
 		t.Errorf("unread notifications: %q, want 1", got)
 	}
 	browsertest.Screenshot(t, del, "live-thread")
+	// The reply was seen where it appeared: it counts as read, as after a reload.
+	waitReadUpTo(t, app, delegate.ID, thread, first)
 
 	// On a narrow screen, scrolled up: a pill counts the new replies and takes the reader to them.
 	browsertest.Do(t, del, chromedp.EmulateViewport(390, 760), chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
@@ -93,6 +95,7 @@ func TestLiveThreadInBrowser(t *testing.T) {
 	browsertest.Do(t, del, click("#live-pill"), chromedp.WaitNotVisible(chromedp.CSS("#live-pill")))
 	waitJS(t, del, fmt.Sprintf(`document.activeElement === document.getElementById("post-%d")`, second))
 	browsertest.Screenshot(t, del, "live-thread-390")
+	waitReadUpTo(t, app, delegate.ID, thread, second)
 	browsertest.Do(t, del, chromedp.EmulateViewport(1280, 900))
 
 	// An edit and a deletion show in place.
@@ -264,6 +267,22 @@ func reply(t *testing.T, c *servertest.Client, thread int64, body string) int64 
 	var p struct{ ID int64 }
 	_ = json.Unmarshal([]byte(r.Body), &p)
 	return p.ID
+}
+
+// waitReadUpTo waits until the person's read position in the thread is post.
+func waitReadUpTo(t *testing.T, app *servertest.App, userID, thread, post int64) {
+	t.Helper()
+	var at int64
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var err error
+		if at, err = app.Store.ReadPosition(context.Background(), userID, thread); err != nil {
+			t.Fatal(err)
+		}
+		if at == post {
+			return
+		}
+	}
+	t.Errorf("read position %d, want post %d", at, post)
 }
 
 // waitJS waits until a JavaScript expression is true on the page.

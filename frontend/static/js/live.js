@@ -404,13 +404,31 @@ ThreadPage.prototype.added = function (data) {
   this.count(this.unseen.length || 1);
 };
 
-// seen starts the fading of a new post's highlight once the reader sees it.
+// seen starts the fading of a new post's highlight once the reader sees it,
+// and moves their read position past it, as loading the page would have.
 ThreadPage.prototype.seen = function (li) {
   this.observer?.unobserve(li);
   li.classList.add("post-seen");
   const i = this.unseen.indexOf(li);
   if (i >= 0) this.unseen.splice(i, 1);
   this.showPill();
+  this.markRead(Number(li.id.replace("post-", "")));
+};
+
+// markRead tells the server, at most once a second, the newest post seen.
+ThreadPage.prototype.markRead = function (postID) {
+  if (!(postID > (this.readUpTo || 0))) return;
+  this.readUpTo = postID;
+  if (this.readTimer) return;
+  this.readTimer = setTimeout(() => {
+    this.readTimer = null;
+    fetch(`/api/v1/threads/${this.live.topic.slice("thread:".length)}/read`, {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ post_id: this.readUpTo }),
+    }).catch(() => {}); // the next page load marks it anyway
+  }, 1000);
 };
 
 // count tells screen readers how many new replies came, and shows the pill
