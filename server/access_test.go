@@ -14,6 +14,7 @@ import (
 // TestAccessByRole walks every page built so far with each role and checks
 // what each may and may not reach. "signin" means a redirect to sign in.
 func TestAccessByRole(t *testing.T) {
+	t.Parallel()
 	const (
 		ok     = http.StatusOK
 		signin = http.StatusSeeOther
@@ -56,6 +57,7 @@ func TestAccessByRole(t *testing.T) {
 // TestModerationActionsByRole posts each moderation and admin action as each
 // role and checks that only the right ones change anything.
 func TestModerationActionsByRole(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	clients := signedInClients(t, app)
 	ctx := context.Background()

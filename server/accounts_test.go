@@ -15,6 +15,12 @@ import (
 	"ideasx/store/storetest"
 )
 
+// Every test of this package calls t.Parallel: each starts its own
+// servers, on a database (SQLite file or Postgres schema) and a Redis
+// channel of its own, so none sees another's data. A new test does the
+// same; one that cannot (it would change something shared) says why.
+
+// forEachEngine runs fn against a fresh server on each store engine.
 func forEachEngine(t *testing.T, fn func(t *testing.T, app *servertest.App)) {
 	for _, e := range storetest.Engines {
 		t.Run(string(e), func(t *testing.T) { fn(t, servertest.New(t, e, nil)) })
@@ -38,6 +44,7 @@ func registration(email string) url.Values {
 }
 
 func TestRegisterApproveSignIn(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		ctx := context.Background()
 		app.CreateUser("mod@secretariat.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
@@ -96,6 +103,7 @@ func TestRegisterApproveSignIn(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestRejectedRequestCanRegisterAgain(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("mod@secretariat.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 		app.Client().Post("/register", registration("spam@x.example"))
@@ -119,6 +127,7 @@ func TestRejectedRequestCanRegisterAgain(t *testing.T) {
 }
 
 func TestInvitationMakesActiveMember(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("mod@secretariat.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 		mod := app.Client()
@@ -162,6 +171,7 @@ func TestInvitationMakesActiveMember(t *testing.T) {
 }
 
 func TestExpiredInvitationIsRefused(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		mod := app.CreateUser("mod@secretariat.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 		plain, hash := auth.NewToken("")
@@ -182,6 +192,7 @@ func TestExpiredInvitationIsRefused(t *testing.T) {
 }
 
 func TestPasswordResetEndToEnd(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("ana@andes.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		old := app.Client()
@@ -219,6 +230,7 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 }
 
 func TestSetupLinkCreatesAdminOnce(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		plain, hash := auth.NewToken("")
 		if err := app.Store.CreateSetupToken(context.Background(), hash, time.Hour); err != nil {
@@ -247,6 +259,7 @@ func TestSetupLinkCreatesAdminOnce(t *testing.T) {
 }
 
 func TestSessionRotatesAndSignOutEndsIt(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("bo@kenya.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
 		c := app.Client()
@@ -286,6 +299,7 @@ func TestSessionRotatesAndSignOutEndsIt(t *testing.T) {
 }
 
 func TestSuspendedAccountCannotSignIn(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("admin@secretariat.example", store.RoleAdmin, "Secretariat", store.OrgSecretariat)
 		target := app.CreateUser("troll@x.example", store.RoleBusiness, "Troll Ltd", store.OrgBusiness)
@@ -313,6 +327,7 @@ func TestSuspendedAccountCannotSignIn(t *testing.T) {
 }
 
 func TestLanguageFromSettingCookieOrBrowser(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	c := app.Client()
 	c.Header.Set("Accept-Language", "fr-CH, fr;q=0.9, en;q=0.5")

@@ -14,6 +14,7 @@ import (
 // TestForumAPIHonoursChathamHouse: the JSON a member gets for a Chatham
 // House thread names no one; the author and moderators still see names.
 func TestForumAPIHonoursChathamHouse(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestLibraryAPIWrites(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
@@ -92,6 +93,7 @@ func TestLibraryAPIWrites(t *testing.T) {
 }
 
 func TestLibraryAPIRefusesVisitorsWrites(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	r := app.Client().Do("POST", "/api/v1/events", strings.NewReader(`{}`), "application/json")
 	if r.Status != http.StatusUnauthorized {

@@ -122,6 +122,7 @@ func (f *forumAPI) auditCount(t *testing.T, action string) int {
 // a fresh thread each: visitors are asked to sign in, pending accounts are
 // refused, members may not act as moderators, and a refusal tells nothing.
 func TestForumAPIActionsByRole(t *testing.T) {
+	t.Parallel()
 	const (
 		ok, created = http.StatusOK, http.StatusCreated
 		unauth, no  = http.StatusUnauthorized, http.StatusForbidden
@@ -183,6 +184,7 @@ func TestForumAPIActionsByRole(t *testing.T) {
 // ids get a 4xx with a code and a translated message, never a 500, and
 // change nothing.
 func TestForumAPIRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		f := newForumAPI(t, app)
 		fx := f.newThread(t, "Bad input thread", "record")
@@ -279,6 +281,7 @@ func TestForumAPIRefusesBadInput(t *testing.T) {
 // name the moderator who edited it to moderators only; other members may
 // not read them at all.
 func TestForumAPIRevisionsHonourChathamHouse(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		f := newForumAPI(t, app)
 		fx := f.newThread(t, "Chatham stamps", "chatham")
@@ -372,6 +375,7 @@ func TestForumAPIRevisionsHonourChathamHouse(t *testing.T) {
 // once through the pages and once through the API, on two threads alike,
 // and expects the same audit entries.
 func TestForumAPIModerationIsAuditedLikeThePages(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		f := newForumAPI(t, app)
 		ctx := context.Background()
@@ -466,6 +470,7 @@ func TestForumAPIModerationIsAuditedLikeThePages(t *testing.T) {
 // shows in the thread and in lists, and drives "unread"; watching through
 // the API fills the watched list.
 func TestForumAPIReadPositionAndWatch(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		f := newForumAPI(t, app)
 		fx := f.newThread(t, "Reading positions", "record")

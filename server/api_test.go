@@ -15,6 +15,7 @@ import (
 )
 
 func TestAPITokensAuthenticate(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("bo@kenya.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
 		browser := app.Client()
@@ -66,6 +67,7 @@ func assertAPIError(t *testing.T, r servertest.Response, code string) {
 }
 
 func TestAPIErrorsAreTranslated(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	c := app.Client()
 	c.Header.Set("Accept-Language", "es")
@@ -79,6 +81,7 @@ func TestAPIErrorsAreTranslated(t *testing.T) {
 // TestOpenAPIListsEveryRoute holds the OpenAPI document to the route table:
 // each registered API route is documented, and nothing else is.
 func TestOpenAPIListsEveryRoute(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	r := app.Client().Get("/api/v1/openapi.json")
 	var doc struct {

@@ -31,6 +31,7 @@ func countOrgs(t *testing.T, app *servertest.App) int {
 }
 
 func TestRegistrationRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		cases := []struct {
 			name    string
@@ -72,6 +73,7 @@ func TestRegistrationRejectsBadInput(t *testing.T) {
 }
 
 func TestDuplicateEmailInOtherCase(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("ana@andes.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		users, orgs := countUsers(t, app), countOrgs(t, app)
@@ -103,6 +105,7 @@ func TestDuplicateEmailInOtherCase(t *testing.T) {
 }
 
 func TestOversizedFormIsRefused(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	form := registration("big@x.example")
 	form.Set("sector", strings.Repeat("x", 70<<10))
@@ -116,6 +119,7 @@ func TestOversizedFormIsRefused(t *testing.T) {
 }
 
 func TestCrossOriginPostIsRefused(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		users := countUsers(t, app)
 		c := app.Client()
@@ -142,6 +146,7 @@ func TestCrossOriginPostIsRefused(t *testing.T) {
 }
 
 func TestRepeatedWrongPasswordsAreLimited(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("target@x.example", store.RoleMember, "Delegation", store.OrgMember)
 		c := app.Client()
@@ -176,6 +181,7 @@ func TestRepeatedWrongPasswordsAreLimited(t *testing.T) {
 }
 
 func TestBadIDsAndLinksNeverFail500(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("admin@x.example", store.RoleAdmin, "Secretariat", store.OrgSecretariat)
 	admin := app.Client()

@@ -14,6 +14,7 @@ import (
 // TestPublicDashboardShowsOnlyNumbers: the home page's figures tell how the
 // dialogue goes without a single title or name from the forum.
 func TestPublicDashboardShowsOnlyNumbers(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, app.Store); err != nil {

@@ -15,6 +15,7 @@ import (
 // moderation forms change the attribution mode (names vanish for other
 // members at once) and hide a reply; members may do neither.
 func TestModeratorChangesAttributionAndHidesFromThePage(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, "sqlite", nil)
 	f := newLiveFixture(t, app, "record")
 	app.CreateUser("other@x.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)

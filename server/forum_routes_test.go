@@ -17,6 +17,7 @@ import (
 // refusal — never a title — and nobody gets a server error. A new route
 // without a sample value below fails the test, so none is forgotten.
 func TestEveryForumRouteByRole(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, "sqlite", nil)
 	clients := signedInClients(t, app)
 	thread := postThread(t, clients["business"], themeID(t, app), "Secret title about customs", "record")

@@ -39,6 +39,7 @@ func postThread(t *testing.T, c *servertest.Client, theme int64, title, attribut
 // active businesses, members, moderators and admins learns anything, not
 // even a title.
 func TestForumIsMembersOnly(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		clients := signedInClients(t, app)
 		thread := postThread(t, clients["business"], themeID(t, app), "Secret title about customs", "record")
@@ -84,6 +85,7 @@ func TestForumIsMembersOnly(t *testing.T) {
 }
 
 func TestReplyQuoteAndLock(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
@@ -140,6 +142,7 @@ func TestReplyQuoteAndLock(t *testing.T) {
 // read the words and the kind of organisation, never a name; moderators and
 // the author still see who wrote.
 func TestChathamHouseHidesNames(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
@@ -190,6 +193,7 @@ func TestChathamHouseHidesNames(t *testing.T) {
 }
 
 func TestForumListsAndBadThreads(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
 	app.CreateUser("del@x.example", store.RoleMember, "Delegation", store.OrgMember)
@@ -231,6 +235,7 @@ func TestForumListsAndBadThreads(t *testing.T) {
 }
 
 func TestChallengeLifecycleOnPages(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
@@ -283,6 +288,7 @@ func TestChallengeLifecycleOnPages(t *testing.T) {
 }
 
 func TestPostEditDeleteRestoreAndUseful(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
@@ -343,6 +349,7 @@ func TestPostEditDeleteRestoreAndUseful(t *testing.T) {
 }
 
 func TestFlagAndModerationQueue(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		app.CreateUser("troll@x.example", store.RoleBusiness, "Troll Ltd", store.OrgBusiness)
@@ -381,6 +388,7 @@ func TestFlagAndModerationQueue(t *testing.T) {
 }
 
 func TestWatchAndMoveOnPages(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
 	app.CreateUser("del@x.example", store.RoleMember, "Delegation", store.OrgMember)
@@ -415,6 +423,7 @@ func TestWatchAndMoveOnPages(t *testing.T) {
 }
 
 func TestForumSearchForMembersOnly(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		clients := signedInClients(t, app)
 		postThread(t, clients["business"], themeID(t, app), "Warehouse bonded zones", "chatham")
@@ -437,6 +446,7 @@ func TestForumSearchForMembersOnly(t *testing.T) {
 }
 
 func TestModeratorsManageThemes(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
 		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
@@ -475,6 +485,7 @@ func TestModeratorsManageThemes(t *testing.T) {
 }
 
 func TestMentions(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
 		delegate := app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
@@ -508,6 +519,7 @@ func TestMentions(t *testing.T) {
 }
 
 func TestCurationFromThread(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)

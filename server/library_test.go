@@ -83,6 +83,7 @@ func filePath(f *store.DocFile) string {
 // TestLibraryVisibilityByRole checks, for each kind of reader, every path
 // a document's title or content could leave by.
 func TestLibraryVisibilityByRole(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		lib := seedLibrary(t, app)
 		clients := signedInClients(t, app)
@@ -152,6 +153,7 @@ func TestLibraryVisibilityByRole(t *testing.T) {
 }
 
 func TestDocumentPageShowsRevisionsAndDownloads(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	ctx := context.Background()
 	old := store.Document{Title: "Work programme", Symbol: "INF/MSME/W/1/Rev.1", DocDate: time.Date(2018, 6, 1, 0, 0, 0, 0, time.UTC), Visibility: store.Public, Status: store.Published}
@@ -193,6 +195,7 @@ func upload(t *testing.T, c *servertest.Client, docID int64, lang, name string, 
 }
 
 func TestUploadChecks(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 		mod := app.Client()
@@ -272,6 +275,7 @@ func TestUploadChecks(t *testing.T) {
 }
 
 func TestDocumentFormChecksInput(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 		mod := app.Client()
@@ -309,6 +313,7 @@ func TestDocumentFormChecksInput(t *testing.T) {
 }
 
 func TestDerestrictionNeedsNobody(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	ctx := context.Background()
 	soon := time.Now().Add(time.Hour)
@@ -335,6 +340,7 @@ func TestDerestrictionNeedsNobody(t *testing.T) {
 }
 
 func TestFeedsParse(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	lib := seedLibrary(t, app)
 	c := app.Client()
@@ -369,6 +375,7 @@ func TestFeedsParse(t *testing.T) {
 }
 
 func TestModeratorsManageCategories(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 	mod := app.Client()

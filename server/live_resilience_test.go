@@ -200,6 +200,7 @@ func (r *privateRedis) restart() {
 // started again; posting never fails, and within 5 seconds of its return
 // every client on either instance holds exactly the stored events.
 func TestLiveSurvivesRedisOutage(t *testing.T) {
+	t.Parallel()
 	rs := startPrivateRedis(t)
 	a, b := twoInstances(t, rs.url())
 	f := newLiveFixture(t, a, "record")
@@ -232,6 +233,7 @@ func TestLiveSurvivesRedisOutage(t *testing.T) {
 // TestLiveInstanceRestart: an instance stops during posting; its clients
 // move to the other one and miss nothing.
 func TestLiveInstanceRestart(t *testing.T) {
+	t.Parallel()
 	a, b := twoInstances(t, servertest.RedisURL())
 	f := newLiveFixture(t, a, "record")
 	bizB := b.Client()

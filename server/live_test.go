@@ -102,6 +102,7 @@ func twoInstances(t *testing.T, redisURL string) (a, b *servertest.App) {
 // TestLiveReplyCrossesInstances: a member connected to instance A sees,
 // once, the reply a business posts through instance B.
 func TestLiveReplyCrossesInstances(t *testing.T) {
+	t.Parallel()
 	a, b := twoInstances(t, servertest.RedisURL())
 	f := newLiveFixture(t, a, "record")
 	bizOnB := b.Client()
@@ -152,6 +153,7 @@ func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard,
 // visitor and a pending account; a browser upgrade from another site, or a
 // cookie client without Origin, is refused outright.
 func TestLiveRefusesWhoMayNotRead(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	f := newLiveFixture(t, app, "record")
 	app.CreateUser("pending@x.example", store.RolePending, "Someone", store.OrgBusiness)
@@ -207,6 +209,7 @@ func TestLiveRefusesWhoMayNotRead(t *testing.T) {
 // TestLiveSuspensionEndsTheConnection: a member suspended while connected
 // gets no further event and is disconnected within 5 seconds.
 func TestLiveSuspensionEndsTheConnection(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	f := newLiveFixture(t, app, "record")
 	c := servertest.Live(t, f.del.BrowserHeader(), app)
@@ -236,6 +239,7 @@ func TestLiveSuspensionEndsTheConnection(t *testing.T) {
 // what it missed, in order, then live events; one too far behind is told
 // to reload.
 func TestLiveCatchUp(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		f := newLiveFixture(t, app, "record")
 		topic := fmt.Sprintf("thread:%d", f.thread)
@@ -280,6 +284,7 @@ func TestLiveCatchUp(t *testing.T) {
 // TestLiveChathamHouse: under the Chatham House rule a member's live
 // events name no one; the moderator's do.
 func TestLiveChathamHouse(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	f := newLiveFixture(t, app, "chatham")
 	topic := fmt.Sprintf("thread:%d", f.thread)
@@ -324,6 +329,7 @@ func createToken(t *testing.T, c *servertest.Client) string {
 // instances see each other, and one sees the other typing; under the
 // Chatham House rule a member learns only the kind of organisation.
 func TestLivePresenceAndTyping(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"record", "chatham"} {
 		t.Run(mode, func(t *testing.T) {
 			a, b := twoInstances(t, servertest.RedisURL())
@@ -364,6 +370,7 @@ func TestLivePresenceAndTyping(t *testing.T) {
 // TestLiveDocuments: the library's topic is open to visitors, who hear of
 // public documents only; members also hear of members-only ones.
 func TestLiveDocuments(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	f := newLiveFixture(t, app, "record")
 	visitor := servertest.Live(t, app.Client().BrowserHeader(), app)
@@ -392,6 +399,7 @@ func TestLiveDocuments(t *testing.T) {
 // TestLiveNotificationBadge: a mention reaches the mentioned person's own
 // topic at once with their unread count, and nobody else's.
 func TestLiveNotificationBadge(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	f := newLiveFixture(t, app, "record")
 	biz := servertest.Live(t, f.biz.BrowserHeader(), app)

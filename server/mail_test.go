@@ -276,6 +276,7 @@ var unsubscribeRe = regexp.MustCompile(`^<(https?://[^>]+/unsubscribe/[^>]+)>$`)
 // the exact post and one-click unsubscribe headers; the one-click POST
 // (as a mail client sends it) turns mention mails off.
 func TestMentionMailInRecipientLanguage(t *testing.T) {
+	t.Parallel()
 	for _, e := range storetest.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			sink := newSMTPSink(t)
@@ -372,6 +373,7 @@ func keysOf(m map[string]string) []string {
 // mail to another member names neither the author nor the organisation,
 // only its kind; the moderator's mail, like the page, names them.
 func TestMailsKeepTheChathamHouseRule(t *testing.T) {
+	t.Parallel()
 	sink := newSMTPSink(t)
 	f := newMailFixture(t, storetest.SQLite, sink)
 	th := f.thread(t, f.biz, "Informal payments at the border", store.ChathamHouse)
@@ -399,6 +401,7 @@ func TestMailsKeepTheChathamHouseRule(t *testing.T) {
 // post of one is hidden and the recipient of another suspended before it
 // is back: only the third mail goes out.
 func TestMailBuiltAtSendTime(t *testing.T) {
+	t.Parallel()
 	sink := reserveSMTPSink(t)
 	f := newMailFixture(t, storetest.SQLite, sink)
 	ctx := context.Background()
@@ -435,6 +438,7 @@ func TestMailBuiltAtSendTime(t *testing.T) {
 // thread, the news of its window that the person may still read: not a
 // thread hidden since, nor a reply hidden since.
 func TestDigestHoldsWhatIsStillReadable(t *testing.T) {
+	t.Parallel()
 	for _, e := range storetest.Engines {
 		t.Run(string(e), func(t *testing.T) {
 			sink := newSMTPSink(t)
@@ -513,6 +517,7 @@ func TestDigestHoldsWhatIsStillReadable(t *testing.T) {
 // TestMailWaitsForSMTP: while the SMTP server is down mails stay in the
 // outbox; once it is back they all go out, once each.
 func TestMailWaitsForSMTP(t *testing.T) {
+	t.Parallel()
 	sink := reserveSMTPSink(t)
 	f := newMailFixture(t, storetest.SQLite, sink)
 	ctx := context.Background()
@@ -557,6 +562,7 @@ func TestMailWaitsForSMTP(t *testing.T) {
 // share the outbox; their workers race for it, and every mail is
 // delivered exactly once.
 func TestMailOnceAcrossInstances(t *testing.T) {
+	t.Parallel()
 	sink := newSMTPSink(t)
 	opts := storetest.Options(t, storetest.Postgres)
 	env := map[string]string{"IDEASX_SMTP_URL": sink.URL()}
@@ -611,6 +617,7 @@ func TestMailOnceAcrossInstances(t *testing.T) {
 // TestMailGivenUp: a mail that fails ten times, each after its back-off,
 // leaves the queue with its error and an error in the log.
 func TestMailGivenUp(t *testing.T) {
+	t.Parallel()
 	sink := reserveSMTPSink(t) // never started
 	f := newMailFixture(t, storetest.SQLite, sink)
 	ctx := context.Background()
@@ -647,6 +654,7 @@ func TestMailGivenUp(t *testing.T) {
 // TestMailToRefusedRecipientGivenUp: a recipient the SMTP server refuses
 // for good (550) is not tried again for hours; the other mails go out.
 func TestMailToRefusedRecipientGivenUp(t *testing.T) {
+	t.Parallel()
 	sink := newSMTPSink(t)
 	sink.refused = map[string]bool{"del@chile.example": true}
 	f := newMailFixture(t, storetest.SQLite, sink)
@@ -670,6 +678,7 @@ func TestMailToRefusedRecipientGivenUp(t *testing.T) {
 // not lost: it waits in the outbox and goes out once SMTP is back, and its
 // one-time link does not stay in the table after that.
 func TestResetMailWaitsForSMTP(t *testing.T) {
+	t.Parallel()
 	sink := reserveSMTPSink(t)
 	f := newMailFixture(t, storetest.SQLite, sink)
 	ctx := context.Background()

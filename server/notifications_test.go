@@ -16,6 +16,7 @@ import (
 // and header badge, named as the thread's attribution allows; opening it
 // marks it read and leads to the post.
 func TestNotificationCentre(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		f := newLiveFixture(t, app, "chatham")
 		r := f.del.Do("POST", fmt.Sprintf("/api/v1/threads/%d/posts", f.thread), strings.NewReader(`{"body":"@`+f.bizUser.Handle+` we publish ours online"}`), "application/json")
@@ -55,6 +56,7 @@ func TestNotificationCentre(t *testing.T) {
 // TestNotificationPrefs: choices are saved, bad ones refused, and a kind
 // turned off records nothing.
 func TestNotificationPrefs(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		f := newLiveFixture(t, app, "record")
 		if r := f.biz.Post("/account/notifications", url.Values{"channel_mention": {"shout"}}); r.Status != http.StatusUnprocessableEntity {
@@ -85,6 +87,7 @@ func TestNotificationPrefs(t *testing.T) {
 
 // TestNotificationAPI: the same list over the API, and marking read.
 func TestNotificationAPI(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, "sqlite", nil)
 	f := newLiveFixture(t, app, "record")
 	reply(t, f.del, f.thread, "@"+f.bizUser.Handle+" see this")

@@ -18,6 +18,7 @@ import (
 )
 
 func TestHealthReadinessAndMetrics(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		c := app.Client()
 		if r := c.Get("/healthz"); r.Status != http.StatusOK {
@@ -41,6 +42,7 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 }
 
 func TestReadinessFailsWhenADependencyIsDown(t *testing.T) {
+	t.Parallel()
 	st := storetest.Open(t, storetest.SQLite)
 	cfg, err := config.Parse("serve", nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
@@ -60,6 +62,7 @@ func TestReadinessFailsWhenADependencyIsDown(t *testing.T) {
 }
 
 func TestMetricsTokenGuardsMetrics(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, map[string]string{"IDEASX_METRICS_TOKEN": "s3cret"})
 	c := app.Client()
 	if r := c.Get("/metrics"); r.Status != http.StatusUnauthorized {
@@ -72,6 +75,7 @@ func TestMetricsTokenGuardsMetrics(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	app := servertest.New(t, storetest.SQLite, nil)
 	r := app.Client().Get("/")
 	for h, want := range map[string]string{

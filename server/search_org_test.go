@@ -15,6 +15,7 @@ import (
 // the list of organisations offered names none that spoke only where
 // organisations are withheld; moderators find and see everything.
 func TestForumSearchByOrganisation(t *testing.T) {
+	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		xylo := app.CreateUser("x@x.example", store.RoleBusiness, "Xylo Exports", store.OrgBusiness)
 		zed := app.CreateUser("z@x.example", store.RoleMember, "Delegation of Zed", store.OrgMember)
