@@ -27,6 +27,7 @@ type Store struct {
 	clock atomic.Pointer[func() time.Time]
 	// events collects what each open transaction emitted, published once it commits.
 	events eventOutbox
+	stmts  stmtCache
 }
 
 // Options selects and tunes the database.
@@ -81,7 +82,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: ping %s: %w", d.name(), err)
 	}
-	s := &Store{db: db, dialect: d}
+	s := &Store{db: db, dialect: d, stmts: stmtCache{db: db}}
 	s.SetClock(time.Now)
 	return s, nil
 }
@@ -101,8 +102,11 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Close releases the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close releases the prepared statements and the connection pool.
+func (s *Store) Close() error {
+	s.stmts.close()
+	return s.db.Close()
+}
 
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
@@ -149,15 +153,30 @@ type querier interface {
 }
 
 func (s *Store) get(ctx context.Context, q querier, dest any, query string, args ...any) error {
-	return s.dialect.translate(q.GetContext(ctx, dest, q.Rebind(query), args...))
+	query = q.Rebind(query)
+	if st := s.stmts.prepared(ctx, q, query); st != nil {
+		return s.dialect.translate(st.GetContext(ctx, dest, args...))
+	}
+	return s.dialect.translate(q.GetContext(ctx, dest, query, args...))
 }
 
 func (s *Store) selectAll(ctx context.Context, q querier, dest any, query string, args ...any) error {
-	return s.dialect.translate(q.SelectContext(ctx, dest, q.Rebind(query), args...))
+	query = q.Rebind(query)
+	if st := s.stmts.prepared(ctx, q, query); st != nil {
+		return s.dialect.translate(st.SelectContext(ctx, dest, args...))
+	}
+	return s.dialect.translate(q.SelectContext(ctx, dest, query, args...))
 }
 
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (int64, error) {
-	res, err := q.ExecContext(ctx, q.Rebind(query), args...)
+	query = q.Rebind(query)
+	var res sql.Result
+	var err error
+	if st := s.stmts.prepared(ctx, q, query); st != nil {
+		res, err = st.ExecContext(ctx, args...)
+	} else {
+		res, err = q.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return 0, s.dialect.translate(err)
 	}
