@@ -145,6 +145,23 @@ func TestInvitationMakesActiveMember(t *testing.T) {
 		if r := mod.Post("/moderation/invitations", url.Values{"email": {"x@y.example"}, "role": {"admin"}, "org_name": {"X"}, "org_kind": {"member"}}); r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("moderator inviting an admin: got %d, want 422", r.Status)
 		}
+		// The mail is in the language the inviter chose for the invitee.
+		if m := app.Mails("delegate@chile.example"); len(m) != 1 || m[0].Subject != "You are invited to Ideas Exchange" {
+			t.Errorf("invitation mails in the inviter's language: %+v", m)
+		}
+		spanish := url.Values{"email": {"ventas@andes.example"}, "role": {"business"}, "lang": {"es"},
+			"org_name": {"Andes Textiles"}, "org_kind": {"business"}}
+		if r := mod.Post("/moderation/invitations", spanish); r.Status != http.StatusOK {
+			t.Fatalf("invite in Spanish: got %d", r.Status)
+		}
+		if m := app.Mails("ventas@andes.example"); len(m) != 1 || m[0].Subject != "Invitación a Ideas Exchange" || !strings.Contains(m[0].Body, "/invite/") {
+			t.Errorf("invitation in Spanish: %+v", m)
+		}
+		spanish.Set("email", "otro@andes.example")
+		spanish.Set("lang", "tlh")
+		if r := mod.Post("/moderation/invitations", spanish); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("invitation in an unknown language: got %d, want 422", r.Status)
+		}
 
 		invitee := app.Client()
 		page := invitee.Get(link)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"ideasx/server/auth"
+	"ideasx/server/i18n"
 	"ideasx/store"
 )
 
@@ -55,6 +56,11 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 	v.Form = f.values
 	email := f.email("email")
 	role := f.choice("role", true, invitableRoles(me)...)
+	// The mail is in the invitee's language, which only the inviter knows.
+	lang := f.choice("lang", false, i18n.Languages...)
+	if lang == "" {
+		lang = s.lang(r)
+	}
 	orgID, err := strconv.ParseInt(f.values.Get("organisation_id"), 10, 64)
 	var newOrg store.Organisation
 	if err != nil || orgID <= 0 {
@@ -99,7 +105,7 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 	plain, hash := auth.NewToken("")
 	inv := store.Invitation{Email: email, Role: store.Role(role), OrganisationID: orgID, InvitedBy: me.ID}
 	link := s.cfg.BaseURL + "/invite/" + plain
-	m, err := s.accountMail(s.tr.For(s.lang(r)), email, "", "invitation", "mail_invitation_subject",
+	m, err := s.accountMail(s.tr.For(lang), email, "", "invitation", "mail_invitation_subject",
 		map[string]any{"Inviter": me.Name, "URL": link, "Days": int(invitationTTL.Hours() / 24)})
 	if err == nil {
 		err = s.store.CreateInvitation(r.Context(), &inv, hash, invitationTTL, m)
