@@ -40,14 +40,18 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sqlx.Stmt {
 	if ok || full || !cacheable(query) {
 		return st
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok || c.full {
-		return st
-	}
+	// Prepared outside the lock: a prepare waiting for a connection must
+	// not hold up queries whose statements are cached already.
 	st, err := c.db.PreparexContext(ctx, query)
 	if err != nil {
 		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if had, ok := c.m[query]; ok || c.full {
+		// Another caller was first, or the cache filled meanwhile.
+		_ = st.Close()
+		return had
 	}
 	if c.m == nil {
 		c.m = map[string]*sqlx.Stmt{}
