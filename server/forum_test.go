@@ -106,7 +106,7 @@ func TestReplyQuoteAndLock(t *testing.T) {
 			t.Fatalf("reply: %d %s", r.Status, r.Body)
 		}
 		mustContain(t, biz.Get(thread), "Chile issues them online within a day.", "Delegation of Chile", "In reply to an earlier message",
-			"Seen by 1 delegations, answered by 1", "Answered by: Delegation of Chile")
+			"Seen by 1 delegation, answered by 1", "Answered by: Delegation of Chile")
 		if r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"   "}}); r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("empty reply: got %d", r.Status)
 		}
@@ -264,7 +264,7 @@ func TestChallengeLifecycleOnPages(t *testing.T) {
 			t.Fatalf("author accepting: got %d", got)
 		}
 		page := del.Get(thread)
-		mustContain(t, page, "Accepted answer", "Answered", "Seen by 1 delegations, answered by 1")
+		mustContain(t, page, "Accepted answer", "Answered", "Seen by 1 delegation, answered by 1")
 		if strings.Contains(page.Body, "Answered by:") {
 			t.Error("coverage names the answering delegation under the Chatham House rule")
 		}
