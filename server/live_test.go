@@ -145,6 +145,11 @@ func TestLiveReplyCrossesInstances(t *testing.T) {
 			t.Fatalf("post delivered twice: %s", m.Data)
 		}
 	}
+	// A measured how long B's messages took through Redis (B's own are not counted at B).
+	lagCount := regexp.MustCompile(`(?m)^ideasx_live_broker_lag_seconds_count (\d+)$`)
+	if m := lagCount.FindStringSubmatch(a.Client().Get("/metrics").Body); m == nil || m[1] == "0" {
+		t.Errorf("instance A's broker lag: %v, want the replies from B counted", m)
+	}
 }
 
 func discardLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

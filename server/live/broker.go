@@ -20,6 +20,9 @@ const (
 type Message struct {
 	Kind   string `json:"k"`
 	Origin string `json:"o"`
+	// At is when the origin handed the message to its broker queue, in
+	// microseconds since 1970: the receiver's broker lag.
+	At int64 `json:"at,omitempty"`
 	// Event fields.
 	ID      int64  `json:"id,omitempty"`
 	Topic   string `json:"t,omitempty"`

@@ -186,6 +186,7 @@ func (h *Hub) local(m Message) {
 
 // publish queues m for the other instances.
 func (h *Hub) publish(m Message) {
+	m.At = time.Now().UnixMicro()
 	select {
 	case h.outbox <- m:
 	default:
@@ -198,6 +199,9 @@ func (h *Hub) publish(m Message) {
 func (h *Hub) fromBroker(m Message) {
 	if m.Origin == h.opts.Instance {
 		return
+	}
+	if m.At > 0 {
+		h.metrics.lag.Observe(max(time.Since(time.UnixMicro(m.At)).Seconds(), 0))
 	}
 	h.local(m)
 }

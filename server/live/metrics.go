@@ -9,6 +9,7 @@ type metrics struct {
 	dropped        prometheus.Counter
 	slow           prometheus.Counter
 	publish        prometheus.Histogram
+	lag            prometheus.Histogram
 	publishErrors  prometheus.Counter
 	brokerConnects prometheus.Counter
 	brokerErrors   prometheus.Counter
@@ -25,13 +26,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		slow: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_slow_disconnects_total", Help: "Connections closed because their send queue was full."}),
 		publish: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ideasx_live_broker_publish_seconds", Help: "Time to publish one message to the broker.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .5}}),
+		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ideasx_live_broker_lag_seconds",
+			Help:    "From another instance queueing a message for the broker to this one receiving it (across machines, clock skew adds to it).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5}}),
 		publishErrors:  prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_live_broker_publish_errors_total", Help: "Broker publishes that failed."}),
 		brokerConnects: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_live_broker_connects_total", Help: "Broker subscriptions made, the first one and each reconnection."}),
 		brokerErrors:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_live_broker_errors_total", Help: "Broker subscription failures."}),
 		replayed:       prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_live_events_replayed_total", Help: "Stored events read back for catch-up and gap filling."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.connections, m.subscriptions, m.sent, m.dropped, m.slow, m.publish, m.publishErrors, m.brokerConnects, m.brokerErrors, m.replayed)
+		reg.MustRegister(m.connections, m.subscriptions, m.sent, m.dropped, m.slow, m.publish, m.lag, m.publishErrors, m.brokerConnects, m.brokerErrors, m.replayed)
 	}
 	return m
 }
