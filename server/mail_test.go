@@ -250,16 +250,7 @@ func (f *mailFixture) post(t *testing.T, th *store.Thread, author *store.User, b
 
 func (f *mailFixture) runJobs(t *testing.T) {
 	t.Helper()
-	if err := f.app.Server.RunMailJobs(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	// The server's own worker may hold some of them: wait for it to finish.
-	for range 500 {
-		if n, err := f.app.Store.MailInFlight(context.Background()); err != nil || n == 0 {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	f.app.SettleMail()
 }
 
 // settle runs the jobs and waits a moment, for mails that should not come.
