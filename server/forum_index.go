@@ -15,6 +15,22 @@ const threadsPerPage = 30
 
 var forumTabs = []string{"latest", "unanswered", "ours", "mine", "watched"}
 
+// forumTabsFor leaves out "not yet answered by my delegation" for readers
+// who have no delegation (businesses, the secretariat, observers): coverage
+// counts member delegations only.
+func forumTabsFor(me *store.User) []string {
+	if me.OrgKind == store.OrgMember {
+		return forumTabs
+	}
+	tabs := make([]string, 0, len(forumTabs)-1)
+	for _, t := range forumTabs {
+		if t != "ours" {
+			tabs = append(tabs, t)
+		}
+	}
+	return tabs
+}
+
 func (s *Server) themeMap(r *http.Request) ([]store.Theme, map[int64]*store.Theme, error) {
 	themes, err := s.store.Themes(r.Context(), true)
 	if err != nil {
@@ -53,7 +69,8 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 	me := currentUser(r)
 	q := r.URL.Query()
 	tab := "latest"
-	for _, t := range forumTabs {
+	tabs := forumTabsFor(me)
+	for _, t := range tabs {
 		if q.Get("tab") == t {
 			tab = t
 		}
@@ -107,7 +124,7 @@ func (s *Server) threadList(w http.ResponseWriter, r *http.Request, theme *store
 		v.Description = theme.Description(v.Lang())
 	}
 	base := r.URL.Path
-	data := map[string]any{"Threads": views, "Themes": themes, "Theme": theme, "Tab": tab, "Tabs": forumTabs, "Base": base,
+	data := map[string]any{"Threads": views, "Themes": themes, "Theme": theme, "Tab": tab, "Tabs": tabs, "Base": base,
 		"LiveTopic": liveTopic, "LiveSeq": liveSeq, "FirstPage": f.After == nil}
 	if theme != nil {
 		level, err := s.store.WatchLevel(r.Context(), me.ID, "theme", theme.ID)

@@ -209,6 +209,13 @@ func TestForumListsAndBadThreads(t *testing.T) {
 	if !strings.Contains(ours, "First challenge") || strings.Contains(ours, "Second challenge") {
 		t.Error("'not yet answered by my delegation' is wrong")
 	}
+	// A business has no delegation: no such list for it.
+	if list := biz.Get("/forum").Body; strings.Contains(list, "tab=ours") || strings.Contains(list, "answered by my delegation") {
+		t.Error("a business is offered the list of its delegation's unanswered challenges")
+	}
+	if !strings.Contains(del.Get("/forum").Body, "tab=ours") {
+		t.Error("a delegation is not offered its list of unanswered challenges")
+	}
 	if body := del.Get(second).Body; strings.Contains(body, ">Firm<") || strings.Contains(body, "· Firm") {
 		t.Error("personal capacity shows the organisation")
 	}
