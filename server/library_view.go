@@ -40,18 +40,6 @@ func refID(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
-// humanSize writes a file size the way people read it.
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+512)>>10)
-	default:
-		return fmt.Sprintf("%d B", n)
-	}
-}
-
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // categoryID finds a category by its slug among cats (0 when none matches).

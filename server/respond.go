@@ -171,7 +171,6 @@ func templateFuncs() template.FuncMap {
 		// pct5 rounds a percentage to a multiple of 5, the steps the stylesheet has widths for
 		// (the Content-Security-Policy forbids inline styles).
 		"pct5":   func(p int) int { return (p + 2) / 5 * 5 },
-		"size":   humanSize,
 		"inZone": func(t time.Time, e store.Event) time.Time { return t.In(e.Location()) },
 		// Post HTML was sanitised by the markdown package when it was written.
 		"safeHTML": func(p postView) template.HTML { return template.HTML(p.HTML) },

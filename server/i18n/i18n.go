@@ -154,6 +154,28 @@ func (l *Localizer) DateTime(t time.Time, loc *time.Location) string {
 	return l.T("date_time", "Date", l.Date(t), "Time", t.Format("15:04"))
 }
 
+// FileSize writes a size in bytes as people read it, in the language's
+// units and decimal mark ("2.4 MB", "2,4 Mo").
+func (l *Localizer) FileSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return l.T("size_mb", "N", l.printer.Sprintf("%.1f", float64(n)/(1<<20)))
+	case n >= 1<<10:
+		return l.T("size_kb", "N", l.Number((n+512)>>10))
+	}
+	return l.T("size_bytes", "N", l.Number(n))
+}
+
+// TimeRange formats from start to end in the given zone, the day written
+// once when both fall on it ("28 June 2027, 09:30–17:00").
+func (l *Localizer) TimeRange(start, end time.Time, loc *time.Location) string {
+	start, end = start.In(loc), end.In(loc)
+	if start.Year() == end.Year() && start.YearDay() == end.YearDay() {
+		return l.T("time_range_same_day", "Date", l.Date(start), "From", start.Format("15:04"), "To", end.Format("15:04"))
+	}
+	return l.DateTime(start, loc) + " – " + l.DateTime(end, loc)
+}
+
 // LanguageName is the name of lang in its own language, for the switcher.
 func LanguageName(lang string) string {
 	switch lang {

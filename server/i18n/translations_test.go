@@ -290,8 +290,8 @@ comment */}}</span><button aria-label="{{.T "b"}}">OK</button>{{end}}`)
 // sampleArgs fills every placeholder the messages use.
 var sampleArgs = []any{
 	"Name", "Ana", "Count", 2, "Min", 10, "Max", 100, "Email", "a@b.org", "URL", "http://x",
-	"Date", "1 May", "Time", "10:00", "Day", 1, "Month", "May", "Year", 2026, "Inviter", "Bo", "Query", "customs", "Tag", "trade finance", "Read", 12, "Answered", 3, "Who", "Ana (Firm)",
-	"Organisation", "Org", "Status", 404, "Thread", "Customs fees", "N", "2", "SigninURL", "http://x", "ResetURL", "http://x",
+	"Date", "1 May", "Time", "10:00", "Day", 1, "Month", "May", "Year", 2026, "Inviter", "Bo", "Query", "customs", "Tag", "trade finance", "Who", "Ana (Firm)",
+	"Organisation", "Org", "Status", 404, "Thread", "Customs fees", "N", "2", "From", "09:30", "To", "17:00", "SigninURL", "http://x", "ResetURL", "http://x",
 }
 
 // withCount returns sampleArgs with Count (and N) set to n.
@@ -401,6 +401,48 @@ func TestDatesPerLanguage(t *testing.T) {
 	for lang, want := range map[string]string{"en": "1 May 2026", "fr": "1 mai 2026", "es": "1 de mayo de 2026"} {
 		if got := tr.For(lang).Date(day); got != want {
 			t.Errorf("%s: Date = %q, want %q", lang, got, want)
+		}
+	}
+}
+
+// TestTimeRanges: a meeting within one day names the day once; one over
+// several days names both, each with its time.
+func TestTimeRanges(t *testing.T) {
+	tr := loadTranslations(t)
+	geneva, err := time.LoadLocation("Europe/Zurich")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2027, time.June, 28, 7, 30, 0, 0, time.UTC) // 09:30 in Geneva
+	for _, c := range []struct {
+		lang string
+		end  time.Time
+		want string
+	}{
+		{"en", start.Add(7*time.Hour + 30*time.Minute), "28 June 2027, 09:30–17:00"},
+		{"fr", start.Add(7*time.Hour + 30*time.Minute), "28 juin 2027, de 09:30 à 17:00"},
+		{"es", start.Add(7*time.Hour + 30*time.Minute), "28 de junio de 2027, de 09:30 a 17:00"},
+		{"en", start.Add(24 * time.Hour), "28 June 2027, 09:30 – 29 June 2027, 09:30"},
+	} {
+		if got := tr.For(c.lang).TimeRange(start, c.end, geneva); got != c.want {
+			t.Errorf("%s: TimeRange = %q, want %q", c.lang, got, c.want)
+		}
+	}
+}
+
+// TestFileSizes: units and decimal mark follow the language.
+func TestFileSizes(t *testing.T) {
+	tr := loadTranslations(t)
+	for _, c := range []struct {
+		lang string
+		n    int64
+		want string
+	}{
+		{"en", 2_500_000, "2.4 MB"}, {"fr", 2_500_000, "2,4 Mo"}, {"es", 2_500_000, "2,4 MB"},
+		{"fr", 2048, "2 Ko"}, {"en", 512, "512 B"},
+	} {
+		if got := tr.For(c.lang).FileSize(c.n); got != c.want {
+			t.Errorf("%s: FileSize(%d) = %q, want %q", c.lang, c.n, got, c.want)
 		}
 	}
 }
