@@ -579,3 +579,29 @@ func TestCurationFromThread(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchSnippetReadsWell: a result's extract starts on a whole word
+// and keeps a list's items apart.
+func TestSearchSnippetReadsWell(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("biz@x.example", store.RoleBusiness, "Firm", store.OrgBusiness)
+	biz := app.Client()
+	biz.SignIn("biz@x.example")
+	body := "The working group agreed in 2019 on a programme of meetings for the coming year, each on one theme " +
+		"chosen by the members after a long consultation. The themes of the meetings are:\n\n" +
+		"- access to information\n- trade finance\n- warehousing and bonded zones\n- e-commerce"
+	r := biz.Post("/forum/threads", url.Values{"theme": {fmt.Sprint(themeID(t, app))}, "kind": {"discussion"}, "title": {"Programme"},
+		"body": {body}, "attribution": {"record"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("post thread: %d", r.Status)
+	}
+	page := biz.Get("/search?q=warehousing").Body
+	m := regexp.MustCompile(`…(\S+) [^<]*?trade finance; <mark>warehousing</mark> and bonded zones; e-commerce`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no readable extract in:\n%s", page[max(0, strings.Index(page, "search-results")):])
+	}
+	if !strings.Contains(body, " "+m[1]+" ") {
+		t.Errorf("the extract starts inside a word: %q", m[1])
+	}
+}

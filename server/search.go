@@ -165,6 +165,13 @@ func snippet(text, query string, limit int) template.HTML {
 	for i := range runes {
 		if matchAt(i) > 0 {
 			start = max(0, i-limit/3)
+			// Begin with a whole word: after the first space before the match.
+			for j := start; start > 0 && runes[start-1] != ' ' && j < i; j++ {
+				if runes[j] == ' ' {
+					start = j + 1
+					break
+				}
+			}
 			break
 		}
 	}

@@ -31,17 +31,38 @@ func Excerpt(src string, max int) string {
 
 // plainText reads the sanitised HTML rather than the Markdown so that what
 // the excerpt shows is what the page shows.
+// The items of a list are joined with "; " (unless an item ends with its
+// own punctuation), so that a list flattened into one line still reads as
+// a list.
 func plainText(s string) string {
 	var b strings.Builder
 	z := html.NewTokenizer(strings.NewReader(s))
+	afterItem := false // a list item ended, and only blanks followed yet
 	for {
-		switch z.Next() {
+		tt := z.Next()
+		switch tt {
 		case html.ErrorToken:
 			return strings.Join(strings.Fields(b.String()), " ")
 		case html.TextToken:
-			b.Write(z.Text()) // entities already decoded
+			text := z.Text() // entities already decoded
+			if len(strings.TrimSpace(string(text))) > 0 {
+				afterItem = false
+			}
+			b.Write(text)
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
-			if name, _ := z.TagName(); blockTags[string(name)] {
+			name, _ := z.TagName()
+			if string(name) == "li" && tt == html.StartTagToken && afterItem {
+				if last := strings.TrimRightFunc(b.String(), unicode.IsSpace); last != "" && !strings.ContainsRune(".!?:;,", rune(last[len(last)-1])) {
+					b.Reset()
+					b.WriteString(last + ";")
+				}
+			}
+			if string(name) == "li" && tt == html.EndTagToken {
+				afterItem = true
+			} else if string(name) != "li" {
+				afterItem = false
+			}
+			if blockTags[string(name)] {
 				b.WriteByte(' ')
 			}
 		}

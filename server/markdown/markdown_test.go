@@ -359,7 +359,8 @@ func TestExcerpt(t *testing.T) {
 	}{
 		{"Tom &amp; Jerry are here and there", 20, "Tom & Jerry are…"},
 		{"# Hello\n\n*world*", 50, "Hello world"},
-		{"- a\n- b", 10, "a b"},
+		{"- a\n- b", 10, "a; b"},
+		{"Themes:\n\n- customs\n- trade finance.\n- rules\n  - of origin\n- skills", 80, "Themes: customs; trade finance. rules of origin; skills"},
 		{"one two three", 7, "one…"},
 		{"one two", 7, "one two"},
 		{"one two three", 8, "one two…"},
