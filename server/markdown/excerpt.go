@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 
@@ -35,35 +36,37 @@ func Excerpt(src string, max int) string {
 // own punctuation), so that a list flattened into one line still reads as
 // a list.
 func plainText(s string) string {
-	var b strings.Builder
+	var b []byte
 	z := html.NewTokenizer(strings.NewReader(s))
-	afterItem := false // a list item ended, and only blanks followed yet
+	// itemEnd is where the text of the last list item ended while only
+	// blanks have followed it, else -1: the next item's separator goes there.
+	itemEnd := -1
 	for {
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return strings.Join(strings.Fields(b.String()), " ")
+			return strings.Join(strings.Fields(string(b)), " ")
 		case html.TextToken:
 			text := z.Text() // entities already decoded
-			if len(strings.TrimSpace(string(text))) > 0 {
-				afterItem = false
+			if len(bytes.TrimSpace(text)) > 0 {
+				itemEnd = -1
 			}
-			b.Write(text)
+			b = append(b, text...)
 		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
 			name, _ := z.TagName()
-			if string(name) == "li" && tt == html.StartTagToken && afterItem {
-				if last := strings.TrimRightFunc(b.String(), unicode.IsSpace); last != "" && !strings.ContainsRune(".!?:;,", rune(last[len(last)-1])) {
-					b.Reset()
-					b.WriteString(last + ";")
+			switch {
+			case string(name) == "li" && tt == html.EndTagToken:
+				itemEnd = len(bytes.TrimRightFunc(b, unicode.IsSpace))
+			case string(name) == "li" && tt == html.StartTagToken && itemEnd > 0:
+				if !strings.ContainsRune(".!?:;,", rune(b[itemEnd-1])) {
+					b = append(b[:itemEnd], ';')
 				}
-			}
-			if string(name) == "li" && tt == html.EndTagToken {
-				afterItem = true
-			} else if string(name) != "li" {
-				afterItem = false
+				itemEnd = -1
+			default:
+				itemEnd = -1
 			}
 			if blockTags[string(name)] {
-				b.WriteByte(' ')
+				b = append(b, ' ')
 			}
 		}
 	}
