@@ -49,11 +49,7 @@ type receivedMail struct {
 // newSMTPSink starts a sink on a free port.
 func newSMTPSink(t *testing.T) *smtpSink {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink := &smtpSink{t: t, addr: ln.Addr().String()}
+	sink, ln := listenSMTPSink(t)
 	sink.serve(ln)
 	return sink
 }
@@ -62,13 +58,19 @@ func newSMTPSink(t *testing.T) *smtpSink {
 // sent there fails, as when the SMTP server is down, until start.
 func reserveSMTPSink(t *testing.T) *smtpSink {
 	t.Helper()
+	sink, ln := listenSMTPSink(t)
+	ln.Close()
+	return sink
+}
+
+// listenSMTPSink takes a free port for a sink.
+func listenSMTPSink(t *testing.T) (*smtpSink, net.Listener) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &smtpSink{t: t, addr: ln.Addr().String()}
-	ln.Close()
-	return sink
+	return &smtpSink{t: t, addr: ln.Addr().String()}, ln
 }
 
 func (k *smtpSink) start() {
@@ -248,15 +250,10 @@ func (f *mailFixture) post(t *testing.T, th *store.Thread, author *store.User, b
 	return p.ID
 }
 
-func (f *mailFixture) runJobs(t *testing.T) {
-	t.Helper()
-	f.app.SettleMail()
-}
-
 // settle runs the jobs and waits a moment, for mails that should not come.
 func (f *mailFixture) settle(t *testing.T) {
 	t.Helper()
-	f.runJobs(t)
+	f.app.SettleMail()
 	time.Sleep(300 * time.Millisecond)
 }
 
@@ -402,7 +399,7 @@ func TestMailBuiltAtSendTime(t *testing.T) {
 	hidden := f.post(t, th, f.biz, "A message soon hidden", f.del.ID)
 	f.post(t, th, f.biz, "A message for Kenya", kenya.ID)
 	f.post(t, th, f.biz, "A message for Peru", peru.ID)
-	f.runJobs(t)
+	f.app.SettleMail()
 	if n, _ := f.app.Store.PendingMail(ctx); n != 3 {
 		t.Fatalf("queued mails: %d, want 3", n)
 	}
@@ -414,7 +411,7 @@ func TestMailBuiltAtSendTime(t *testing.T) {
 	}
 	sink.start()
 	f.app.Store.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) })
-	f.runJobs(t)
+	f.app.SettleMail()
 	sink.wait(peru.Email, 1)
 	f.settle(t)
 	if n, _ := f.app.Store.PendingMail(ctx); n != 0 {
@@ -443,7 +440,7 @@ func TestDigestHoldsWhatIsStillReadable(t *testing.T) {
 				t.Fatal(err)
 			}
 			// A first digest run marks where the next window starts; nothing to say yet.
-			f.runJobs(t)
+			f.app.SettleMail()
 
 			parcel := f.thread(t, f.biz, "Parcel fees", store.OnTheRecord)
 			customs := f.thread(t, f.biz, "Customs delays", store.OnTheRecord)
@@ -466,7 +463,7 @@ func TestDigestHoldsWhatIsStillReadable(t *testing.T) {
 			}
 
 			st.SetClock(func() time.Time { return time.Now().Add(25 * time.Hour) })
-			f.runJobs(t)
+			f.app.SettleMail()
 			m := sink.wait(f.del.Email, 1)[0]
 			text := m.Parts["text/plain"]
 			threads := map[string]bool{}
@@ -520,7 +517,7 @@ func TestMailWaitsForSMTP(t *testing.T) {
 		people, ids = append(people, u), append(ids, u.ID)
 	}
 	f.post(t, th, f.biz, "Calling everyone", ids...)
-	f.runJobs(t)
+	f.app.SettleMail()
 	if n, _ := f.app.Store.PendingMail(ctx); n != len(people) {
 		t.Fatalf("pending mails while SMTP is down: %d, want %d", n, len(people))
 	}
@@ -534,7 +531,7 @@ func TestMailWaitsForSMTP(t *testing.T) {
 	sink.start()
 	// The retry comes after its back-off; move the clock past it.
 	f.app.Store.SetClock(func() time.Time { return time.Now().Add(time.Hour) })
-	f.runJobs(t)
+	f.app.SettleMail()
 	for _, u := range people {
 		sink.wait(u.Email, 1)
 	}
@@ -619,7 +616,7 @@ func TestMailGivenUp(t *testing.T) {
 		// Each back-off is at most an hour.
 		at := start.Add(time.Duration(i) * 2 * time.Hour)
 		f.app.Store.SetClock(func() time.Time { return at })
-		f.runJobs(t)
+		f.app.SettleMail()
 		n, err := f.app.Store.PendingMail(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -651,7 +648,7 @@ func TestMailToRefusedRecipientGivenUp(t *testing.T) {
 	f := newMailFixture(t, storetest.SQLite, sink)
 	th := f.thread(t, f.biz, "Parcel fees", store.OnTheRecord)
 	f.post(t, th, f.mod, "Calling the delegation and the business", f.del.ID, f.biz.ID)
-	f.runJobs(t)
+	f.app.SettleMail()
 	sink.wait(f.biz.Email, 1)
 	if n, err := f.app.Store.PendingMail(context.Background()); err != nil || n != 0 {
 		t.Errorf("pending mails after a 550: %d (%v), want 0", n, err)
@@ -676,13 +673,13 @@ func TestResetMailWaitsForSMTP(t *testing.T) {
 	if r := f.app.Client().Post("/reset", url.Values{"email": {f.del.Email}}); r.Status != http.StatusOK {
 		t.Fatalf("reset request: %d", r.Status)
 	}
-	f.runJobs(t)
+	f.app.SettleMail()
 	if n, _ := f.app.Store.PendingMail(ctx); n != 1 {
 		t.Fatalf("pending mails while SMTP is down: %d, want 1", n)
 	}
 	sink.start()
 	f.app.Store.SetClock(func() time.Time { return time.Now().Add(time.Hour) })
-	f.runJobs(t)
+	f.app.SettleMail()
 	got := sink.wait(f.del.Email, 1)[0]
 	if !strings.Contains(got.Parts["text/plain"], "/reset/") {
 		t.Errorf("the reset mail lacks its link:\n%s", got.Parts["text/plain"])
