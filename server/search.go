@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -166,10 +167,9 @@ func snippet(text, query string, limit int) template.HTML {
 		if matchAt(i) > 0 {
 			start = max(0, i-limit/3)
 			// Begin with a whole word: after the first space before the match.
-			for j := start; start > 0 && runes[start-1] != ' ' && j < i; j++ {
-				if runes[j] == ' ' {
-					start = j + 1
-					break
+			if start > 0 && runes[start-1] != ' ' {
+				if j := slices.Index(runes[start:i], ' '); j >= 0 {
+					start += j + 1
 				}
 			}
 			break
