@@ -12,7 +12,7 @@ var openAPIDocument []byte
 
 // apiRoutesV1 is the JSON API's route table. Every route goes through api(),
 // which records it for the test that holds the OpenAPI document to the code.
-func (s *Server) apiRoutesV1(mux *http.ServeMux) {
+func (s *Server) apiRoutesV1(mux *routeTable) {
 	s.api(mux, "GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
 	s.api(mux, "GET /api/v1/me", s.signedIn(s.apiMe))
 	s.libraryAPIRoutes(mux)
@@ -20,7 +20,7 @@ func (s *Server) apiRoutesV1(mux *http.ServeMux) {
 	s.notificationAPIRoutes(mux)
 }
 
-func (s *Server) api(mux *http.ServeMux, pattern string, h http.Handler) {
+func (s *Server) api(mux *routeTable, pattern string, h http.Handler) {
 	s.apiRoutes = append(s.apiRoutes, pattern)
 	mux.Handle(pattern, h)
 }

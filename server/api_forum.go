@@ -10,7 +10,7 @@ import (
 	"ideasx/store"
 )
 
-func (s *Server) forumAPIRoutes(mux *http.ServeMux) {
+func (s *Server) forumAPIRoutes(mux *routeTable) {
 	s.api(mux, "GET /api/v1/themes", s.forumMember(s.apiThemes))
 	s.api(mux, "GET /api/v1/threads", s.forumMember(s.apiThreadList))
 	s.api(mux, "POST /api/v1/threads", s.forumMember(s.apiThreadCreate))

@@ -11,7 +11,7 @@ import (
 	"ideasx/store"
 )
 
-func (s *Server) libraryAPIRoutes(mux *http.ServeMux) {
+func (s *Server) libraryAPIRoutes(mux *routeTable) {
 	s.api(mux, "GET /api/v1/categories", http.HandlerFunc(s.apiCategories))
 	s.api(mux, "GET /api/v1/documents", http.HandlerFunc(s.apiDocumentList))
 	s.api(mux, "POST /api/v1/documents", s.moderator(s.apiDocumentCreate))

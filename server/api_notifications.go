@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-func (s *Server) notificationAPIRoutes(mux *http.ServeMux) {
+func (s *Server) notificationAPIRoutes(mux *routeTable) {
 	s.api(mux, "GET /api/v1/notifications", s.signedIn(s.apiNotifications))
 	s.api(mux, "POST /api/v1/notifications/read", s.signedIn(s.apiNotificationsRead))
 }

@@ -7,7 +7,7 @@ import (
 )
 
 // forumRoutes is the members-only forum. Every route goes through forumMember.
-func (s *Server) forumRoutes(mux *http.ServeMux) {
+func (s *Server) forumRoutes(mux *routeTable) {
 	s.forum(mux, "GET /forum", s.forumMember(s.forumIndex))
 	s.forum(mux, "GET /forum/themes/{slug}", s.forumMember(s.forumTheme))
 	s.forum(mux, "GET /forum/new", s.forumMember(s.threadNew))
@@ -45,7 +45,7 @@ func (s *Server) forumRoutes(mux *http.ServeMux) {
 
 // forum registers a route of the forum and records it, so that a test can
 // walk every one of them as each role.
-func (s *Server) forum(mux *http.ServeMux, pattern string, h http.Handler) {
+func (s *Server) forum(mux *routeTable, pattern string, h http.Handler) {
 	s.forumPatterns = append(s.forumPatterns, pattern)
 	mux.Handle(pattern, h)
 }

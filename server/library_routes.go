@@ -1,10 +1,8 @@
 package server
 
-import "net/http"
-
 // libraryRoutes is the public area: documents, events, search and feeds,
 // and the moderators' pages that curate them.
-func (s *Server) libraryRoutes(mux *http.ServeMux) {
+func (s *Server) libraryRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /documents", s.documentList)
 	mux.HandleFunc("GET /documents/{ref}", s.documentShow)
 	mux.HandleFunc("GET /documents/{ref}/files/{file}/{name}", s.documentFileDownload)

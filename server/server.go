@@ -58,11 +58,13 @@ type Server struct {
 	apiRoutes []string
 	// forumPatterns records the forum's routes, for the same reason.
 	forumPatterns []string
-	handler       http.Handler
-	dash          dashboardCache
-	hub           *live.Hub
-	stopHub       context.CancelFunc
-	hubDone       chan struct{}
+	// patterns records every route of every area (see routeTable).
+	patterns []string
+	handler  http.Handler
+	dash     dashboardCache
+	hub      *live.Hub
+	stopHub  context.CancelFunc
+	hubDone  chan struct{}
 	// instance names this server among those sharing the database.
 	instance string
 	mails    *views.Mails
