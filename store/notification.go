@@ -72,25 +72,17 @@ type Notification struct {
 	ReadAt    *time.Time       `db:"read_at" json:"read_at,omitempty"`
 }
 
-// forumReaders is the SQL condition of an account that may read the forum.
-const forumReaders = `u.status = 'active' AND u.role IN ('business', 'member', 'moderator', 'admin')`
-
 // notifyUsers records a notification of one kind for each listed account
 // that may receive it, emits the live "notification" event of each and
 // queues the e-mails of those who want them at once — all in tx, the
 // caller's transaction, so a notification exists exactly when its cause does.
 // recipients is a SELECT of user ids (aliased user_id) with its arguments;
-// accounts that may not read the forum, and hidden threads for
-// non-moderators, are filtered here.
+// accounts that may not see the kind (MaySeeNotification), and hidden
+// threads for non-moderators, are filtered here.
 func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID *int64,
 	recipients string, args ...any) error {
 	now := s.now()
-	cond := forumReaders
-	if kind.ModeratorOnly() {
-		cond = `u.status = 'active' AND u.role IN ('moderator', 'admin')`
-	} else if kind == NotifyApproved {
-		cond = `u.status = 'active'`
-	}
+	cond := kindAudience(kind)
 	if threadID != nil {
 		cond += ` AND (u.role IN ('moderator', 'admin') OR NOT (SELECT hidden FROM threads WHERE id = ?))`
 		args = append(args, *threadID)
@@ -142,15 +134,15 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 // with the unread count as of this transaction, so that a badge shows the
 // right number even if it missed or doubled an event.
 func (s *Store) emitUnread(ctx context.Context, q querier, userID int64, typ string, id int64, kind NotificationKind) error {
-	var unread int
-	if err := s.get(ctx, q, &unread, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID); err != nil {
-		return fmt.Errorf("unread count: %w", err)
+	unread, err := s.unreadCount(ctx, q, userID)
+	if err != nil {
+		return err
 	}
 	payload := map[string]any{"notification_id": id, "unread": unread}
 	if kind != "" {
 		payload["kind"] = kind
 	}
-	_, err := s.emit(ctx, q, fmt.Sprintf("user:%d", userID), typ, payload)
+	_, err = s.emit(ctx, q, fmt.Sprintf("user:%d", userID), typ, payload)
 	return err
 }
 

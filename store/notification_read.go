@@ -33,6 +33,7 @@ const notificationSelect = `SELECT n.id, n.user_id, n.kind, n.actor_id, n.thread
 	a.name AS actor_name, ao.name AS actor_org, ao.kind AS actor_org_kind,
 	CASE WHEN n.kind = 'pending_account' THEN (SELECT name FROM users WHERE id = n.subject_id) END AS subject_name
 	FROM notifications n
+	JOIN users u ON u.id = n.user_id
 	LEFT JOIN threads t ON t.id = n.thread_id
 	LEFT JOIN posts p ON p.id = n.post_id
 	LEFT JOIN users a ON a.id = n.actor_id
@@ -40,29 +41,36 @@ const notificationSelect = `SELECT n.id, n.user_id, n.kind, n.actor_id, n.thread
 
 // Notifications lists a person's notifications, unread first, newest first
 // within each, at most limit, skipping the first offset (a person's own
-// list is short: paging it by offset is cheap).
+// list is short: paging it by offset is cheap). Like every read of
+// notifications here it leaves out those the person may not see now
+// (MaySeeNotification), in SQL, so that pages and counts agree.
 func (s *Store) Notifications(ctx context.Context, userID int64, limit, offset int) ([]NotificationView, error) {
 	var out []NotificationView
-	if err := s.selectAll(ctx, s.db, &out, notificationSelect+` WHERE n.user_id = ?
+	if err := s.selectAll(ctx, s.db, &out, notificationSelect+` WHERE n.user_id = ? AND `+notificationVisible+`
 		ORDER BY CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END, n.id DESC LIMIT ? OFFSET ?`, userID, limit, offset); err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}
 	return out, nil
 }
 
-// NotificationByID loads one notification of its owner.
+// NotificationByID loads one notification of its owner, if they may see it now.
 func (s *Store) NotificationByID(ctx context.Context, userID, id int64) (*NotificationView, error) {
 	var n NotificationView
-	if err := s.get(ctx, s.db, &n, notificationSelect+` WHERE n.id = ? AND n.user_id = ?`, id, userID); err != nil {
+	if err := s.get(ctx, s.db, &n, notificationSelect+` WHERE n.id = ? AND n.user_id = ? AND `+notificationVisible, id, userID); err != nil {
 		return nil, fmt.Errorf("notification: %w", err)
 	}
 	return &n, nil
 }
 
-// UnreadNotifications counts a person's unread notifications.
+// UnreadNotifications counts a person's unread notifications that they may see now.
 func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, error) {
+	return s.unreadCount(ctx, s.db, userID)
+}
+
+func (s *Store) unreadCount(ctx context.Context, q querier, userID int64) (int, error) {
 	var n int
-	if err := s.get(ctx, s.db, &n, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID); err != nil {
+	if err := s.get(ctx, q, &n, `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE n.user_id = ? AND n.read_at IS NULL AND `+notificationVisible, userID); err != nil {
 		return 0, fmt.Errorf("unread notifications: %w", err)
 	}
 	return n, nil
@@ -70,8 +78,11 @@ func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, err
 
 // MarkNotificationsRead marks one notification (id > 0) or all of a
 // person's as read, and tells their other pages so the badge follows.
+// Those the person may not see now stay as they were: were the rights to
+// come back, what was never read shows as unread.
 func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) error {
-	q, args := `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL`, []any{s.now(), userID}
+	visible := `SELECT n.id FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.user_id = ? AND ` + notificationVisible
+	q, args := `UPDATE notifications SET read_at = ? WHERE user_id = ? AND read_at IS NULL AND id IN (`+visible+`)`, []any{s.now(), userID, userID}
 	if id > 0 {
 		q += ` AND id = ?`
 		args = append(args, id)
@@ -144,7 +155,7 @@ func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Tim
 		return nil, err
 	}
 	var all []NotificationView
-	if err := s.selectAll(ctx, s.db, &all, notificationSelect+` WHERE n.user_id = ? AND n.created_at >= ? AND n.created_at < ?
+	if err := s.selectAll(ctx, s.db, &all, notificationSelect+` WHERE n.user_id = ? AND `+notificationVisible+` AND n.created_at >= ? AND n.created_at < ?
 		ORDER BY n.thread_id, n.id`, userID, from, to); err != nil {
 		return nil, fmt.Errorf("digest items: %w", err)
 	}
