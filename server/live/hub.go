@@ -367,7 +367,10 @@ func (h *Hub) resetAll(t *topic, seq int64) {
 // send renders ev once and queues it to every subscriber allowed to see it.
 // Called with t.mu held.
 func (h *Hub) send(ctx context.Context, t *topic, ev store.LiveEvent) bool {
-	v, err := h.view(ctx, ev)
+	// Rendered now, from what the database holds now: ev is committed, so
+	// the topic stands at ev.Seq or further, and the view is stamped with
+	// ev.Seq (a stamp too low is only reused less).
+	v, err := h.render(ctx, ev, ev.Seq)
 	if err != nil {
 		h.opts.Log.Warn("live: render event", "topic", ev.Topic, "seq", ev.Seq, "type", ev.Type, "error", err)
 		return false
@@ -398,15 +401,24 @@ func (h *Hub) countSent(n int) {
 	h.sentCount.Add(int64(n))
 }
 
-func (h *Hub) view(ctx context.Context, ev store.LiveEvent) (View, error) {
-	if v := h.views.get(ev.ID); v != nil {
+// view is ev as its readers may see it now, when its topic stands at
+// topicSeq in the database: rendered again unless the cache has a view
+// from that same point.
+func (h *Hub) view(ctx context.Context, ev store.LiveEvent, topicSeq int64) (View, error) {
+	if v := h.views.get(ev.ID, topicSeq); v != nil {
 		return v, nil
 	}
+	return h.render(ctx, ev, topicSeq)
+}
+
+// render builds ev's view from the database and caches it, stamped with
+// the topic's seq read before rendering.
+func (h *Hub) render(ctx context.Context, ev store.LiveEvent, topicSeq int64) (View, error) {
 	v, err := h.opts.Rights.Render(ctx, ev)
 	if err != nil {
 		return nil, err
 	}
-	h.views.put(ev.ID, v)
+	h.views.put(ev.ID, topicSeq, v)
 	return v, nil
 }
 

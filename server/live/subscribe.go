@@ -83,6 +83,15 @@ func (h *Hub) replay(ctx context.Context, c *Conn, t *topic, since int64) {
 		c.enqueue(reset)
 		return
 	}
+	// Where the topic stands in the database, read before anything is
+	// rendered: a cached view is reused only if nothing changed since.
+	seqs, err := h.opts.Events.TopicSeqs(ctx, []string{t.name})
+	if err != nil {
+		h.opts.Log.Warn("live: replay", "topic", t.name, "error", err)
+		c.enqueue(reset)
+		return
+	}
+	now := seqs[t.name]
 	evs, err := h.opts.Events.EventsSince(ctx, t.name, since, h.opts.MaxReplay+1)
 	if err != nil {
 		h.opts.Log.Warn("live: replay", "topic", t.name, "error", err)
@@ -100,7 +109,7 @@ func (h *Hub) replay(ctx context.Context, c *Conn, t *topic, since int64) {
 	u := c.User()
 	var batch batchFrame
 	for _, ev := range evs {
-		v, err := h.view(ctx, ev)
+		v, err := h.view(ctx, ev, now)
 		if err != nil {
 			h.opts.Log.Warn("live: replay", "topic", t.name, "error", err)
 			c.enqueue(reset)
