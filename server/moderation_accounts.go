@@ -12,22 +12,14 @@ import (
 var approvableRoles = []string{string(store.RoleBusiness), string(store.RoleMember), string(store.RoleVisitor)}
 
 func (s *Server) pendingList(w http.ResponseWriter, r *http.Request) {
-	pending, err := s.store.PendingUsers(r.Context())
+	pending, err := s.store.PendingRequests(r.Context())
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	v := s.newView(w, r, "pending_title")
-	v.Data = map[string]any{"Pending": pending, "Roles": approvableRoles}
+	v.Data = map[string]any{"Pending": pending, "Roles": approvableRoles, "Kinds": registrationKinds}
 	s.render(w, r, http.StatusOK, "pending", v)
-}
-
-// suggestedRole is the role an organisation's kind implies.
-func suggestedRole(kind store.OrgKind) store.Role {
-	if kind == store.OrgBusiness {
-		return store.RoleBusiness
-	}
-	return store.RoleMember
 }
 
 func pathID(r *http.Request) (int64, bool) {
@@ -55,11 +47,14 @@ func (s *Server) pendingApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	role := f.choice("role", true, approvableRoles...)
+	// Sent only while the organisation's kind is a registration's claim: the
+	// approval is where a moderator settles it.
+	kind := f.choice("org_kind", false, registrationKinds...)
 	if !f.ok() {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_role", "error_choice")
 		return
 	}
-	err := s.store.ApproveUser(r.Context(), currentUser(r).ID, id, store.Role(role))
+	err := s.store.ApproveUser(r.Context(), currentUser(r).ID, id, store.Role(role), store.OrgKind(kind))
 	switch {
 	case errors.Is(err, store.ErrNotPending):
 		s.redirectWithFlash(w, r, "/moderation/accounts", "flash_already_handled")

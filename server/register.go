@@ -65,7 +65,10 @@ func (s *Server) registerSave(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	_, err = s.store.CreateUser(r.Context(), store.NewUser{
+	// The organisation's kind and country are a claim: naming an existing
+	// organisation asks to join it, and a new one is a business until a
+	// moderator confirms the kind (README, "Organisations").
+	_, err = s.store.RegisterUser(r.Context(), store.NewUser{
 		Email: email, Name: name, Role: store.RolePending, Status: store.StatusPending, Locale: l.Lang(), PasswordHash: hash,
 	}, org, welcome)
 	switch {

@@ -91,6 +91,7 @@ func (s *Server) moderationRoutes(mux *routeTable) {
 	mux.Handle("POST /moderation/accounts/{id}/reject", s.moderator(s.pendingReject))
 	mux.Handle("GET /moderation/invitations", s.moderator(s.invitationList))
 	mux.Handle("POST /moderation/invitations", s.moderator(s.invitationCreate))
+	s.organisationRoutes(mux)
 }
 
 func (s *Server) adminRoutes(mux *routeTable) {

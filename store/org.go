@@ -45,6 +45,34 @@ type Organisation struct {
 	SizeClass string    `db:"size_class" json:"size_class,omitempty"`
 	Sector    string    `db:"sector" json:"sector,omitempty"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	// Verified is set by a moderator who has checked who the organisation is.
+	Verified bool `db:"verified" json:"verified"`
+	// EmailDomains are the domains its people write from, space-separated,
+	// lower case; the approval page says whether a request's address matches.
+	EmailDomains string `db:"email_domains" json:"-"`
+	// ClaimedKind is the kind a registration claimed for an organisation it
+	// created; until a moderator confirms it (approving a request, or editing
+	// the organisation) it is only a claim and Kind stays business.
+	ClaimedKind OrgKind `db:"claimed_kind" json:"claimed_kind,omitempty"`
+}
+
+// Domains lists the organisation's e-mail domains.
+func (o *Organisation) Domains() []string { return strings.Fields(o.EmailDomains) }
+
+// MatchesEmail reports whether an address is at one of the organisation's
+// domains or a subdomain of one.
+func (o *Organisation) MatchesEmail(email string) bool {
+	at := strings.LastIndex(email, "@")
+	if at < 0 {
+		return false
+	}
+	host := strings.ToLower(email[at+1:])
+	for _, d := range o.Domains() {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // orgNameKey folds case and spacing so that "ACME  Ltd" and "acme ltd" are one organisation.
@@ -52,7 +80,7 @@ func orgNameKey(name string) string {
 	return strings.ToLower(strings.Join(strings.Fields(name), " "))
 }
 
-const orgColumns = `id, name, kind, country, size_class, sector, created_at`
+const orgColumns = `id, name, kind, country, size_class, sector, created_at, verified, email_domains, claimed_kind`
 
 // OrganisationByID loads one organisation.
 func (s *Store) OrganisationByID(ctx context.Context, id int64) (*Organisation, error) {
@@ -89,8 +117,9 @@ func (s *Store) CreateOrganisation(ctx context.Context, o *Organisation) error {
 func (s *Store) createOrganisation(ctx context.Context, q querier, o *Organisation) error {
 	o.Name = strings.Join(strings.Fields(o.Name), " ")
 	o.CreatedAt = s.now()
-	id, err := s.insert(ctx, q, `INSERT INTO organisations (name, name_key, kind, country, size_class, sector, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, o.Name, orgNameKey(o.Name), o.Kind, o.Country, o.SizeClass, o.Sector, o.CreatedAt)
+	id, err := s.insert(ctx, q, `INSERT INTO organisations (name, name_key, kind, country, size_class, sector, created_at, verified, email_domains, claimed_kind)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.Name, orgNameKey(o.Name), o.Kind, o.Country, o.SizeClass, o.Sector, o.CreatedAt,
+		o.Verified, o.EmailDomains, o.ClaimedKind)
 	if err != nil {
 		return fmt.Errorf("create organisation: %w", err)
 	}

@@ -147,10 +147,10 @@ func TestApproveRejectAndAudit(t *testing.T) {
 		if err != nil || len(pending) != 2 {
 			t.Fatalf("got %d pending (%v), want 2", len(pending), err)
 		}
-		if err := s.ApproveUser(ctx, mod.ID, p1.ID, store.RoleBusiness); err != nil {
+		if err := s.ApproveUser(ctx, mod.ID, p1.ID, store.RoleBusiness, ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.ApproveUser(ctx, mod.ID, p1.ID, store.RoleBusiness); !errors.Is(err, store.ErrNotPending) {
+		if err := s.ApproveUser(ctx, mod.ID, p1.ID, store.RoleBusiness, ""); !errors.Is(err, store.ErrNotPending) {
 			t.Errorf("approving twice: got %v, want ErrNotPending", err)
 		}
 		if err := s.RejectUser(ctx, mod.ID, p2.ID); err != nil {

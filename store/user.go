@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -235,49 +234,6 @@ func (s *Store) CountAdmins(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count admins: %w", err)
 	}
 	return n, nil
-}
-
-// ErrNotPending is returned when approving or rejecting an account that is not waiting.
-var ErrNotPending = errors.New("account is not pending")
-
-// ApproveUser activates a pending account with the given role.
-func (s *Store) ApproveUser(ctx context.Context, actorID, userID int64, role Role) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		n, err := s.exec(ctx, tx, `UPDATE users SET role = ?, status = 'active', updated_at = ? WHERE id = ? AND status = 'pending'`,
-			role, s.now(), userID)
-		if err != nil {
-			return fmt.Errorf("approve user: %w", err)
-		}
-		if n == 0 {
-			return ErrNotPending
-		}
-		if err := s.notifyUser(ctx, tx, NotifyApproved, userID, actorID, 0, 0, 0); err != nil {
-			return err
-		}
-		if err := s.accountChanged(ctx, tx, userID); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "user.approve", TargetType: "user", TargetID: userID,
-			Before: map[string]any{"status": StatusPending}, After: map[string]any{"status": StatusActive, "role": role}})
-	})
-}
-
-// RejectUser deletes a pending account; its e-mail may register again.
-func (s *Store) RejectUser(ctx context.Context, actorID, userID int64) error {
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var u User
-		if err := s.get(ctx, tx, &u, userSelect+` WHERE u.id = ?`, userID); err != nil {
-			return fmt.Errorf("reject user: %w", err)
-		}
-		if u.Status != StatusPending {
-			return ErrNotPending
-		}
-		if _, err := s.exec(ctx, tx, `DELETE FROM users WHERE id = ?`, userID); err != nil {
-			return fmt.Errorf("reject user: %w", err)
-		}
-		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "user.reject", TargetType: "user", TargetID: userID,
-			Before: map[string]any{"email": u.Email, "name": u.Name, "organisation": u.OrgName}})
-	})
 }
 
 // SetRole changes an account's role.
