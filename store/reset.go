@@ -33,7 +33,8 @@ func (s *Store) PasswordResetValid(ctx context.Context, hash string) (bool, erro
 }
 
 // ResetPassword uses a reset link once: it sets the new password, ends every
-// session and voids the account's other reset links. It returns the account.
+// session, revokes every API token and voids the account's other reset
+// links. It returns the account.
 func (s *Store) ResetPassword(ctx context.Context, hash, passwordHash string) (*User, error) {
 	var userID int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {

@@ -58,6 +58,15 @@ func (s *Store) RevokeAPIToken(ctx context.Context, userID, tokenID int64) error
 	})
 }
 
+// revokeAPITokens revokes every live token of userID, in tx; the caller
+// tells the account's live connections (accountChanged).
+func (s *Store) revokeAPITokens(ctx context.Context, tx *sqlx.Tx, userID int64) error {
+	if _, err := s.exec(ctx, tx, `UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`, s.now(), userID); err != nil {
+		return fmt.Errorf("revoke api tokens: %w", err)
+	}
+	return nil
+}
+
 // UserByAPIToken returns the active account behind a live token hash.
 func (s *Store) UserByAPIToken(ctx context.Context, hash string) (*User, error) {
 	var t APIToken

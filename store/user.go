@@ -290,8 +290,9 @@ func (s *Store) SetLocale(ctx context.Context, userID int64, locale string) erro
 	return nil
 }
 
-// SetPassword replaces the password hash and ends every session but keep
-// (empty keeps none), so that a stolen session dies with the old password.
+// SetPassword replaces the password hash, ends every session but keep
+// (empty keeps none) and revokes every API token, so that a stolen session
+// or token dies with the old password.
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash, keepSessionID string) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		return s.setPassword(ctx, tx, userID, hash, keepSessionID)
@@ -305,5 +306,9 @@ func (s *Store) setPassword(ctx context.Context, tx *sqlx.Tx, userID int64, hash
 	if _, err := s.exec(ctx, tx, `DELETE FROM sessions WHERE user_id = ? AND id <> ?`, userID, keepSessionID); err != nil {
 		return fmt.Errorf("set password: end sessions: %w", err)
 	}
+	if err := s.revokeAPITokens(ctx, tx, userID); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	// Live connections check their session or token again, and close.
 	return s.accountChanged(ctx, tx, userID)
 }
