@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
 
 	"ideasx/store"
 )
@@ -72,6 +73,11 @@ type Conn struct {
 	topics map[string]struct{}
 
 	lastTyping time.Time
+	// replayBudget bounds the events replayed to this connection
+	// (limit.go); like lastTyping, only its own message handling, one
+	// message at a time, uses these.
+	replayBudget *rate.Limiter
+	replayWarned bool
 }
 
 type closeRequest struct {
@@ -147,6 +153,7 @@ func (c *Conn) readLoop(ctx context.Context) {
 	_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(pongWait)) })
 	bad := 0
+	msgs := c.hub.newMessageLimiter()
 	for {
 		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -155,7 +162,14 @@ func (c *Conn) readLoop(ctx context.Context) {
 			}
 			return
 		}
-		_ = c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		now := time.Now()
+		_ = c.ws.SetReadDeadline(now.Add(pongWait))
+		// Counted before anything is decoded: a malformed message costs
+		// the server too.
+		if !allowMessage(msgs, now) {
+			c.flooded()
+			return
+		}
 		if typ != websocket.TextMessage {
 			data = nil
 		}
@@ -340,7 +354,11 @@ func (c *Conn) writeLoop() {
 			c.out.Lock()
 			c.endLocked()
 			c.out.Unlock()
-			_ = c.ws.Close()
+			if req != nil {
+				c.closeGently()
+			} else {
+				_ = c.ws.Close()
+			}
 			return
 		}
 		clear(batch)
@@ -353,6 +371,22 @@ func (c *Conn) writeLoop() {
 }
 
 var errClosed = errors.New("live: connection closed")
+
+// closeLinger is how long a socket stays open after its close frame.
+const closeLinger = 500 * time.Millisecond
+
+// closeGently ends the socket after a close frame: first the sending side
+// only, then, a moment later, the rest. Closing a socket with input still
+// unread makes the kernel send a reset, which can reach the client before
+// it read the close frame, and then it never learns why (1008, 4401…):
+// the case of a client flooding us. net/http waits the same way
+// (rstAvoidanceDelay).
+func (c *Conn) closeGently() {
+	if cw, ok := c.ws.NetConn().(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		time.Sleep(closeLinger)
+	}
+	_ = c.ws.Close()
+}
 
 // write sends a batch, several messages in one frame, one per line.
 func (c *Conn) write(batch []*Frame) error {

@@ -79,6 +79,16 @@ type Options struct {
 	// waits.
 	CoalesceAbove  int
 	CoalesceWindow time.Duration
+	// A client may send MessageBurst messages at once, then MessageRate a
+	// second on average; one that sends more is disconnected with 1008
+	// (policy violation). A negative MessageRate sets no limit.
+	MessageRate  float64
+	MessageBurst int
+	// ReplayPerMinute bounds the stored events replayed to one connection
+	// in a minute (up to that many at once); a catch-up beyond it is
+	// answered "reset". Below MaxReplay it also shortens the longest
+	// catch-up. Negative sets no bound.
+	ReplayPerMinute int
 }
 
 func (o *Options) defaults() {
@@ -104,6 +114,7 @@ func (o *Options) defaults() {
 		o.CoalesceAbove = 20000
 	}
 	def(&o.CoalesceWindow, 100*time.Millisecond)
+	o.limitDefaults()
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}

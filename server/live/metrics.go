@@ -14,6 +14,8 @@ type metrics struct {
 	brokerConnects prometheus.Counter
 	brokerErrors   prometheus.Counter
 	replayed       prometheus.Counter
+	flooded        prometheus.Counter
+	replayRefused  prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -33,9 +35,13 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		brokerConnects: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_live_broker_connects_total", Help: "Broker subscriptions made, the first one and each reconnection."}),
 		brokerErrors:   prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_live_broker_errors_total", Help: "Broker subscription failures."}),
 		replayed:       prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_live_events_replayed_total", Help: "Stored events read back for catch-up and gap filling."}),
+		flooded: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_flood_closes_total",
+			Help: "Connections closed (1008) for sending messages faster than allowed."}),
+		replayRefused: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_replays_refused_total",
+			Help: "Catch-ups answered with a reset because the connection had spent its replay budget for the minute."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.connections, m.subscriptions, m.sent, m.dropped, m.slow, m.publish, m.lag, m.publishErrors, m.brokerConnects, m.brokerErrors, m.replayed)
+		reg.MustRegister(m.connections, m.subscriptions, m.sent, m.dropped, m.slow, m.publish, m.lag, m.publishErrors, m.brokerConnects, m.brokerErrors, m.replayed, m.flooded, m.replayRefused)
 	}
 	return m
 }

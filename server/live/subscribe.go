@@ -74,6 +74,9 @@ func (h *Hub) joinTopic(ctx context.Context, name string, parsed Topic) (*topic,
 // replay queues for c the events after since, up to where the topic's
 // other subscribers are. Called with t.mu held.
 func (h *Hub) replay(ctx context.Context, c *Conn, t *topic, since int64) {
+	if !h.replayAllowed(c, t, since) {
+		return
+	}
 	if since == t.last {
 		return
 	}
