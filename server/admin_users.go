@@ -131,7 +131,7 @@ func (s *Server) userStatusSave(w http.ResponseWriter, r *http.Request) {
 // backTo returns to the list the form was posted from, filters included.
 func backTo(r *http.Request, fallback string) string {
 	if ref, err := url.Parse(r.Referer()); err == nil && ref.Path == fallback && (ref.Host == "" || ref.Host == r.Host) {
-		return ref.RequestURI()
+		return returnPath(ref.RequestURI(), fallback)
 	}
 	return fallback
 }

@@ -60,7 +60,9 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if canonical := documentURL(d); r.URL.Path != canonical {
-		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		// The target names the title, and whether there is one to name
+		// depends on the reader and may change: never from a shared cache.
+		privateRedirect(w, r, canonical, http.StatusMovedPermanently)
 		return
 	}
 	access := store.AccessFor(currentUser(r))
@@ -122,19 +124,16 @@ func (s *Server) documentFileDownload(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	if !currentUser(r).IsModerator() {
+	all, err := s.store.DocumentFiles(r.Context(), d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	current := isCurrentFile(all, f)
+	if !current && !currentUser(r).IsModerator() {
 		// Older versions are kept for the curators' record, not published.
-		all, err := s.store.DocumentFiles(r.Context(), d.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		for _, g := range groupFiles(all) {
-			if g.Lang == f.Lang && g.Current.ID != f.ID {
-				s.notFound(w, r)
-				return
-			}
-		}
+		s.notFound(w, r)
+		return
 	}
 	h := w.Header()
 	h.Set("Content-Type", f.ContentType)
@@ -142,12 +141,24 @@ func (s *Server) documentFileDownload(w http.ResponseWriter, r *http.Request) {
 	h.Set("ETag", `"`+f.SHA256+`"`)
 	// A file is never a page of this site: no scripts, no plugins, whatever it holds.
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
-	if d.IsPublicAt(s.store.Now()) && d.Status == store.Published {
+	// Only what anyone may download may be kept by a shared cache: an older
+	// version is the moderators' alone, whatever the document's visibility.
+	if current && d.IsPublicAt(s.store.Now()) && d.Status == store.Published {
 		h.Set("Cache-Control", "public, max-age=3600")
 	} else {
 		h.Set("Cache-Control", "private, no-store")
 	}
 	http.ServeContent(w, r, f.Filename, f.CreatedAt, s.store.OpenFile(r.Context(), f))
+}
+
+// isCurrentFile reports whether f is the latest file of its language.
+func isCurrentFile(all []store.DocFile, f *store.DocFile) bool {
+	for _, g := range groupFiles(all) {
+		if g.Lang == f.Lang {
+			return g.Current.ID == f.ID
+		}
+	}
+	return false
 }
 
 func inlineType(contentType string) bool {

@@ -53,7 +53,8 @@ func (s *Server) eventShow(w http.ResponseWriter, r *http.Request) {
 	}
 	access := store.AccessFor(currentUser(r))
 	if canonical := eventURL(e); r.URL.Path != canonical {
-		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		// As for documents: the title in the target is not for every reader.
+		privateRedirect(w, r, canonical, http.StatusMovedPermanently)
 		return
 	}
 	docs, err := s.store.EventDocuments(r.Context(), e.ID, access)

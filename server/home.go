@@ -51,5 +51,5 @@ func (s *Server) languageSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	http.Redirect(w, r, safeNext(f.values.Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, returnPath(f.values.Get("next"), "/"), http.StatusSeeOther)
 }

@@ -141,7 +141,7 @@ func (s *Server) notificationOpen(w http.ResponseWriter, r *http.Request) {
 	if to == "" {
 		to = "/notifications"
 	}
-	http.Redirect(w, r, to, http.StatusSeeOther)
+	privateRedirect(w, r, to, http.StatusSeeOther)
 }
 
 func (s *Server) notificationsReadAll(w http.ResponseWriter, r *http.Request) {

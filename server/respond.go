@@ -29,6 +29,9 @@ type view struct {
 	BaseURL     string
 	// Zone is where times of day are shown: Geneva, where the group meets.
 	Zone *time.Location
+	// Here is the request's own address, escaped as it came, for the forms
+	// that send the reader back where they were (the language switcher).
+	Here string
 	// Unread counts the signed-in person's unread notifications, for the
 	// header; UserSeq is where their live topic stood when they were counted.
 	Unread  int
@@ -61,7 +64,7 @@ func (s *Server) localizer(r *http.Request) *i18n.Localizer { return s.tr.For(s.
 func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string) *view {
 	l := s.localizer(r)
 	v := &view{
-		Localizer: l, User: currentUser(r), Path: r.URL.Path, Errors: map[string]string{},
+		Localizer: l, User: currentUser(r), Path: r.URL.Path, Here: r.URL.RequestURI(), Errors: map[string]string{},
 		Form: url.Values{}, Languages: i18n.Languages, BaseURL: s.cfg.BaseURL, Zone: genevaZone,
 	}
 	if titleID != "" {

@@ -121,11 +121,3 @@ func (s *Server) require(allowed func(*store.User) bool, h http.HandlerFunc) htt
 		h(w, r)
 	})
 }
-
-// safeNext keeps a post-sign-in redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
-}

@@ -14,11 +14,11 @@ import (
 
 func (s *Server) signinShow(w http.ResponseWriter, r *http.Request) {
 	if currentUser(r) != nil {
-		http.Redirect(w, r, safeNext(r.URL.Query().Get("next")), http.StatusSeeOther)
+		http.Redirect(w, r, returnPath(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
 		return
 	}
 	v := s.newView(w, r, "signin_title")
-	v.Form.Set("next", safeNext(r.URL.Query().Get("next")))
+	v.Form.Set("next", returnPath(r.URL.Query().Get("next"), "/"))
 	s.render(w, r, http.StatusOK, "signin", v)
 }
 
@@ -70,7 +70,7 @@ func (s *Server) signinSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
-	http.Redirect(w, r, safeNext(f.values.Get("next")), http.StatusSeeOther)
+	http.Redirect(w, r, returnPath(f.values.Get("next"), "/"), http.StatusSeeOther)
 }
 
 // allow takes a token from lim for key, logging a refusal.

@@ -43,7 +43,7 @@ func (s *Server) threadShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if canonical := threadURL(t); r.URL.Path != canonical {
-		http.Redirect(w, r, canonical, http.StatusMovedPermanently)
+		privateRedirect(w, r, canonical, http.StatusMovedPermanently)
 		return
 	}
 	s.renderThread(w, r, t, nil, http.StatusOK)
