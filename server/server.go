@@ -134,7 +134,7 @@ func (s *Server) startHub(d Deps) {
 	s.hub = live.NewHub(live.Options{
 		Events: d.Store, Rights: liveRights{s}, Broker: d.Broker, Log: d.Logger,
 		Registerer: s.metrics.registry, Instance: s.instance,
-		PollEvery: d.Config.LivePoll,
+		PollEvery: d.Config.LivePoll, MessageRate: offIfZero(d.Config.WSMessageRate), ReplayPerMinute: offIfZero(d.Config.WSReplayPerMinute),
 	})
 	d.Store.OnEvents(func(evs []store.LiveEvent) {
 		s.hub.Publish(evs)
@@ -146,6 +146,15 @@ func (s *Server) startHub(d Deps) {
 		defer close(s.hubDone)
 		s.hub.Run(ctx)
 	}()
+}
+
+// offIfZero maps a setting's "0: no limit" to live.Options' negative
+// (zero there takes the default).
+func offIfZero[T int | float64](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }
 
 // Shutdown closes the websocket connections with "going away", so that

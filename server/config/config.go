@@ -33,6 +33,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	TrustProxy      bool
 	MetricsToken    string
+	// WSMessageRate and WSReplayPerMinute limit each websocket
+	// connection; 0 turns the limit off.
+	WSMessageRate     float64
+	WSReplayPerMinute int
 }
 
 // option is one setting: its flag, its variable, its default and how to store it.
@@ -54,6 +58,22 @@ var options = []option{
 	{"redis-channel", "IDEASX_REDIS_CHANNEL", "ideasx:live", "Redis pub/sub channel of live updates; give each deployment sharing one Redis its own", false, str(func(c *Config) *string { return &c.RedisChannel })},
 	{"event-retention", "IDEASX_EVENT_RETENTION", "720h", "how long live events are kept for clients catching up; older ones reload the page", false, duration(func(c *Config) *time.Duration { return &c.EventRetention })},
 	{"live-poll", "IDEASX_LIVE_POLL", "30s", "how often each instance looks in the database for live events the broker did not bring (every second while the broker fails)", false, duration(func(c *Config) *time.Duration { return &c.LivePoll })},
+	{"ws-message-rate", "IDEASX_WS_MESSAGE_RATE", "5", "messages a second a websocket client may send on average (after a burst of one per topic it may follow); one sending more is disconnected; 0 sets no limit", false, func(c *Config, v string) error {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(f >= 0 && f <= 1000) { // NaN too
+			return errors.New("must be a number of messages a second from 0 to 1000")
+		}
+		c.WSMessageRate = f
+		return nil
+	}},
+	{"ws-replay-per-minute", "IDEASX_WS_REPLAY_PER_MINUTE", "2000", "stored events replayed to one websocket connection in a minute; past it, a client catching up is told to reload; 0 sets no bound", false, func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return errors.New("must be a whole number of events, 0 or more")
+		}
+		c.WSReplayPerMinute = n
+		return nil
+	}},
 	{"base-url", "IDEASX_BASE_URL", "", "public URL of the site, used in links and origin checks (default http://localhost:PORT)", false, str(func(c *Config) *string { return &c.BaseURL })},
 	{"smtp-url", "IDEASX_SMTP_URL", "", "smtp:// or smtps:// URL (user:password@host:port); empty writes mails to the log", true, str(func(c *Config) *string { return &c.SMTPURL })},
 	{"mail-from", "IDEASX_MAIL_FROM", "Ideas Exchange <no-reply@localhost>", "sender of outgoing mail", false, str(func(c *Config) *string { return &c.MailFrom })},

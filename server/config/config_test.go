@@ -15,7 +15,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Addr != ":8080" || c.DataDir != "./data" || c.DatabaseURL != "" || c.BaseURL != "http://localhost:8080" || c.MaxUploadMB != 25 {
+	if c.Addr != ":8080" || c.DataDir != "./data" || c.DatabaseURL != "" || c.BaseURL != "http://localhost:8080" || c.MaxUploadMB != 25 ||
+		c.WSMessageRate != 5 || c.WSReplayPerMinute != 2000 {
 		t.Errorf("got %+v", c)
 	}
 }
@@ -39,6 +40,9 @@ func TestInvalidValuesAreNamed(t *testing.T) {
 		{map[string]string{"IDEASX_DATABASE_URL": "mysql://x"}, "IDEASX_DATABASE_URL"},
 		{map[string]string{"IDEASX_BASE_URL": "example.org"}, "IDEASX_BASE_URL"},
 		{map[string]string{"IDEASX_SESSION_TTL": "-1h"}, "IDEASX_SESSION_TTL"},
+		{map[string]string{"IDEASX_WS_MESSAGE_RATE": "NaN"}, "IDEASX_WS_MESSAGE_RATE"},
+		{map[string]string{"IDEASX_WS_MESSAGE_RATE": "-1"}, "IDEASX_WS_MESSAGE_RATE"},
+		{map[string]string{"IDEASX_WS_REPLAY_PER_MINUTE": "1e3"}, "IDEASX_WS_REPLAY_PER_MINUTE"},
 	} {
 		_, err := Parse("serve", nil, env(tc.env), &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
