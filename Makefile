@@ -13,7 +13,7 @@ IDEASX_TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 IDEASX_TEST_CHROMIUM     ?= /usr/bin/chromium
 export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 
-.PHONY: build run test testdeps vet bench bench-live fmt lint clean docker
+.PHONY: build run test testdeps vet vulncheck bench bench-live fmt lint clean docker
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ideasx
@@ -30,6 +30,12 @@ vet:
 test: testdeps
 	$(GO) vet ./...
 	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 20m ./...
+
+# Known vulnerabilities reachable from the code, checked offline against a
+# database built from the golang.org/x/vulndb module (scripts/vulncheck.sh).
+# Not part of test: the first run fetches x/vulndb and builds govulncheck.
+vulncheck:
+	GO=$(GO) scripts/vulncheck.sh
 
 bench: testdeps
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
