@@ -90,12 +90,8 @@ var mailKindName = map[string]string{
 // the account suspended or its role lowered, the thread hidden, the post
 // deleted or hidden.
 func mayMail(u *store.User, n *store.NotificationView) bool {
-	switch {
-	case !u.Active():
-		return false
-	case n.Kind.ModeratorOnly() && !u.IsModerator():
-		return false
-	case n.Kind != store.NotifyApproved && !u.CanReadForum():
+	// The same rule as the notification centre's (which the store applies when listing).
+	if !u.MaySeeNotification(n.Kind) {
 		return false
 	}
 	if n.ThreadID != nil && (n.ThreadTitle == nil || (valueOr(n.ThreadHidden, false) && !u.IsModerator())) {
