@@ -72,7 +72,8 @@ func (s *Server) passwordSave(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	// Other sessions end: whoever might have had the old password is signed out.
+	// Other sessions end and every API token is revoked: whoever might have
+	// had the old password, or a token made with it, is shut out.
 	if err := s.store.SetPassword(r.Context(), u.ID, hash, state(r).sessionID); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -80,12 +81,17 @@ func (s *Server) passwordSave(w http.ResponseWriter, r *http.Request) {
 	s.redirectWithFlash(w, r, "/account", "flash_password_changed")
 }
 
+// maxTokenName is the longest name a token may be given.
+const maxTokenName = 60
+
+// tokenCreate makes a token from the account page; the route takes only a
+// browser session (sessionOnly), never a token.
 func (s *Server) tokenCreate(w http.ResponseWriter, r *http.Request) {
 	f := s.parseForm(w, r)
 	if f == nil {
 		return
 	}
-	name := f.text("token_name", true, 60)
+	name := f.text("token_name", true, maxTokenName)
 	v := s.newView(w, r, "account_title")
 	if !f.ok() {
 		v.Errors = f.errors
