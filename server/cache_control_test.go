@@ -85,8 +85,8 @@ func TestDownloadCacheControlByRole(t *testing.T) {
 				t.Errorf("%s: Cache-Control %q, want %s", tc.who, cc, tc.want)
 			}
 		}
-		if r := clients["visitor"].Get(filePath(newer)); r.Header.Get("Cache-Control") != "public, max-age=3600" {
-			t.Errorf("visitor, current public file: Cache-Control %q, want public, max-age=3600", r.Header.Get("Cache-Control"))
+		if r := clients["visitor"].Get(filePath(newer)); r.Header.Get("Cache-Control") != "public, no-cache" {
+			t.Errorf("visitor, current public file: Cache-Control %q, want public, no-cache", r.Header.Get("Cache-Control"))
 		}
 
 		// Partial and conditional answers carry the same header.
@@ -103,6 +103,22 @@ func TestDownloadCacheControlByRole(t *testing.T) {
 		if r.Status != http.StatusNotModified || sharedCacheable(r.Header.Get("Cache-Control")) {
 			t.Errorf("moderator, revalidating an older version: got %d with Cache-Control %q, want 304 private", r.Status, r.Header.Get("Cache-Control"))
 		}
+
+		// A cache asks again each time, so a document made members-only
+		// stops being served from it at once.
+		vc := clients["visitor"]
+		vc.Header.Set("If-None-Match", `"`+newer.SHA256+`"`)
+		if r := vc.Get(filePath(newer)); r.Status != http.StatusNotModified {
+			t.Errorf("visitor revalidating the public file: got %d, want 304", r.Status)
+		}
+		lib.public.Visibility = store.MembersOnly
+		if err := app.Store.SaveDocument(ctx, 0, lib.public); err != nil {
+			t.Fatal(err)
+		}
+		if r := vc.Get(filePath(newer)); r.Status != http.StatusNotFound {
+			t.Errorf("visitor revalidating the file of a document made members-only: got %d, want 404", r.Status)
+		}
+		vc.Header.Del("If-None-Match")
 	})
 }
 

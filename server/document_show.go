@@ -143,8 +143,10 @@ func (s *Server) documentFileDownload(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
 	// Only what anyone may download may be kept by a shared cache: an older
 	// version is the moderators' alone, whatever the document's visibility.
+	// Even then every reuse is revalidated (a 304 from the ETag, no body), so
+	// that a document made members-only or archived stops being served at once.
 	if current && d.IsPublicAt(s.store.Now()) && d.Status == store.Published {
-		h.Set("Cache-Control", "public, max-age=3600")
+		h.Set("Cache-Control", "public, no-cache")
 	} else {
 		h.Set("Cache-Control", "private, no-store")
 	}
