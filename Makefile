@@ -13,7 +13,7 @@ IDEASX_TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 IDEASX_TEST_CHROMIUM     ?= /usr/bin/chromium
 export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 
-.PHONY: build run test testdeps vet vulncheck bench bench-live fmt lint clean docker
+.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood fmt lint clean docker
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/ideasx
@@ -47,6 +47,11 @@ bench: testdeps
 BENCH_LIVE_FLAGS ?=
 bench-live: testdeps
 	$(GO) run ./server/live/livebench $(BENCH_LIVE_FLAGS)
+
+# Thread page latency while websocket clients flood the server, with the
+# per-connection limits off and on (issue 11). Needs Postgres.
+bench-flood: testdeps
+	$(GO) test -run '^$$' -bench ThreadPageUnderWSFlood -benchtime 200x -timeout 30m ./server
 
 fmt:
 	gofmt -w -s .
