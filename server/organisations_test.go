@@ -153,6 +153,20 @@ func TestRejectedRequestTakesItsOrganisation(t *testing.T) {
 		if !strings.Contains(card, "New organisation") || !strings.Contains(card, "Norway") || strings.Contains(card, "United States") {
 			t.Errorf("the genuine delegation's request:\n%s", card)
 		}
+
+		// Once someone asks to join it, rejecting its creator no longer takes it.
+		joiner := mustRegister(t, app, registrationFor("colleague@mfa.no", "Delegation of Norway", "member", "NO"))
+		page := c.Get("/moderation/accounts")
+		if card := requestCard(t, page, genuine.ID); !strings.Contains(card, "New organisation") || strings.Contains(card, "Rejecting also deletes") {
+			t.Errorf("the creator's request once another joined:\n%s", card)
+		}
+		if card := requestCard(t, page, joiner.ID); !strings.Contains(card, "Existing organisation") || !strings.Contains(card, "del@mfa.no") {
+			t.Errorf("the joiner's request:\n%s", card)
+		}
+		c.Post("/moderation/accounts/"+itoa(genuine.ID)+"/reject", nil)
+		if _, err := app.Store.OrganisationByID(ctx, genuine.OrganisationID); err != nil {
+			t.Errorf("rejecting the creator removed the organisation another asked to join: %v", err)
+		}
 	})
 }
 

@@ -72,11 +72,12 @@ type PendingRequest struct {
 	Others []OrgPerson
 }
 
+// CreatedOrg reports whether the request created its organisation.
+func (p *PendingRequest) CreatedOrg() bool { return p.Claim != nil && p.Claim.CreatedOrg }
+
 // NewOrg reports whether the request created its organisation and nobody
-// else has joined it since.
-func (p *PendingRequest) NewOrg() bool {
-	return p.Claim != nil && p.Claim.CreatedOrg && len(p.Others) == 0
-}
+// else has joined it since: rejecting it then deletes the organisation.
+func (p *PendingRequest) NewOrg() bool { return p.CreatedOrg() && len(p.Others) == 0 }
 
 // EmailMatches reports whether the requester's address is at one of the
 // organisation's e-mail domains.
