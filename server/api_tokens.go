@@ -17,7 +17,8 @@ func (s *Server) tokenAPIRoutes(mux *routeTable) {
 
 // sessionOnly refuses a request authenticated by an API token. A token that
 // could make tokens would live on, through the ones it made, after it was
-// revoked or the password changed: only the person, signed in, makes them.
+// revoked or the password changed: only the person, signed in, makes them,
+// and only they change the password.
 func (s *Server) sessionOnly(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if state(r).viaToken {

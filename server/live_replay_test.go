@@ -317,3 +317,28 @@ func assertForbidden(t *testing.T, c *liveclient.Client, topic string) {
 		return
 	}
 }
+
+// TestLiveReplayOfNotificationsFollowsRights: a moderator demoted after
+// hearing of a flag no longer hears of it when their own topic is replayed
+// from the start; what they may still see is replayed.
+func TestLiveReplayOfNotificationsFollowsRights(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		f := newLiveFixture(t, app, "record")
+		own := fmt.Sprintf("user:%d", f.modUser.ID)
+		before := newTranscript(t, app, f.mod.BrowserHeader())
+		post := reply(t, f.biz, f.thread, "Our broker charged twice.")
+		if r := f.del.Do("POST", fmt.Sprintf("/api/v1/posts/%d/flags", post), strings.NewReader(`{"reason":"spam"}`), "application/json"); r.Status >= 300 {
+			t.Fatalf("flag: %d %s", r.Status, r.Body)
+		}
+		before.waitFor(t, own, `"kind":"new_flag"`)
+
+		if err := app.Store.SetRole(context.Background(), f.modUser.ID, f.modUser.ID, store.RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		reply(t, f.del, f.thread, "@"+f.modUser.Handle+" could the secretariat look?")
+
+		after := replayer(t, app, f.mod.BrowserHeader())
+		assertReplay(t, after, "demoted moderator", own, `"kind":"mention"`, []string{"new_flag"})
+	})
+}

@@ -53,8 +53,11 @@ type audienceView struct {
 	authorID                  int64
 	// modsOnly: hidden content, for moderators alone.
 	modsOnly bool
-	// owner: a user topic, for that person alone.
+	// owner: a user topic, for that person alone; kind, the kind of
+	// notification it speaks of, if any, which the owner must still be
+	// allowed to see (a demoted moderator hears no more of flags).
 	owner int64
+	kind  store.NotificationKind
 }
 
 func (v *audienceView) For(u *store.User) *live.Frame {
@@ -62,7 +65,7 @@ func (v *audienceView) For(u *store.User) *live.Frame {
 	case u == nil:
 		return nil
 	case v.owner != 0:
-		if u.ID == v.owner && u.Active() {
+		if u.ID == v.owner && u.Active() && (v.kind == "" || u.MaySeeNotification(v.kind)) {
 			return v.member
 		}
 		return nil
@@ -127,8 +130,12 @@ func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View,
 		if err != nil {
 			return nil, err
 		}
+		var note struct {
+			Kind store.NotificationKind `json:"kind"`
+		}
+		_ = json.Unmarshal([]byte(ev.Payload), &note)
 		f, err := live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, json.RawMessage(ev.Payload))
-		return &audienceView{member: f, owner: t.ID}, err
+		return &audienceView{member: f, owner: t.ID, kind: note.Kind}, err
 	}
 	// A kind of event this version does not know: nobody gets it.
 	return &audienceView{modsOnly: true}, nil

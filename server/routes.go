@@ -80,7 +80,7 @@ func (s *Server) publicRoutes(mux *routeTable) {
 func (s *Server) accountRoutes(mux *routeTable) {
 	mux.Handle("GET /account", s.signedIn(s.accountShow))
 	mux.Handle("POST /account/profile", s.signedIn(s.profileSave))
-	mux.Handle("POST /account/password", s.signedIn(s.passwordSave))
+	mux.Handle("POST /account/password", s.signedIn(s.sessionOnly(s.passwordSave)))
 	mux.Handle("POST /account/tokens", s.signedIn(s.sessionOnly(s.tokenCreate)))
 	mux.Handle("POST /account/tokens/{id}/revoke", s.signedIn(s.tokenRevoke))
 }

@@ -128,6 +128,18 @@ func TestTokensAreMadeOnlyFromABrowserSession(t *testing.T) {
 		if r := api.Post("/account/tokens", url.Values{"token_name": {"minted by a token"}}); r.Status != http.StatusForbidden || strings.Contains(r.Body, "ixp_") {
 			t.Errorf("create by token through the page: %d, want 403 and no token", r.Status)
 		}
+		// Nor does it change the password it would then revoke itself with.
+		hash := func() string {
+			u, err := app.Store.UserByID(t.Context(), u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u.PasswordHash
+		}
+		old := hash()
+		if r := api.Post("/account/password", url.Values{"current_password": {servertest.Password}, "new_password": {"another long password"}, "new_password_confirm": {"another long password"}}); r.Status != http.StatusForbidden || hash() != old {
+			t.Errorf("password change by token: %d, want 403 and the password unchanged", r.Status)
+		}
 		list, err := app.Store.APITokens(t.Context(), u.ID)
 		if err != nil || len(list) != 1 {
 			t.Errorf("tokens stored: %d (%v), want only the one made by the session", len(list), err)
