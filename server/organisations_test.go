@@ -115,6 +115,9 @@ func TestApprovalPageTellsNewFromExisting(t *testing.T) {
 			t.Errorf("matching address not shown:\n%s", card)
 		}
 
+		// Inviting someone into it, a moderator sees the kind is only claimed.
+		mustContain(t, c.Get("/moderation/invitations"), "Nordfisk AS (Claims to be: A delegation of a member government (not confirmed))")
+
 		// The moderator settles the claimed kind when approving.
 		if r := c.Post("/moderation/accounts/"+itoa(newcomer.ID)+"/approve", url.Values{"role": {"member"}, "org_kind": {"observer"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("approve: got %d\n%s", r.Status, r.Body)
