@@ -135,6 +135,7 @@ func (s *Server) startHub(d Deps) {
 		Events: d.Store, Rights: liveRights{s}, Broker: d.Broker, Log: d.Logger,
 		Registerer: s.metrics.registry, Instance: s.instance,
 		PollEvery: d.Config.LivePoll, MessageRate: offIfZero(d.Config.WSMessageRate), ReplayPerMinute: offIfZero(d.Config.WSReplayPerMinute),
+		ClientAddr: s.clientIP,
 	})
 	d.Store.OnEvents(func(evs []store.LiveEvent) {
 		s.hub.Publish(evs)

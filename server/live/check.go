@@ -17,8 +17,9 @@ func (h *Hub) checkLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-tick.C:
+		case now := <-tick.C:
 			h.recheck(ctx, func(*Conn) bool { return true })
+			h.limits.sweep(now)
 		}
 	}
 }

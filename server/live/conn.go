@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"golang.org/x/time/rate"
 
 	"ideasx/store"
 )
@@ -73,10 +72,11 @@ type Conn struct {
 	topics map[string]struct{}
 
 	lastTyping time.Time
-	// replayBudget bounds the events replayed to this connection
-	// (limit.go); like lastTyping, only its own message handling, one
-	// message at a time, uses these.
-	replayBudget *rate.Limiter
+	// key names the client for the limits it shares with its other
+	// connections (client_limits.go).
+	key string
+	// replayWarned: this connection's refused catch-up was logged; like
+	// lastTyping, only its own message handling uses it.
 	replayWarned bool
 }
 
@@ -99,11 +99,15 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, u *store.User, cred 
 		http.Error(w, "shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	key := h.clientKey(r, u)
+	if h.refusePaused(w, key) {
+		return
+	}
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered
 	}
-	c := &Conn{hub: h, ws: ws, cred: cred, done: make(chan struct{}), topics: map[string]struct{}{}}
+	c := &Conn{hub: h, ws: ws, cred: cred, key: key, done: make(chan struct{}), topics: map[string]struct{}{}}
 	c.user.Store(u)
 	c.out.Lock()
 	c.pinger = time.AfterFunc(h.opts.PingEvery, c.ping)

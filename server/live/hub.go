@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -89,6 +90,9 @@ type Options struct {
 	// answered "reset". Below MaxReplay it also shortens the longest
 	// catch-up. Negative sets no bound.
 	ReplayPerMinute int
+	// ClientAddr is a visitor's address as the server sees it (behind a
+	// proxy, the forwarded one); nil takes the connection's.
+	ClientAddr func(*http.Request) string
 }
 
 func (o *Options) defaults() {
@@ -128,6 +132,7 @@ type Hub struct {
 	opts     Options
 	metrics  *metrics
 	views    viewCache
+	limits   clientLimits
 	presence *presence
 
 	mu      sync.RWMutex

@@ -52,35 +52,33 @@ func allowMessage(l *rate.Limiter, now time.Time) bool {
 // connection is all a flood writes there.
 func (c *Conn) flooded() {
 	c.hub.metrics.flooded.Inc()
+	c.hub.limits.pause(c.key, time.Now())
 	c.hub.opts.Log.Warn("live: client sent too many messages; connection closed",
 		"user_id", c.User().ID, "remote_addr", c.ws.RemoteAddr().String(),
-		"rate", c.hub.opts.MessageRate, "burst", c.hub.opts.MessageBurst)
+		"rate", c.hub.opts.MessageRate, "burst", c.hub.opts.MessageBurst, "paused", floodPause)
 	c.close(closePolicy, "too many messages")
 }
 
-// replayAllowed takes from c's replay budget the events a catch-up of t
-// from since may read, and says whether it may go ahead. When the budget
-// is spent, the client is sent "reset", the protocol's answer to a client
-// too far behind: it reloads what it shows, so nothing is lost, and a
-// client asking for old events in a loop costs a short frame each time.
-// Called from replay with t.mu held, on c's own message handling.
+// replayAllowed takes from the replay budget of c's client (all its
+// connections together: reconnecting does not refill it) the events a
+// catch-up of t from since may read, and says whether it may go ahead.
+// When the budget is spent, the client is sent "reset", the protocol's
+// answer to a client too far behind: it reloads what it shows, so nothing
+// is lost, and a client asking for old events in a loop costs a short
+// frame each time. Called from replay with t.mu held, on c's own message
+// handling.
 func (h *Hub) replayAllowed(c *Conn, t *topic, since int64) bool {
 	n := min(t.last-since, int64(h.opts.MaxReplay))
 	if n <= 0 || h.opts.ReplayPerMinute < 0 {
 		return true
 	}
-	if c.replayBudget == nil {
-		// Made on first use: most connections never catch up from far.
-		per := h.opts.ReplayPerMinute
-		c.replayBudget = rate.NewLimiter(rate.Every(time.Minute/time.Duration(per)), per)
-	}
-	if c.replayBudget.AllowN(time.Now(), int(n)) {
+	if h.limits.takeReplay(c.key, time.Now(), int(n), h.opts.ReplayPerMinute) {
 		return true
 	}
 	h.metrics.replayRefused.Inc()
 	if !c.replayWarned {
 		c.replayWarned = true
-		h.opts.Log.Warn("live: replay budget of the connection spent; catch-ups answered with reset",
+		h.opts.Log.Warn("live: replay budget of the client spent; catch-ups answered with reset",
 			"user_id", c.User().ID, "remote_addr", c.ws.RemoteAddr().String(), "topic", t.name, "per_minute", h.opts.ReplayPerMinute)
 	}
 	c.enqueue(plainFrame(serverMessage{Type: "reset", Topic: t.name}))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"testing"
 	"time"
 
@@ -11,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"golang.org/x/time/rate"
+
+	"ideasx/store"
 )
 
 func counterValue(t *testing.T, c prometheus.Counter) float64 {
@@ -83,6 +86,51 @@ func TestMessageFloodIsClosed(t *testing.T) {
 		t.Fatalf("ideasx_ws_flood_closes_total = %v, want 1", n)
 	}
 	waitFor(t, func() bool { return h.Stats().Connections == 0 && h.Stats().Topics == 0 })
+
+	// Reconnecting at once gives the flooder nothing back: it is refused
+	// before the upgrade, told when to come back.
+	_, resp, err := websocket.DefaultDialer.Dial(url, nil)
+	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("reconnecting after a flood: %v (response %+v), want 429 with Retry-After", err, resp)
+	}
+	if n := counterValue(t, h.metrics.floodRefused); n != 1 {
+		t.Fatalf("ideasx_ws_flood_refusals_total = %v, want 1", n)
+	}
+}
+
+// TestFloodPauseIsPerClient: the pause after a flood keeps out that
+// person's or that address's connections only, and ends.
+func TestFloodPauseIsPerClient(t *testing.T) {
+	h := NewHub(Options{Events: &memEvents{}, Rights: bulkyRights{}})
+	now := time.Now()
+	h.limits.pause("user:7", now)
+	if d := h.limits.pausedFor("user:7", now.Add(time.Second)); d <= 0 || d > floodPause {
+		t.Fatalf("user 7 paused for %v, want up to %v", d, floodPause)
+	}
+	if d := h.limits.pausedFor("user:8", now); d != 0 {
+		t.Fatalf("user 8 paused for %v, want 0", d)
+	}
+	if d := h.limits.pausedFor("user:7", now.Add(floodPause+time.Second)); d != 0 {
+		t.Fatalf("user 7 still paused after the pause: %v", d)
+	}
+	h.limits.sweep(now.Add(floodPause + 2*time.Minute))
+	if n := len(h.limits.byKey); n != 0 {
+		t.Fatalf("%d entries kept after the sweep, want 0", n)
+	}
+	for _, tc := range []struct {
+		u    *store.User
+		addr string
+		want string
+	}{
+		{&store.User{ID: 7}, "192.0.2.1:5000", "user:7"},
+		{&store.User{}, "192.0.2.1:5000", "addr:192.0.2.1"},
+		{&store.User{}, "[2001:db8::1]:443", "addr:2001:db8::1"},
+	} {
+		r := &http.Request{RemoteAddr: tc.addr}
+		if got := h.clientKey(r, tc.u); got != tc.want {
+			t.Errorf("key of %+v from %s: %q, want %q", tc.u, tc.addr, got, tc.want)
+		}
+	}
 }
 
 // TestLimitsOffLetAFloodThrough: with the limits off (how the benchmark
@@ -259,7 +307,14 @@ func TestReplayBudget(t *testing.T) {
 	if got, reset := catchUp(25); got != 5 || reset {
 		t.Fatalf("a 5-event catch-up with 10 left: %d events (reset %v), want 5", got, reset)
 	}
-	if n := counterValue(t, h.metrics.replayRefused); n != 1 {
-		t.Fatalf("ideasx_ws_replays_refused_total = %v, want 1", n)
+	// A new connection of the same client starts with what is left, not
+	// with a whole budget.
+	ws.Close()
+	ws = dialHub(t, url)
+	if got, reset := catchUp(0); got != 0 || !reset {
+		t.Fatalf("catch-up on a new connection of the same client: %d events (reset %v), want 0 and a reset", got, reset)
+	}
+	if n := counterValue(t, h.metrics.replayRefused); n != 2 {
+		t.Fatalf("ideasx_ws_replays_refused_total = %v, want 2", n)
 	}
 }

@@ -16,6 +16,7 @@ type metrics struct {
 	replayed       prometheus.Counter
 	flooded        prometheus.Counter
 	replayRefused  prometheus.Counter
+	floodRefused   prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -38,10 +39,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		flooded: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_flood_closes_total",
 			Help: "Connections closed (1008) for sending messages faster than allowed."}),
 		replayRefused: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_replays_refused_total",
-			Help: "Catch-ups answered with a reset because the connection had spent its replay budget for the minute."}),
+			Help: "Catch-ups answered with a reset because the client had spent its replay budget for the minute."}),
+		floodRefused: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_flood_refusals_total",
+			Help: "Websocket upgrades refused (429) to a client paused after a flood."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.connections, m.subscriptions, m.sent, m.dropped, m.slow, m.publish, m.lag, m.publishErrors, m.brokerConnects, m.brokerErrors, m.replayed, m.flooded, m.replayRefused)
+		reg.MustRegister(m.connections, m.subscriptions, m.sent, m.dropped, m.slow, m.publish, m.lag, m.publishErrors, m.brokerConnects, m.brokerErrors, m.replayed, m.flooded, m.replayRefused, m.floodRefused)
 	}
 	return m
 }
