@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,7 +68,10 @@ type rrWorld struct {
 	// House.
 	linkedOn   map[string]canary
 	identities []rrIdentity
-	topics     []string
+	// seen records "word role" for each canary a role read somewhere.
+	seenMu sync.Mutex
+	seen   map[string]bool
+	topics []string
 }
 
 func rrWord(kind string) string { return "zq" + kind }
@@ -82,7 +86,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &rrWorld{app: app, users: map[string]*store.User{}, samples: map[string][]string{}, queries: map[string][]string{},
-		linkedOn: map[string]canary{}}
+		linkedOn: map[string]canary{}, seen: map[string]bool{}}
 	accounts := []struct {
 		role, email, org string
 		r                store.Role
@@ -196,7 +200,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	archived := save(store.Document{Title: "canary " + rrWord("archiveddoc"), Visibility: store.Public, Status: store.Published, Summary: "canary archived"})
 	restricted := save(store.Document{Title: "canary " + rrWord("restricteddoc"), Visibility: store.Public, Status: store.Published,
 		Summary: "canary " + rrWord("restrictedsum")})
-	pdf, err := files.GeneratePDF("canary", "canary "+rrWord("membersdoctext")+" confidential figures")
+	pdf, err := files.GeneratePDF("canary", "canary confidential figures")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,6 +208,10 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		if r := upload(t, cookie["moderator"], d.ID, "en", rrWord(name)+".pdf", pdf); r.Status >= 400 {
 			t.Fatalf("upload: %d %s", r.Status, r.Body)
 		}
+	}
+	// A text file's words are searched and downloaded as they are.
+	if r := upload(t, cookie["moderator"], members.ID, "fr", "notes.txt", []byte("canary "+rrWord("membersdoctext")+" confidential figures\n")); r.Status >= 400 {
+		t.Fatalf("upload: %d %s", r.Status, r.Body)
 	}
 	if err := app.Store.SetDocumentStatus(ctx, mod.ID, archived.ID, store.Archived); err != nil {
 		t.Fatal(err)
@@ -264,7 +272,11 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	if err != nil || len(restrictedFiles) == 0 {
 		t.Fatalf("files: %v %v", restrictedFiles, err)
 	}
-	mf, rf := membersFiles[0], restrictedFiles[0]
+	var filePaths, apiFilePaths []string
+	for _, f := range append(membersFiles, restrictedFiles...) {
+		filePaths = append(filePaths, rrFilePath(f, f.Filename), rrFilePath(f, "x.pdf"))
+		apiFilePaths = append(apiFilePaths, fmt.Sprintf("/api/v1/documents/%d/files/%d", f.DocumentID, f.ID))
+	}
 	var notifications, modTokens []int64
 	for query, into := range map[string]*[]int64{
 		`SELECT id FROM notifications ORDER BY id`:                          &notifications,
@@ -294,6 +306,9 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/setup/{token}":                       {"/setup/bogus"},
 		"/unsubscribe/{token}":                 {"/unsubscribe/bogus"},
 		"/account/tokens/{id}":                 ids("/account/tokens/", "", modTokens...),
+		"/api/v1/tokens/{id}":                  ids("/api/v1/tokens/", "", modTokens...),
+		"/moderation/organisations/{id}":       ids("/moderation/organisations/", "", w.users["chatham"].OrganisationID, w.users["cho"].OrganisationID),
+		"/api/v1/organisations/{id}":           ids("/api/v1/organisations/", "", w.users["chatham"].OrganisationID, w.users["cho"].OrganisationID),
 		"/moderation/accounts/{id}":            ids("/moderation/accounts/", "", w.users["pending"].ID),
 		"/admin/users/{id}":                    ids("/admin/users/", "", w.users["demoted"].ID),
 		"/forum/themes/{slug}":                 {"/forum/themes/" + theme.Slug},
@@ -305,7 +320,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/account/consents/{id}":               ids("/account/consents/", "", draft.ID, members.ID),
 		"/notifications/{id}":                  ids("/notifications/", "", notifications...),
 		"/documents/{ref}":                     append(ids("/documents/", "", docs...), ids("/documents/", "-x", docs...)...),
-		"/documents/{ref}/files/{file}/{name}": {rrFilePath(mf, mf.Filename), rrFilePath(mf, "x.pdf"), rrFilePath(rf, "x.pdf")},
+		"/documents/{ref}/files/{file}/{name}": filePaths,
 		"/events/{ref}":                        ids("/events/", "", event.ID),
 		"/moderation/documents/{id}":           ids("/moderation/documents/", "", members.ID, draft.ID, archived.ID),
 		"/moderation/events/{id}":              ids("/moderation/events/", "", event.ID),
@@ -315,15 +330,15 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/api/v1/flags/{id}":                   ids("/api/v1/flags/", "", flags[0].ID),
 		"/api/v1/documents/{ref}":              ids("/api/v1/documents/", "", docs...),
 		"/api/v1/documents/{id}":               ids("/api/v1/documents/", "", docs...),
-		"/api/v1/documents/{ref}/files/{file}": {fmt.Sprintf("/api/v1/documents/%d/files/%d", mf.DocumentID, mf.ID), fmt.Sprintf("/api/v1/documents/%d/files/%d", rf.DocumentID, rf.ID)},
+		"/api/v1/documents/{ref}/files/{file}": apiFilePaths,
 		"/api/v1/events/{ref}":                 ids("/api/v1/events/", "", event.ID),
 		"/api/v1/events/{id}":                  ids("/api/v1/events/", "", event.ID),
 	}
 	chp, cho := w.users["chatham"], w.users["cho"]
 	orgQuery := func(u *store.User) string { return fmt.Sprintf("?q=canary&org=%d", u.OrganisationID) }
 	w.queries = map[string][]string{
-		"/search":               {"?q=canary", "?q=canary&in=forum", "?q=canary&in=documents", orgQuery(chp), orgQuery(cho)},
-		"/api/v1/search":        {"?q=canary", orgQuery(chp), orgQuery(cho)},
+		"/search":               {"?q=canary", "?q=canary&in=forum", "?q=canary&in=documents", "?q=confidential+figures", orgQuery(chp), orgQuery(cho)},
+		"/api/v1/search":        {"?q=canary", "?q=confidential+figures", orgQuery(chp), orgQuery(cho)},
 		"/documents":            {"?q=canary", "?sort=title"},
 		"/api/v1/documents":     {"?q=canary"},
 		"/forum":                {"?tab=unanswered", "?tab=ours", "?tab=mine", "?tab=watched"},

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,60 +34,66 @@ func TestNothingWithheldLeaksOnAnyRoute(t *testing.T) {
 			start := time.Now()
 			w := seedCanaries(t, servertest.New(t, e, nil))
 			gets, unsafe := w.routes(t)
+			w.checkIdentities(t)
 			var requests, frames atomic.Int64
 			var leaks atomic.Int64
 			leak := func(format string, args ...any) {
 				leaks.Add(1)
 				t.Errorf(format, args...)
 			}
-			// A few readers at a time: each waits on the server most of the time.
-			sem := make(chan struct{}, 4)
-			var wg sync.WaitGroup
-			for _, id := range w.identities {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					sem <- struct{}{}
-					defer func() { <-sem }()
-					for _, path := range gets {
-						r := id.client.Get(path)
-						requests.Add(1)
-						if r.Status >= 500 {
-							t.Errorf("GET %s as %s by %s: %d", path, id.role, id.auth, r.Status)
-						}
-						for _, word := range w.leaked(id.role, path, r) {
-							leak("GET %s as %s by %s: %d shows %q", path, id.role, id.auth, r.Status, word)
-						}
+			// Everyone reads first; only then are the forms posted, since an
+			// empty form may still delete one's own post, and a reader
+			// coming after would miss it.
+			w.each(func(id rrIdentity) {
+				for _, path := range gets {
+					r := id.client.Get(path)
+					requests.Add(1)
+					if r.Status >= 500 {
+						t.Errorf("GET %s as %s by %s: %d", path, id.role, id.auth, r.Status)
 					}
-					n, errs := w.live(id)
-					frames.Add(n)
-					for _, e := range errs {
-						leak("websocket as %s by %s: %s", id.role, id.auth, e)
+					for _, word := range w.leaked(id.role, path, r) {
+						leak("GET %s as %s by %s: %d shows %q", path, id.role, id.auth, r.Status, word)
 					}
-					if id.role == "moderator" || id.role == "admin" {
-						// They may read everything, and their empty posts
-						// would restore or unhide the canaries.
-						return
+					w.saw(id.role, r.Body)
+				}
+				n, errs := w.live(id)
+				frames.Add(n)
+				for _, e := range errs {
+					leak("websocket as %s by %s: %s", id.role, id.auth, e)
+				}
+			})
+			w.each(func(id rrIdentity) {
+				if id.role == "moderator" || id.role == "admin" {
+					// They may read everything, and their empty posts
+					// would restore or unhide the canaries.
+					return
+				}
+				for _, rt := range unsafe {
+					if id.auth == "token" && !strings.HasPrefix(rt.path, "/api/") {
+						// Pages answer a token as they answer a cookie, and
+						// every page was read by token above: its forms
+						// are posted by cookie only, the API both ways.
+						continue
 					}
-					for _, rt := range unsafe {
-						if id.auth == "token" && !strings.HasPrefix(rt.path, "/api/") {
-							// Pages answer a token as they answer a cookie, and
-							// every page was read by token above: its forms
-							// are posted by cookie only, the API both ways.
-							continue
-						}
-						r := id.client.Do(rt.method, rt.path, nil, "")
-						requests.Add(1)
-						if r.Status >= 500 {
-							t.Errorf("%s %s as %s by %s: %d", rt.method, rt.path, id.role, id.auth, r.Status)
-						}
-						for _, word := range w.leaked(id.role, rt.path, r) {
-							leak("%s %s as %s by %s: %d shows %q", rt.method, rt.path, id.role, id.auth, r.Status, word)
-						}
+					r := id.client.Do(rt.method, rt.path, nil, "")
+					requests.Add(1)
+					if r.Status >= 500 {
+						t.Errorf("%s %s as %s by %s: %d", rt.method, rt.path, id.role, id.auth, r.Status)
 					}
-				}()
+					for _, word := range w.leaked(id.role, rt.path, r) {
+						leak("%s %s as %s by %s: %d shows %q", rt.method, rt.path, id.role, id.auth, r.Status, word)
+					}
+				}
+			})
+			// The words must be there for those who may read them, or the
+			// walk proves nothing.
+			for _, c := range w.canaries {
+				for _, role := range c.readers {
+					if !w.seen[c.word+" "+role] {
+						t.Errorf("%s never saw %q, which it may read: the canary is planted wrong or a route lost it", role, c.word)
+					}
+				}
 			}
-			wg.Wait()
 			t.Logf("%d routes, %d GET and %d other paths, %d identities: %d HTTP requests, %d websocket messages, %d leaks, in %s",
 				len(w.app.Server.Routes()), len(gets), len(unsafe), len(w.identities), requests.Load(), frames.Load(), leaks.Load(),
 				time.Since(start).Round(time.Millisecond))
@@ -95,6 +102,23 @@ func TestNothingWithheldLeaksOnAnyRoute(t *testing.T) {
 }
 
 type rrRequest struct{ method, path string }
+
+// each runs fn for every identity, a few at a time: each waits on the
+// server most of the time.
+func (w *rrWorld) each(fn func(id rrIdentity)) {
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for _, id := range w.identities {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			fn(id)
+		}()
+	}
+	wg.Wait()
+}
 
 // routes expands every registered pattern into the paths to try: GET
 // paths, and the others (sign-out last, so that it ends no session early).
@@ -186,6 +210,43 @@ func (w *rrWorld) leaked(role, path string, r servertest.Response) []string {
 	return out
 }
 
+// saw records which words role read in text.
+func (w *rrWorld) saw(role, text string) {
+	w.seenMu.Lock()
+	defer w.seenMu.Unlock()
+	for _, c := range w.canaries {
+		if strings.Contains(text, c.word) {
+			w.seen[c.word+" "+role] = true
+		}
+	}
+}
+
+// checkIdentities makes sure each identity is who the walk takes it for:
+// a cookie or token that silently stopped working would turn every role
+// into a visitor and every check into a pass.
+func (w *rrWorld) checkIdentities(t *testing.T) {
+	t.Helper()
+	for _, id := range w.identities {
+		r := id.client.Get("/api/v1/me")
+		var me struct {
+			Role   string `json:"role"`
+			Status string `json:"status"`
+		}
+		_ = json.Unmarshal([]byte(r.Body), &me)
+		// Tokens work for active accounts only.
+		want := map[string]string{"visitor": "", "suspended": "", "visitor-role": "visitor", "demoted": "visitor", "chatham": "member", "pending token": ""}
+		role, ok := want[id.role+" "+id.auth]
+		if !ok {
+			if role, ok = want[id.role]; !ok {
+				role = id.role
+			}
+		}
+		if got := me.Role; got != role || (role == "") != (r.Status == http.StatusUnauthorized) {
+			t.Fatalf("%s by %s is taken for %q (%d), want %q", id.role, id.auth, got, r.Status, role)
+		}
+	}
+}
+
 // saysChatham reports whether text holds something said under Chatham House.
 func (w *rrWorld) saysChatham(text string) bool {
 	return slices.ContainsFunc(w.chathamWords, func(word string) bool { return strings.Contains(text, word) })
@@ -246,6 +307,7 @@ func (w *rrWorld) live(id rrIdentity) (int64, []string) {
 			quietUntil = time.Now().Add(200 * time.Millisecond)
 		}
 		text := string(m.Data) + " " + m.Message
+		w.saw(id.role, text)
 		chatham := m.Topic == fmt.Sprintf("thread:%d", w.chathamThread) || w.saysChatham(text)
 		for _, cn := range w.canaries {
 			if strings.Contains(text, cn.word) && !cn.readBy(id.role) && (!cn.chatham || chatham) {
