@@ -66,7 +66,7 @@ var options = []option{
 		c.WSMessageRate = f
 		return nil
 	}},
-	{"ws-replay-per-minute", "IDEASX_WS_REPLAY_PER_MINUTE", "2000", "stored events replayed to one websocket client (a person, or a visitor's address) in a minute; past it, a client catching up is told to reload; 0 sets no bound", false, func(c *Config, v string) error {
+	{"ws-replay-per-minute", "IDEASX_WS_REPLAY_PER_MINUTE", "5000", "stored events replayed to one websocket client (a person, or a visitor's address) in a minute; past it, a client catching up is told to reload; 0 sets no bound", false, func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
 			return errors.New("must be a whole number of events, 0 or more")

@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.DataDir != "./data" || c.DatabaseURL != "" || c.BaseURL != "http://localhost:8080" || c.MaxUploadMB != 25 ||
-		c.WSMessageRate != 5 || c.WSReplayPerMinute != 2000 {
+		c.WSMessageRate != 5 || c.WSReplayPerMinute != 5000 {
 		t.Errorf("got %+v", c)
 	}
 }

@@ -28,8 +28,9 @@ func (o *Options) limitDefaults() {
 	}
 	if o.ReplayPerMinute == 0 {
 		// A page follows its own topic and its reader's: both can be as
-		// far behind as a catch-up goes, after a laptop slept.
-		o.ReplayPerMinute = 2 * o.MaxReplay
+		// far behind as a catch-up goes, after a laptop slept, and the
+		// budget is shared by all the person's tabs and devices.
+		o.ReplayPerMinute = 5 * o.MaxReplay
 	}
 }
 
