@@ -63,6 +63,27 @@ func TestNothingWithheldLeaksOnAnyRoute(t *testing.T) {
 				}
 			})
 			w.each(func(id rrIdentity) {
+				if id.auth != "cookie" {
+					return
+				}
+				// A form posted from another site is refused before any
+				// handler runs, whoever's cookie it carries.
+				id.client.Header.Set("Origin", "https://evil.example")
+				id.client.Header.Set("Sec-Fetch-Site", "cross-site")
+				defer id.client.Header.Del("Origin")
+				defer id.client.Header.Del("Sec-Fetch-Site")
+				for _, rt := range unsafe {
+					r := id.client.Do(rt.method, rt.path, nil, "")
+					requests.Add(1)
+					if r.Status != http.StatusForbidden {
+						t.Errorf("cross-site %s %s as %s: %d, want 403", rt.method, rt.path, id.role, r.Status)
+					}
+					for _, word := range w.leaked(id.role, rt.path, r) {
+						leak("cross-site %s %s as %s: %d shows %q", rt.method, rt.path, id.role, r.Status, word)
+					}
+				}
+			})
+			w.each(func(id rrIdentity) {
 				if id.role == "moderator" || id.role == "admin" {
 					// They may read everything, and their empty posts
 					// would restore or unhide the canaries.
