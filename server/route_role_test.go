@@ -290,7 +290,7 @@ func (w *rrWorld) live(id rrIdentity) (int64, []string) {
 	defer cancel()
 	c, resp, err := liveclient.Dial(ctx, liveclient.Dialer{URLs: []string{w.app.WSURL()}, Header: id.header})
 	if err != nil {
-		if resp != nil && resp.StatusCode < 500 {
+		if resp != nil && resp.StatusCode < 500 && !slices.Contains(rrForum, id.role) {
 			return 0, nil // refused: nothing reached it
 		}
 		return 0, []string{fmt.Sprintf("dial: %v", err)}
