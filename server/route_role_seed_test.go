@@ -249,6 +249,11 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		{word: rrWord("draftdoc"), readers: rrModerators}, {word: rrWord("archiveddoc"), readers: rrModerators}, {word: rrWord("membersevent"), readers: rrForum},
 	}
 
+	// A token is shown once, when it is made: never again, not even to its owner.
+	for _, plain := range tokens {
+		w.canaries = append(w.canaries, canary{word: plain})
+	}
+
 	// Parameters: every canary, and values that exist nowhere.
 	ids := func(prefix string, suffix string, vs ...int64) []string {
 		out := make([]string, len(vs))
