@@ -68,6 +68,8 @@ type rrWorld struct {
 	// House.
 	linkedOn   map[string]canary
 	identities []rrIdentity
+	// choHeader signs a websocket in as the other Chatham House author.
+	choHeader http.Header
 	// seen records "word role" for each canary a role read somewhere.
 	seenMu sync.Mutex
 	seen   map[string]bool
@@ -372,6 +374,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		c.Header.Set("Authorization", "Bearer "+tokens[role])
 		w.identities = append(w.identities, rrIdentity{role: role, auth: "token", client: c, header: http.Header{"Authorization": {"Bearer " + tokens[role]}}})
 	}
+	w.choHeader = cookie["cho"].BrowserHeader()
 	w.topics = []string{"forum", "documents", fmt.Sprintf("theme:%d", theme.ID)}
 	for _, th := range threads {
 		w.topics = append(w.topics, fmt.Sprintf("thread:%d", th))

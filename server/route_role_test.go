@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	"ideasx/server/live/liveclient"
 	"ideasx/server/servertest"
 	"ideasx/store/storetest"
@@ -62,6 +64,9 @@ func TestNothingWithheldLeaksOnAnyRoute(t *testing.T) {
 					leak("websocket as %s by %s: %s", id.role, id.auth, e)
 				}
 			})
+			for _, e := range w.presence(t) {
+				leak("websocket presence and typing: %s", e)
+			}
 			w.each(func(id rrIdentity) {
 				if id.auth != "cookie" {
 					return
@@ -336,4 +341,72 @@ func (w *rrWorld) live(id rrIdentity) (int64, []string) {
 			}
 		}
 	}
+}
+
+// presence has both Chatham House authors open their thread and type in
+// it while every reader of the forum has it open: who is there and who is
+// typing must be told without a name to anyone but moderators (and a
+// person about themself).
+func (w *rrWorld) presence(t *testing.T) []string {
+	t.Helper()
+	topic := fmt.Sprintf("thread:%d", w.chathamThread)
+	type reader struct {
+		id rrIdentity
+		c  *liveclient.Client
+	}
+	var readers []reader
+	for _, id := range w.identities {
+		if id.auth == "cookie" && slices.Contains(rrForum, id.role) {
+			readers = append(readers, reader{id, servertest.Live(t, id.header, w.app)})
+		}
+	}
+	cho := servertest.Live(t, w.choHeader, w.app)
+	for _, r := range append(readers, reader{c: cho}) {
+		if err := r.c.Subscribe(topic, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var errs []string
+	got := make([]map[string]bool, len(readers))
+	// read checks r's messages until until says stop or none comes for a while.
+	read := func(i int, until func(liveclient.Message) bool) {
+		r := readers[i]
+		if got[i] == nil {
+			got[i] = map[string]bool{}
+		}
+		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); {
+			m, ok := r.c.Next(time.Until(deadline))
+			if !ok {
+				return
+			}
+			got[i][m.Type] = true
+			text := string(m.Data)
+			w.saw(r.id.role, text)
+			for _, cn := range w.canaries {
+				if strings.Contains(text, cn.word) && !cn.readBy(r.id.role) {
+					errs = append(errs, fmt.Sprintf("%s on %s shows %q to %s", m.Type, m.Topic, cn.word, r.id.role))
+				}
+			}
+			if until(m) {
+				return
+			}
+		}
+	}
+	// Everyone is in before anyone types.
+	for i := range readers {
+		read(i, func(m liveclient.Message) bool { return m.Type == "subscribed" && m.Topic == topic })
+	}
+	typing := []byte(`{"type":"typing","topic":"` + topic + `"}`)
+	for _, c := range []*liveclient.Client{cho, readers[slices.IndexFunc(readers, func(r reader) bool { return r.id.role == "chatham" })].c} {
+		if err := c.SendRaw(websocket.TextMessage, typing); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, r := range readers {
+		read(i, func(m liveclient.Message) bool { return m.Type == "typing" && got[i]["presence"] })
+		if !got[i]["presence"] || !got[i]["typing"] {
+			errs = append(errs, fmt.Sprintf("%s got no presence or typing on %s (%v): nothing was tested", r.id.role, topic, got[i]))
+		}
+	}
+	return errs
 }
