@@ -1,7 +1,14 @@
 # syntax=docker/dockerfile:1
 
 # ---- build ------------------------------------------------------------------
-FROM golang:1.26-bookworm AS build
+# At least the Go release of go.mod's toolchain line: go1.26.8 and older reach
+# standard-library vulnerabilities fixed in 1.26.9 and 1.26.10 (README, "Which
+# Go"). The golang images set GOTOOLCHAIN=local, which would build with
+# whatever the tag holds; auto makes go.mod's toolchain line win should this
+# tag ever be older than it (the go command then downloads that release).
+ARG GO_VERSION=1.26.11
+FROM golang:${GO_VERSION}-bookworm AS build
+ENV GOTOOLCHAIN=auto
 WORKDIR /src
 
 # Dependencies first, so this layer is cached until go.mod/go.sum change.

@@ -13,6 +13,13 @@ IDEASX_TEST_REDIS_URL    ?= redis://127.0.0.1:6379/15
 IDEASX_TEST_CHROMIUM     ?= /usr/bin/chromium
 export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 
+# Build, test and check with the Go release named by go.mod's toolchain line,
+# which has the standard library's security fixes (README, "Which Go"); the go
+# command downloads it once through the module proxy when the local Go is
+# older. A GOTOOLCHAIN set in the environment wins, e.g. local when offline.
+GOTOOLCHAIN ?= auto
+export GOTOOLCHAIN
+
 .PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood fmt lint clean docker
 
 build:
