@@ -15,7 +15,6 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"ideasx/server/live"
 	"ideasx/server/live/liveclient"
 	"ideasx/server/servertest"
 	"ideasx/store"
@@ -84,19 +83,7 @@ func expect(t *testing.T, c *liveclient.Client, typ, topic string) liveclient.Me
 // twoInstances starts two servers on one Postgres schema, joined by Redis.
 func twoInstances(t *testing.T, redisURL string) (a, b *servertest.App) {
 	t.Helper()
-	opts := storetest.Options(t, storetest.Postgres)
-	channel := fmt.Sprintf("ideasx-test:%d", time.Now().UnixNano())
-	env := map[string]string{"IDEASX_LIVE_POLL": "1s"}
-	apps := make([]*servertest.App, 2)
-	for i := range apps {
-		st := storetest.OpenOptions(t, opts)
-		rdb := servertest.Redis(t, redisURL)
-		apps[i] = servertest.NewInstance(t, st, env, live.NewRedisBroker(rdb, channel, discardLog()))
-		// Both serve one site, as behind a load balancer: a browser's
-		// Origin is the same whichever instance it reaches.
-		env["IDEASX_BASE_URL"] = apps[0].URL
-	}
-	return apps[0], apps[1]
+	return twoInstancesOn(t, storetest.Postgres, redisURL)
 }
 
 // TestLiveReplyCrossesInstances: a member connected to instance A sees,
