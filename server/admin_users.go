@@ -39,16 +39,7 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.newView(w, r, "users_title")
 	v.Form = url.Values{"q": {filter.Query}, "role": {string(filter.Role)}, "status": {string(filter.Status)}, "org": {q.Get("org")}}
-	next := url.Values{}
-	for k, vals := range v.Form {
-		if vals[0] != "" {
-			next.Set(k, vals[0])
-		}
-	}
-	pageURL := func(p int) string {
-		next.Set("page", strconv.Itoa(p))
-		return "/admin/users?" + next.Encode()
-	}
+	pageURL := pageLinks("/admin/users", v.Form)
 	data := map[string]any{"Users": users, "Total": total, "Organisations": orgs, "Roles": store.Roles, "Statuses": store.Statuses, "Page": page}
 	if page > 1 {
 		data["PrevURL"] = pageURL(page - 1)

@@ -48,16 +48,7 @@ func (s *Server) organisationList(w http.ResponseWriter, r *http.Request) {
 	}
 	v := s.newView(w, r, "orgs_title")
 	v.Form = url.Values{"q": {filter.Query}, "kind": {string(filter.Kind)}, "verified": {filter.Verified}}
-	next := url.Values{}
-	for k, vals := range v.Form {
-		if vals[0] != "" {
-			next.Set(k, vals[0])
-		}
-	}
-	pageURL := func(p int) string {
-		next.Set("page", strconv.Itoa(p))
-		return "/moderation/organisations?" + next.Encode()
-	}
+	pageURL := pageLinks("/moderation/organisations", v.Form)
 	data := map[string]any{"Organisations": orgs, "Total": total, "Kinds": store.OrgKinds}
 	if page > 1 {
 		data["PrevURL"] = pageURL(page - 1)
