@@ -1,18 +1,45 @@
 #!/usr/bin/env bash
 # Makes sure the services the test suite needs are available on a Debian 12
-# machine: PostgreSQL (127.0.0.1:5432, database ideasx_test), Redis
-# (127.0.0.1:6379), Chromium (browser tests) and a C compiler (go test -race).
+# machine: PostgreSQL and Redis where IDEASX_TEST_DATABASE_URL and
+# IDEASX_TEST_REDIS_URL point (default 127.0.0.1:5432, database ideasx_test,
+# and 127.0.0.1:6379), Chromium (browser tests) and a C compiler (go test -race).
 #
 # Idempotent: services that already run are left alone. Under CI=true any step
 # that cannot be completed makes the script exit non-zero; otherwise it warns
 # and continues (the Go tests skip locally when a service is missing).
 set -euo pipefail
 
-PG_HOST=127.0.0.1
-PG_PORT=5432
-PG_TEST_DB=ideasx_test
-REDIS_HOST=127.0.0.1
-REDIS_PORT=6379
+# url_part URL FIELD: prints host, port or path (without the leading "/") of
+# a scheme://[user[:password]@]host[:port][/path][?query] URL, empty when absent.
+url_part() {
+	local rest=${1#*://}
+	rest=${rest%%\?*}
+	rest=${rest##*@}
+	local hostport=${rest%%/*} path=""
+	[[ "$rest" == */* ]] && path=${rest#*/}
+	case $2 in
+	host) printf '%s' "${hostport%%:*}" ;;
+	port) [[ "$hostport" == *:* ]] && printf '%s' "${hostport##*:}" ;;
+	path) printf '%s' "$path" ;;
+	esac
+	return 0
+}
+
+# The same services the Makefile hands to the tests (IDEASX_TEST_*_URL), so
+# that `make test IDEASX_TEST_REDIS_URL=redis://127.0.0.1:6380/15` prepares
+# the Redis the tests will use.
+PG_URL="${IDEASX_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ideasx_test?sslmode=disable}"
+REDIS_URL="${IDEASX_TEST_REDIS_URL:-redis://127.0.0.1:6379/15}"
+PG_HOST=$(url_part "$PG_URL" host)
+PG_HOST=${PG_HOST:-127.0.0.1}
+PG_PORT=$(url_part "$PG_URL" port)
+PG_PORT=${PG_PORT:-5432}
+PG_TEST_DB=$(url_part "$PG_URL" path)
+PG_TEST_DB=${PG_TEST_DB:-ideasx_test}
+REDIS_HOST=$(url_part "$REDIS_URL" host)
+REDIS_HOST=${REDIS_HOST:-127.0.0.1}
+REDIS_PORT=$(url_part "$REDIS_URL" port)
+REDIS_PORT=${REDIS_PORT:-6379}
 CHROMIUM="${IDEASX_TEST_CHROMIUM:-/usr/bin/chromium}"
 WAIT_SECONDS=30
 
