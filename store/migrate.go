@@ -79,6 +79,9 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	)`); err != nil {
 		return 0, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
+	if err := checkNotNewer(ctx, conn, len(migrations)); err != nil {
+		return 0, fmt.Errorf("store: migrate: %w", err)
+	}
 	applied := 0
 	for _, m := range migrations {
 		ran, err := s.applyMigration(ctx, conn, m)
