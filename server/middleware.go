@@ -161,20 +161,30 @@ func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
-// clientIP is the address rate limits and logs use.
+// clientIP is the address rate limits and logs use: the person's, as told
+// by the trusted proxies (see clientaddr).
 func (s *Server) clientIP(r *http.Request) string {
 	if s.cfg.TrustProxy {
+		// The deprecated IDEASX_TRUST_PROXY, kept as it was for one release.
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
-			// The last entry is the one our own proxy appended; earlier ones are the client's word.
 			return strings.TrimSpace(parts[len(parts)-1])
 		}
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return r.RemoteAddr
+		}
+		return host
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if len(s.cfg.TrustedProxies) == 0 && r.Header.Get("X-Forwarded-For") != "" {
+		// The usual mistake behind a proxy: everyone shares its address, so
+		// one person's failed sign-ins lock out the whole site.
+		s.untrustedXFF.Do(func() {
+			s.log.Warn("requests carry X-Forwarded-For but IDEASX_TRUSTED_PROXIES is empty: if they come through your reverse proxy, all users share its address for rate limits; set IDEASX_TRUSTED_PROXIES to its address or range",
+				"peer", r.RemoteAddr)
+		})
 	}
-	return host
+	return s.cfg.TrustedProxies.Client(r)
 }
 
 func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }

@@ -72,6 +72,8 @@ type Server struct {
 	// unsubKey signs unsubscribe links (see unsubscribe.go).
 	unsubKeyMu sync.Mutex
 	unsubKey   []byte
+	// untrustedXFF warns once of a proxy that IDEASX_TRUSTED_PROXIES misses.
+	untrustedXFF sync.Once
 }
 
 type limits struct {
@@ -118,6 +120,9 @@ func New(d Deps) (*Server, error) {
 		},
 	}
 	s.metrics = newMetrics(d.Store)
+	if d.Config.TrustProxy {
+		s.log.Warn("IDEASX_TRUST_PROXY is deprecated and goes in the next release: set IDEASX_TRUSTED_PROXIES to your proxies' addresses (such as 10.0.0.0/8) instead; until then X-Forwarded-For is believed from any peer")
+	}
 	s.handler = s.routes()
 	var id [6]byte
 	_, _ = rand.Read(id[:])

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ideasx/server/clientaddr"
 )
 
 // Config is every setting of `ideasx serve`, parsed once at start.
@@ -31,8 +33,13 @@ type Config struct {
 	LogFormat       string
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
-	TrustProxy      bool
-	MetricsToken    string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For
+	// entries name the client; empty trusts none.
+	TrustedProxies clientaddr.Trusted
+	// TrustProxy is the deprecated IDEASX_TRUST_PROXY: believe the last
+	// X-Forwarded-For entry whatever the peer. It stays for one release.
+	TrustProxy   bool
+	MetricsToken string
 	// WSMessageRate limits each websocket connection's messages,
 	// WSReplayPerMinute each client's catch-ups; 0 turns the limit off.
 	WSMessageRate     float64
@@ -102,10 +109,18 @@ var options = []option{
 	}},
 	{"session-ttl", "IDEASX_SESSION_TTL", "720h", "how long an idle sign-in lasts", false, duration(func(c *Config) *time.Duration { return &c.SessionTTL })},
 	{"shutdown-timeout", "IDEASX_SHUTDOWN_TIMEOUT", "25s", "how long to drain connections on SIGTERM", false, duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
-	{"trust-proxy", "IDEASX_TRUST_PROXY", "false", "take the client address from X-Forwarded-For (only behind a proxy you run)", false, func(c *Config, v string) error {
+	{"trusted-proxies", "IDEASX_TRUSTED_PROXIES", "", "comma-separated ranges or addresses of your reverse proxies (10.0.0.0/8,127.0.0.1); the client is the right-most X-Forwarded-For entry not among them; empty trusts no proxy", false, func(c *Config, v string) error {
+		t, err := clientaddr.Parse(v)
+		if err != nil {
+			return err
+		}
+		c.TrustedProxies = t
+		return nil
+	}},
+	{"trust-proxy", "IDEASX_TRUST_PROXY", "false", "deprecated, use IDEASX_TRUSTED_PROXIES: believe X-Forwarded-For from any peer", false, func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return errors.New("must be true or false")
+			return errors.New("must be true or false (and is deprecated: use IDEASX_TRUSTED_PROXIES)")
 		}
 		c.TrustProxy = b
 		return nil
@@ -200,6 +215,9 @@ func (c *Config) finish() error {
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		return errors.New("IDEASX_DATABASE_URL (--database-url): must start with postgres:// (leave it empty for the embedded SQLite)")
 	}
+	if c.TrustProxy && len(c.TrustedProxies) > 0 {
+		return errors.New("IDEASX_TRUST_PROXY (--trust-proxy) is replaced by IDEASX_TRUSTED_PROXIES: remove it")
+	}
 	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
 		return errors.New("IDEASX_REDIS_URL (--redis-url): must start with redis:// or rediss://")
 	}
@@ -245,5 +263,6 @@ func (c *Config) Summary() []any {
 		return u.Redacted()
 	}
 	return []any{"addr", c.Addr, "base_url", c.BaseURL, "data_dir", c.DataDir, "database_url", mask(c.DatabaseURL),
-		"redis_url", mask(c.RedisURL), "smtp_url", mask(c.SMTPURL), "max_upload_mb", c.MaxUploadMB}
+		"redis_url", mask(c.RedisURL), "smtp_url", mask(c.SMTPURL), "max_upload_mb", c.MaxUploadMB,
+		"trusted_proxies", c.TrustedProxies.String()}
 }
