@@ -11,16 +11,17 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"ideasx/server/auth"
 	"ideasx/server/i18n"
 )
 
 // maxFormBytes bounds ordinary forms; uploads have their own limit.
 const maxFormBytes = 64 << 10
 
-// Password rules: NIST SP 800-63B asks for length, not composition rules.
+// Password rules, the same as the command line's (auth.MinPasswordLen).
 const (
-	minPasswordLen = 10
-	maxPasswordLen = 256
+	minPasswordLen = auth.MinPasswordLen
+	maxPasswordLen = auth.MaxPasswordLen
 )
 
 // form reads and checks a posted form, collecting one message per field.

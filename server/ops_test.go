@@ -1,17 +1,23 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"ideasx/server"
 	"ideasx/server/config"
+	"ideasx/server/live"
 	"ideasx/server/mail"
 	"ideasx/server/servertest"
 	"ideasx/store/storetest"
@@ -41,24 +47,89 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	})
 }
 
-func TestReadinessFailsWhenADependencyIsDown(t *testing.T) {
+// Redis only rings the bell between instances: while it is away the
+// instance still serves, so it stays ready and says so in the body, the
+// metrics and the log (once). Without its database it is not ready.
+func TestReadinessNeedsTheDatabaseNotRedis(t *testing.T) {
 	t.Parallel()
+	// A Redis that refuses connections, as when it is down: a port just closed.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln.Close()
+	rdb := redis.NewClient(&redis.Options{Addr: ln.Addr().String(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	defer rdb.Close()
+
 	st := storetest.Open(t, storetest.SQLite)
 	cfg, err := config.Parse("serve", nil, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: &mail.LogSender{Log: log},
-		ReadyChecks: []server.ReadyCheck{{Name: "redis", Check: func(context.Context) error { return errors.New("connection refused") }}}})
+		Broker:      live.NewRedisBroker(rdb, "ideasx:readyz-test", log),
+		ReadyChecks: []server.ReadyCheck{{Name: "redis", Check: func(ctx context.Context) error { return rdb.Ping(ctx).Err() }}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
-	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), `"redis":"unavailable"`) {
-		t.Errorf("got %d %s, want 503 naming redis", rec.Code, rec.Body.String())
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}()
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec
 	}
+
+	for range 3 {
+		r := get("/readyz")
+		if r.Code != http.StatusOK || !strings.Contains(r.Body.String(), `"database":"ok"`) || !strings.Contains(r.Body.String(), `"redis":"down since `) {
+			t.Fatalf("readyz with Redis down: got %d %s, want 200 with the database ok and Redis down", r.Code, r.Body.String())
+		}
+		if strings.Contains(r.Body.String(), ln.Addr().String()) {
+			t.Errorf("readyz body tells Redis's address: %s", r.Body.String())
+		}
+	}
+	if r := get("/"); r.Code != http.StatusOK {
+		t.Errorf("home page with Redis down: got %d, want 200", r.Code)
+	}
+	m := get("/metrics").Body.String()
+	for _, want := range []string{`ideasx_dependency_up{dependency="database"} 1`, `ideasx_dependency_up{dependency="redis"} 0`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+	if n := strings.Count(logs.String(), `"msg":"dependency down","dependency":"redis"`); n != 1 {
+		t.Errorf("log lines of Redis going down after 3 probes and a scrape: got %d, want 1\n%s", n, logs.String())
+	}
+
+	st.Close()
+	r := get("/readyz")
+	if r.Code != http.StatusServiceUnavailable || !strings.Contains(r.Body.String(), `"database":"down since `) {
+		t.Errorf("readyz with the database closed: got %d %s, want 503 with the database down", r.Code, r.Body.String())
+	}
+}
+
+// syncBuffer is a log buffer the server's goroutines may write to while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 func TestMetricsTokenGuardsMetrics(t *testing.T) {

@@ -23,7 +23,9 @@ import (
 	"ideasx/store"
 )
 
-// ReadyCheck is one dependency that /readyz asks.
+// ReadyCheck is one dependency that /readyz and /metrics ask. Those of
+// Deps are reported but do not make the instance unready: only the
+// database does (see dependencies).
 type ReadyCheck struct {
 	Name  string
 	Check func(ctx context.Context) error
@@ -51,7 +53,7 @@ type Server struct {
 	views   *views.Renderer
 	static  *views.Static
 	metrics *metrics
-	ready   []ReadyCheck
+	deps    *dependencies
 	limits  limits
 	origin  string
 	// apiRoutes records every API pattern, so a test can hold the OpenAPI document to it.
@@ -104,7 +106,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{
 		cfg: d.Config, store: d.Store, log: d.Logger, mail: d.Mail, tr: tr, views: rend, static: static, mails: mails,
-		ready:  append([]ReadyCheck{{Name: "database", Check: d.Store.Ping}}, d.ReadyChecks...),
+		deps:   newDependencies(ReadyCheck{Name: "database", Check: d.Store.Ping}, d.ReadyChecks, d.Logger),
 		origin: u.Scheme + "://" + u.Host,
 		limits: limits{
 			// Ten tries at once per account, then one a minute: a person who
@@ -120,6 +122,7 @@ func New(d Deps) (*Server, error) {
 		},
 	}
 	s.metrics = newMetrics(d.Store)
+	s.metrics.registry.MustRegister(s.deps)
 	if d.Config.TrustProxy {
 		s.log.Warn("IDEASX_TRUST_PROXY is deprecated and goes in the next release: set IDEASX_TRUSTED_PROXIES to your proxies' addresses (such as 10.0.0.0/8) instead; until then X-Forwarded-For is believed from any peer")
 	}

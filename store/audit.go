@@ -31,6 +31,10 @@ func marshalState(v any) (string, error) {
 	return string(b), err
 }
 
+// SystemActor is the ActorID of actions no account took: those run from the
+// command line (ideasx user …). It is stored as a NULL actor.
+const SystemActor int64 = 0
+
 // audit writes e inside the transaction of the action it records, so that
 // an action and its trace are kept or lost together.
 func (s *Store) audit(ctx context.Context, q querier, e AuditEntry) error {

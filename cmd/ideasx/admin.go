@@ -47,7 +47,7 @@ func userCreate(ctx context.Context, args []string, e env) error {
 	if !k.Valid() {
 		return fmt.Errorf("--org-kind %q: must be business, member, observer or secretariat", *kind)
 	}
-	password, err := readPassword(e)
+	password, err := readPassword(e, "user create")
 	if err != nil {
 		return err
 	}
@@ -83,15 +83,16 @@ func kindForRole(r store.Role) store.OrgKind {
 	}
 }
 
-// readPassword reads the first line of standard input.
-func readPassword(e env) (string, error) {
+// readPassword reads the first line of standard input and holds it to the
+// web's rules for a new password.
+func readPassword(e env, cmd string) (string, error) {
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {
-		return "", errors.New("no password on standard input (e.g. printf '%s\\n' \"$PASSWORD\" | ideasx user create …)")
+		return "", fmt.Errorf("no password on standard input (e.g. printf '%%s\\n' \"$PASSWORD\" | ideasx %s …)", cmd)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	if n := utf8.RuneCountInString(password); n < 10 || n > 256 {
-		return "", errors.New("the password must have from 10 to 256 characters")
+	if n := utf8.RuneCountInString(password); n < auth.MinPasswordLen || n > auth.MaxPasswordLen {
+		return "", fmt.Errorf("the password must have from %d to %d characters", auth.MinPasswordLen, auth.MaxPasswordLen)
 	}
 	return password, nil
 }

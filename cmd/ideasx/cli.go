@@ -27,7 +27,7 @@ Usage:
   ideasx [serve] [flags]       run the web server (the default command)
   ideasx migrate [flags]       apply database migrations and exit
   ideasx demo [flags]          load example content (idempotent)
-  ideasx user create [flags]   create an account; the password is read from standard input
+  ideasx user COMMAND [flags]  manage accounts: create, list, set-password, suspend, activate, role
   ideasx token create [flags]  create a personal API token, printed alone on the last line
 
 Run "ideasx COMMAND --help" for the flags of a command.
@@ -36,6 +36,9 @@ Run "ideasx COMMAND --help" for the flags of a command.
 // run dispatches a command line and returns the process exit code.
 func run(ctx context.Context, args []string, e env) int {
 	cmd := "serve"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		args[0] = "help"
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -47,21 +50,19 @@ func run(ctx context.Context, args []string, e env) int {
 		err = migrate(ctx, args, e)
 	case "demo":
 		err = demoLoad(ctx, args, e)
-	case "user", "token":
+	case "user":
+		err = userCommand(ctx, args, e)
+	case "token":
 		if len(args) == 0 || args[0] != "create" {
 			fmt.Fprintf(e.stderr, "usage: ideasx %s create [flags]\n", cmd)
 			return 2
 		}
-		if cmd == "user" {
-			err = userCreate(ctx, args[1:], e)
-		} else {
-			err = tokenCreate(ctx, args[1:], e)
-		}
+		err = tokenCreate(ctx, args[1:], e)
 	case "help":
 		fmt.Fprint(e.stdout, usage)
 		return 0
 	default:
-		fmt.Fprintf(e.stderr, "unknown command %q\n\n%s", cmd, usage)
+		fmt.Fprintf(e.stderr, "ideasx: unknown command %q (see ideasx --help)\n", cmd)
 		return 2
 	}
 	switch {
@@ -69,8 +70,12 @@ func run(ctx context.Context, args []string, e env) int {
 		return 0
 	case errors.Is(err, flag.ErrHelp):
 		return 0
-	default:
+	case errors.As(err, new(config.UsageError)):
 		fmt.Fprintf(e.stderr, "ideasx %s: %v\n", cmd, err)
+		return 2
+	default:
+		// Drivers quote the connection string they could not use.
+		fmt.Fprintf(e.stderr, "ideasx %s: %s\n", cmd, config.Redact(err.Error(), e.getenv("IDEASX_DATABASE_URL"), e.getenv("IDEASX_REDIS_URL"), e.getenv("IDEASX_SMTP_URL")))
 		return 1
 	}
 }
@@ -86,9 +91,24 @@ func newLogger(cfg *config.Config, out io.Writer) *slog.Logger {
 }
 
 // openStore connects and migrates. A database that is still starting (as in
-// a compose stack) is waited for up to a minute.
+// a compose stack) is waited for up to a minute; one that refuses the
+// credentials or does not exist is not. Errors never carry the password of
+// the connection string.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := openStoreRetrying(ctx, cfg, log)
+	if err != nil {
+		return nil, errors.New(config.Redact(err.Error(), cfg.DatabaseURL))
+	}
+	return st, nil
+}
+
+func openStoreRetrying(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
 	opts := store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir}
+	if cfg.DatabaseURL == "" {
+		if err := checkDataDir(cfg.DataDir); err != nil {
+			return nil, err
+		}
+	}
 	deadline := time.Now().Add(time.Minute)
 	for {
 		st, err := store.Open(ctx, opts)
@@ -103,10 +123,10 @@ func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*stor
 			}
 			return st, nil
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil || cfg.DatabaseURL == "" {
+		if time.Now().After(deadline) || ctx.Err() != nil || cfg.DatabaseURL == "" || permanentDBError(err) {
 			return nil, err
 		}
-		log.Warn("database not reachable yet, retrying", "error", err)
+		log.Warn("database not reachable yet, retrying", "error", config.Redact(err.Error(), cfg.DatabaseURL))
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 
 	"ideasx/server"
 	"ideasx/server/auth"
+	"ideasx/server/buildinfo"
 	"ideasx/server/config"
 	"ideasx/server/live"
 	"ideasx/server/mail"
@@ -28,7 +29,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	log := newLogger(cfg, e.stderr)
-	log.Info("starting ideasx", cfg.Summary()...)
+	log.Info("starting ideasx", append([]any{"version", buildinfo.Get().Version}, cfg.Summary()...)...)
 	// Mostly idle websockets make memory dearer than the few CPU percent of
 	// collecting more often: unless GOGC says otherwise, the heap grows by
 	// half between collections rather than doubling (10,000 idle
@@ -36,6 +37,17 @@ func serve(ctx context.Context, args []string, e env) error {
 	if e.getenv("GOGC") == "" {
 		debug.SetGCPercent(50)
 	}
+	warnUnknownVariables(log, os.Environ())
+	if err := cfg.CheckSingleStore(); err != nil {
+		return err
+	}
+	// The port first: a second copy started by mistake fails at once, before
+	// it migrates or prints a setup link that would not be served.
+	ln, err := listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -51,7 +63,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	if cfg.RedisURL != "" {
 		opts, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
-			return fmt.Errorf("IDEASX_REDIS_URL: %w", err)
+			return fmt.Errorf("IDEASX_REDIS_URL: %s", config.Redact(err.Error(), cfg.RedisURL))
 		}
 		rdb := redis.NewClient(opts)
 		defer rdb.Close()
@@ -68,10 +80,6 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	go runJobs(ctx, st, cfg, log)
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,

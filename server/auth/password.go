@@ -26,6 +26,13 @@ type Params struct {
 // 19 MiB of memory, 2 iterations and 1 degree of parallelism.
 var OWASP = Params{Memory: 19 * 1024, Time: 2, Threads: 1, SaltLen: 16, KeyLen: 32}
 
+// Password rules, shared by the web forms and the command line: NIST SP
+// 800-63B asks for length, not composition rules.
+const (
+	MinPasswordLen = 10
+	MaxPasswordLen = 256
+)
+
 // ErrMismatch is returned when a password does not match its hash.
 var ErrMismatch = errors.New("password does not match")
 

@@ -155,7 +155,8 @@ func NewParser(name string, getenv func(string) string, out io.Writer) *Parser {
 	for _, o := range options {
 		p.fs.Func(o.flag, o.usage, func(v string) error { p.values[o.flag] = v; return nil })
 	}
-	p.fs.Usage = p.usage
+	// Parse prints the help itself, and a wrong flag in one line.
+	p.fs.Usage = func() {}
 	return p
 }
 
@@ -166,11 +167,8 @@ func (p *Parser) FlagSet() *flag.FlagSet { return p.fs }
 // variants for secrets), then flags from args. It returns flag.ErrHelp after
 // printing the help when asked for it.
 func (p *Parser) Parse(args []string) (*Config, error) {
-	if err := p.fs.Parse(args); err != nil {
+	if err := p.parseFlags(args); err != nil {
 		return nil, err
-	}
-	if p.fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", p.fs.Arg(0))
 	}
 	c := &Config{}
 	for _, o := range options {
@@ -191,7 +189,13 @@ func (p *Parser) Parse(args []string) (*Config, error) {
 			return nil, fmt.Errorf("%s (--%s): %w", o.env, o.flag, err)
 		}
 	}
+	if err := c.checkAddr(); err != nil {
+		return nil, err
+	}
 	if err := c.finish(); err != nil {
+		return nil, err
+	}
+	if err := c.checkBaseURLPath(); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -232,22 +236,31 @@ func (c *Config) MaxUploadBytes() int64 { return int64(c.MaxUploadMB) << 20 }
 
 func (p *Parser) usage() {
 	out := p.out
-	fmt.Fprintf(out, "Usage: ideasx %s [flags]\n\nEach flag can also be set by its environment variable; a flag wins over the variable.\n"+
-		"Secrets may be read from a file named by NAME_FILE (e.g. IDEASX_DATABASE_URL_FILE).\n\n", p.name)
+	fmt.Fprintf(out, "Usage: ideasx %s [flags]\n\n", p.name)
+	// The command's own flags first: they are what its reader came for.
 	own := map[string]bool{}
 	for _, o := range options {
 		own[o.flag] = true
+	}
+	header := "Flags:\n"
+	p.fs.VisitAll(func(f *flag.Flag) {
+		if !own[f.Name] {
+			fmt.Fprintf(out, "%s  --%-18s %s\n", header, f.Name, f.Usage)
+			header = ""
+		}
+	})
+	if header == "" {
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintf(out, "Settings, shared by every command. Each can also be set by its environment variable; a flag wins over the variable.\n"+
+		"Secrets may be read from a file named by NAME_FILE (e.g. IDEASX_DATABASE_URL_FILE).\n")
+	for _, o := range options {
 		def := o.def
 		if def == "" {
 			def = `""`
 		}
 		fmt.Fprintf(out, "  --%-18s %-26s default %s\n      %s\n", o.flag, o.env, def, o.usage)
 	}
-	p.fs.VisitAll(func(f *flag.Flag) {
-		if !own[f.Name] {
-			fmt.Fprintf(out, "  --%-18s %s\n", f.Name, f.Usage)
-		}
-	})
 }
 
 // Summary lists the settings for the start-up log, with secrets masked.
