@@ -152,8 +152,14 @@ func securityHeaders(next http.Handler) http.Handler {
 // bearer token to change anything.
 func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
-	if err := cop.AddTrustedOrigin(s.origin); err != nil {
-		s.log.Warn("base URL is not a valid trusted origin", "origin", s.origin, "error", err)
+	// A page opened at another allowed address posts its forms there, a
+	// same-origin request that passes anyway; trusting those origins
+	// matters where a proxy rewrites the Host that net/http compares the
+	// Origin with.
+	for _, o := range append([]string{s.origins.site}, s.origins.others...) {
+		if err := cop.AddTrustedOrigin(o); err != nil {
+			s.log.Warn("not a valid trusted origin", "origin", o, slog.Any("error", err))
+		}
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "cross_origin", "error_cross_origin")

@@ -54,6 +54,7 @@ func (s *Server) opsRoutes(mux *routeTable) {
 	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.Handle("GET /static/{path...}", s.static)
 	mux.HandleFunc("GET /ws", s.websocketUpgrade)
+	mux.HandleFunc("GET /ws/check", s.websocketCheck)
 }
 
 func (s *Server) publicRoutes(mux *routeTable) {

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"sync"
 	"time"
 
@@ -55,7 +54,7 @@ type Server struct {
 	metrics *metrics
 	deps    *dependencies
 	limits  limits
-	origin  string
+	origins *originPolicy
 	// apiRoutes records every API pattern, so a test can hold the OpenAPI document to it.
 	apiRoutes []string
 	// forumPatterns records the forum's routes, for the same reason.
@@ -100,14 +99,14 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(d.Config.BaseURL)
+	origins, err := newOriginPolicy(d.Config, d.Logger)
 	if err != nil {
 		return nil, fmt.Errorf("server: base URL: %w", err)
 	}
 	s := &Server{
 		cfg: d.Config, store: d.Store, log: d.Logger, mail: d.Mail, tr: tr, views: rend, static: static, mails: mails,
-		deps:   newDependencies(ReadyCheck{Name: "database", Check: d.Store.Ping}, d.ReadyChecks, d.Logger),
-		origin: u.Scheme + "://" + u.Host,
+		deps:    newDependencies(ReadyCheck{Name: "database", Check: d.Store.Ping}, d.ReadyChecks, d.Logger),
+		origins: origins,
 		limits: limits{
 			// Ten tries at once per account, then one a minute: a person who
 			// mistypes is not blocked, a guesser gets a few hundred a day.

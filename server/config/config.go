@@ -44,6 +44,13 @@ type Config struct {
 	// WSReplayPerMinute each client's catch-ups; 0 turns the limit off.
 	WSMessageRate     float64
 	WSReplayPerMinute int
+
+	// BaseURLDefaulted is set when no base URL was given and it was
+	// guessed from the port: the loopback names of that port are as good.
+	BaseURLDefaulted bool
+	// AllowedOrigins are browser origins, besides the base URL's, that may
+	// open the websocket and post forms (canonical, see CanonicalOrigin).
+	AllowedOrigins []string
 }
 
 // option is one setting: its flag, its variable, its default and how to store it.
@@ -82,6 +89,10 @@ var options = []option{
 		return nil
 	}},
 	{"base-url", "IDEASX_BASE_URL", "", "public URL of the site, used in links and origin checks (default http://localhost:PORT)", false, str(func(c *Config) *string { return &c.BaseURL })},
+	{"allowed-origins", "IDEASX_ALLOWED_ORIGINS", "", "comma-separated other addresses browsers use for the site (https://ideas.example.org,http://192.168.1.10:8080), allowed like the base URL for live updates and forms", false, func(c *Config, v string) (err error) {
+		c.AllowedOrigins, err = parseOrigins(v)
+		return err
+	}},
 	{"smtp-url", "IDEASX_SMTP_URL", "", "smtp:// or smtps:// URL (user:password@host:port); empty writes mails to the log", true, str(func(c *Config) *string { return &c.SMTPURL })},
 	{"mail-from", "IDEASX_MAIL_FROM", "Ideas Exchange <no-reply@localhost>", "sender of outgoing mail", false, str(func(c *Config) *string { return &c.MailFrom })},
 	{"max-upload-mb", "IDEASX_MAX_UPLOAD_MB", "25", "largest file upload, in megabytes", false, func(c *Config, v string) error {
@@ -210,6 +221,7 @@ func (c *Config) finish() error {
 	if c.BaseURL == "" {
 		port := c.Addr[strings.LastIndex(c.Addr, ":")+1:]
 		c.BaseURL = "http://localhost:" + port
+		c.BaseURLDefaulted = true
 	}
 	u, err := url.Parse(c.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -10,6 +10,7 @@ const TYPING_EVERY = 3000; // at most one "typing" message per this many ms
 const TYPING_SHOWN = 5000; // how long "… is typing" stays after the last one
 const SIGNED_OUT = 4401; // close code: the session ended, do not come back
 const BADGE_EVERY = 2000; // at most one count of unread notifications per this many ms
+const PAUSED_AFTER = 3; // failed connections in a row before the page says live updates are paused
 
 // Live is the connection; el (#live) names the page's topic, when it has one.
 function Live(el) {
@@ -36,6 +37,9 @@ function Live(el) {
   this.timer = 0;
   this.stopped = false;
   this.serverSeq = new Map();
+  this.failures = 0; // connections in a row that failed or did not last
+  this.asked = false; // whether the server said if this address may connect
+  this.status = new LiveStatus(document.getElementById("live-status"));
   // The reader's own topic, followed from the seq the page was rendered
   // with, so that no notification between render and connect is missed.
   const bell = document.querySelector("[data-live-user-topic]");
@@ -63,6 +67,8 @@ Live.prototype.connect = function () {
   ws.addEventListener("open", () => {
     opened = Date.now();
     this.connections++;
+    this.failures = 0;
+    this.status.hide();
     if (this.userTopic) this.send({ type: "subscribe", topic: this.userTopic, since: this.userSeq });
     for (const [topic, since] of this.seqs) this.send({ type: "subscribe", topic, since });
   });
@@ -88,8 +94,37 @@ Live.prototype.connect = function () {
     }
     // A connection that lived a while was healthy: start the back-off again.
     if (opened && Date.now() - opened > 10000) this.attempt = 0;
+    this.failures++;
+    if (!opened) this.whyRefused();
+    if (this.failures >= PAUSED_AFTER) this.status.paused();
     this.retry();
   });
+};
+
+// whyRefused asks the server whether this page's address may connect at
+// all: a browser cannot read why an upgrade failed, and an address the
+// server does not accept (127.0.0.1 for localhost, a LAN address) would
+// otherwise look like a network fault that retrying might cure.
+Live.prototype.whyRefused = async function () {
+  if (this.asked || this.asking) return;
+  this.asking = true;
+  try {
+    const response = await fetch(`/ws/check?origin=${encodeURIComponent(location.origin)}`, {
+      credentials: "same-origin", headers: { Accept: "application/json" },
+    });
+    if (!response.ok) return;
+    const body = await response.json();
+    this.asked = true;
+    if (body.allowed === false) {
+      this.stopped = true;
+      clearTimeout(this.timer);
+      this.status.refused(String(body.site || ""));
+    }
+  } catch {
+    // The server is out of reach: the back-off goes on.
+  } finally {
+    this.asking = false;
+  }
 };
 
 // retry reconnects after an exponential back-off with jitter, so that the
@@ -275,6 +310,53 @@ Live.prototype.byline = function (author) {
     out.append(" ", badge);
   }
   return out;
+};
+
+// LiveStatus is the discreet notice (#live-status, a live region) that the
+// page no longer updates by itself, with the way out: reloading, or the
+// site's own address when this one is refused.
+function LiveStatus(el) {
+  this.el = el;
+  this.state = "";
+}
+
+LiveStatus.prototype.hide = function () {
+  if (!this.el || !this.state) return;
+  this.state = "";
+  this.el.replaceChildren();
+};
+
+LiveStatus.prototype.show = function (state, ...parts) {
+  if (!this.el || this.state === state) return;
+  this.state = state;
+  const box = document.createElement("p");
+  box.className = `live-status-box live-status-${state}`;
+  box.append(...parts);
+  this.el.replaceChildren(box);
+};
+
+LiveStatus.prototype.paused = function () {
+  if (!this.el || this.state === "refused") return;
+  const text = document.createElement("span");
+  text.textContent = this.el.dataset.paused;
+  const reload = document.createElement("button");
+  reload.type = "button";
+  reload.className = "link-button";
+  reload.textContent = this.el.dataset.reload;
+  reload.addEventListener("click", () => location.reload());
+  this.show("paused", text, reload);
+};
+
+LiveStatus.prototype.refused = function (site) {
+  if (!this.el) return;
+  const [before, after = ""] = (this.el.dataset.refused || "").split("{site}");
+  const text = document.createElement("span");
+  const link = document.createElement("a");
+  // The same page at the site's own address.
+  link.href = new URL(location.pathname + location.search + location.hash, site || location.origin).href;
+  link.textContent = site;
+  text.append(before, link, after);
+  this.show("refused", text);
 };
 
 // ThreadPage keeps a thread's posts, viewers and typing line up to date.
