@@ -338,6 +338,38 @@ func TestUsefulToggles(t *testing.T) {
 	})
 }
 
+// TestUsefulClicksAtOnce: one person's clicks arriving together (two tabs,
+// a page and a script) each get an answer, never an error, and the post
+// is marked once at most.
+func TestUsefulClicksAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		th := newThread(t, s, biz, firstTheme(t, s).ID, "Useful twice?")
+		posts, _ := s.Posts(ctx, th.ID, 0, 1)
+		for round := range 20 {
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			for range 4 {
+				wg.Go(func() {
+					if _, err := s.ToggleUseful(ctx, del, posts[0].ID); err != nil {
+						errs <- err
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if p, _ := s.PostByID(ctx, posts[0].ID); p.Useful > 1 {
+				t.Fatalf("round %d: useful count %d, want at most 1", round, p.Useful)
+			}
+		}
+	})
+}
+
 func TestFlagsQueue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

@@ -21,7 +21,12 @@ func (s *Store) ToggleUseful(ctx context.Context, u *User, postID int64) (bool, 
 			return fmt.Errorf("useful: %w", err)
 		}
 		if n == 0 {
-			if _, err := s.exec(ctx, tx, `INSERT INTO reactions (post_id, user_id, kind, created_at) VALUES (?, ?, 'useful', ?)`, postID, u.ID, s.now()); err != nil {
+			// Two clicks of one person at once (two tabs, a page and a
+			// script) both find nothing to take back; the second insert
+			// then meets the first's row and leaves it: the post is marked,
+			// as both asked.
+			if _, err := s.exec(ctx, tx, `INSERT INTO reactions (post_id, user_id, kind, created_at) VALUES (?, ?, 'useful', ?)
+				ON CONFLICT (post_id, user_id, kind) DO NOTHING`, postID, u.ID, s.now()); err != nil {
 				return fmt.Errorf("useful: %w", err)
 			}
 			set = true
