@@ -288,6 +288,6 @@ func (c *Config) Summary() []any {
 		return u.Redacted()
 	}
 	return []any{"addr", c.Addr, "base_url", c.BaseURL, "data_dir", c.DataDir, "database_url", mask(c.DatabaseURL),
-		"redis_url", mask(c.RedisURL), "smtp_url", mask(c.SMTPURL), "max_upload_mb", c.MaxUploadMB,
+		"redis_url", mask(c.RedisURL), "smtp_url", mask(c.SMTPURL), "max_upload_mb", c.MaxUploadMB, "allowed_origins", strings.Join(c.AllowedOrigins, ","),
 		"trusted_proxies", c.TrustedProxies.String()}
 }

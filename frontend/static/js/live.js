@@ -95,7 +95,9 @@ Live.prototype.connect = function () {
     // A connection that lived a while was healthy: start the back-off again.
     if (opened && Date.now() - opened > 10000) this.attempt = 0;
     this.failures++;
-    if (!opened) this.whyRefused();
+    // Only a page that never connected may be at a refused address; asking
+    // on every drop would add a request per reader to each server restart.
+    if (!opened && !this.connections) this.whyRefused();
     if (this.failures >= PAUSED_AFTER) this.status.paused();
     this.retry();
   });
