@@ -38,6 +38,7 @@ func newMetrics(st *store.Store) *metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(st.DB(), st.Engine()),
+		buildInfoMetric(),
 		// Mail waiting in the outbox: a number that keeps growing means SMTP is failing.
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ideasx_mail_outbox_pending", Help: "Mails queued and not sent yet."},
 			func() float64 {

@@ -4,11 +4,14 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"ideasx/server/buildinfo"
 )
 
-// healthz answers as long as the process serves HTTP.
+// healthz answers as long as the process serves HTTP, and says which build
+// answers, so an operator can tell which instances an upgrade has reached.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": buildinfo.Get().Version})
 }
 
 // readyz says whether the instance can serve: whether it reaches its

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -28,6 +27,9 @@ type Store struct {
 	// events collects what each open transaction emitted, published once it commits.
 	events eventOutbox
 	stmts  stmtCache
+	// inUse is the embedded database's lock file, held so that a restore
+	// can tell the database is open (see lockShared); nil on Postgres.
+	inUse *os.File
 }
 
 // Options selects and tunes the database.
@@ -44,9 +46,10 @@ type Options struct {
 // It does not migrate: call Migrate.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	var (
-		db  *sqlx.DB
-		d   dialect
-		err error
+		db    *sqlx.DB
+		d     dialect
+		err   error
+		inUse *os.File
 	)
 	switch {
 	case strings.HasPrefix(opts.DatabaseURL, "postgres://"), strings.HasPrefix(opts.DatabaseURL, "postgresql://"):
@@ -59,15 +62,18 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		d = postgresDialect{}
 	case opts.DatabaseURL == "":
-		path := opts.SQLitePath
-		if path == "" {
+		path := SQLiteFile(opts)
+		if opts.SQLitePath == "" {
 			if err := os.MkdirAll(opts.DataDir, 0o750); err != nil {
 				return nil, fmt.Errorf("store: create data dir: %w", err)
 			}
-			path = filepath.Join(opts.DataDir, "ideasx.db")
+		}
+		if inUse, err = lockShared(path); err != nil {
+			return nil, err
 		}
 		db, err = sqlx.Open("sqlite", sqliteDSN(path))
 		if err != nil {
+			inUse.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
 		// SQLite has one writer; a few connections let readers go on beside it
@@ -80,9 +86,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if err := ping(ctx, db); err != nil {
 		db.Close()
+		if inUse != nil {
+			inUse.Close()
+		}
 		return nil, fmt.Errorf("store: ping %s: %w", d.name(), err)
 	}
-	s := &Store{db: db, dialect: d, stmts: stmtCache{db: db}}
+	s := &Store{db: db, dialect: d, stmts: stmtCache{db: db}, inUse: inUse}
 	s.SetClock(time.Now)
 	return s, nil
 }
@@ -105,7 +114,11 @@ func sqliteDSN(path string) string {
 // Close releases the prepared statements and the connection pool.
 func (s *Store) Close() error {
 	s.stmts.close()
-	return s.db.Close()
+	err := s.db.Close()
+	if s.inUse != nil {
+		s.inUse.Close()
+	}
+	return err
 }
 
 // Ping reports whether the database answers.

@@ -29,6 +29,9 @@ Usage:
   ideasx demo [flags]          load example content (idempotent)
   ideasx user COMMAND [flags]  manage accounts: create, list, set-password, suspend, activate, role
   ideasx token create [flags]  create a personal API token, printed alone on the last line
+  ideasx backup [flags] FILE   write a consistent copy of the embedded database while it runs
+  ideasx restore [flags] FILE  put a backup in place of the embedded database
+  ideasx version               print the version, commit, build date and Go version
 
 Run "ideasx COMMAND --help" for the flags of a command.
 `
@@ -50,6 +53,12 @@ func run(ctx context.Context, args []string, e env) int {
 		err = migrate(ctx, args, e)
 	case "demo":
 		err = demoLoad(ctx, args, e)
+	case "backup":
+		err = backup(ctx, args, e)
+	case "restore":
+		err = restore(ctx, args, e)
+	case "version":
+		err = version(ctx, args, e)
 	case "user":
 		err = userCommand(ctx, args, e)
 	case "token":
