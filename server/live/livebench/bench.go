@@ -14,6 +14,7 @@ type bench struct {
 	posterToken, readerToken string
 	threadID                 int64
 	instances                []*instance
+	redis                    *privateRedis // with -chaos redis
 	cleanups                 []func()
 }
 
@@ -35,14 +36,28 @@ func (b *bench) run(ctx context.Context) error {
 	if b.cfg.idle {
 		n = 1
 	}
+	if b.cfg.chaos == "redis" {
+		// Never the machine's Redis: other tests use it.
+		rs, err := startPrivateRedis(ctx, b.tmp)
+		if err != nil {
+			return err
+		}
+		b.redis = rs
+		b.onCleanup(func() { rs.kill() })
+		b.cfg.redisURL = rs.url()
+		logf("private Redis at %s (pid %d)", rs.url(), rs.cmd.Process.Pid)
+	}
 	if err := b.startInstances(ctx, n); err != nil {
 		return err
 	}
 	if err := b.createThread(ctx); err != nil {
 		return err
 	}
-	if b.cfg.idle {
+	switch {
+	case b.cfg.idle:
 		return b.runIdle(ctx)
+	case b.cfg.chaos != "":
+		return b.runChaos(ctx)
 	}
 	return b.runLoad(ctx)
 }

@@ -60,6 +60,8 @@ type result struct {
 	Servers              []serverResult `json:"servers"`
 	KiBPerConn           float64        `json:"kib_per_conn"`
 
+	Chaos *chaosResult `json:"chaos,omitempty"` // with -chaos
+
 	Target     string `json:"target,omitempty"`
 	TargetMet  *bool  `json:"target_met,omitempty"`
 	firstError string
@@ -197,6 +199,18 @@ func (r *result) print() {
 		if r.Disconnected > 0 {
 			line("  %d connections ended while idle", r.Disconnected)
 		}
+	} else if r.Chaos != nil {
+		line("Chaos, Redis killed and back: %d clients over %d instances, one thread, %.0f replies/s for %.0f s", r.Clients, r.Instances, r.Rate, r.DurationS)
+		line("  connect      %d clients subscribed in %.1f s", r.Clients, r.ConnectS)
+		line("  posting      %d created, %d failed; request %s", r.Posts, r.PostErrors, r.PostMs)
+		line("  deliveries   expected %d, delivered %d, lost %d, duplicated %d", r.Expected, r.Delivered, r.Lost, r.Duplicated)
+		line("               disconnected clients %d, resets %d, errors %d, unknown post ids %d", r.Disconnected, r.Resets, r.Errors, r.Unknown)
+		r.Chaos.print(line)
+		for _, s := range r.Servers {
+			line("  instance %s   sent %.0f, dropped %.0f, slow disconnects %.0f, publish errors %.0f, replayed %.0f",
+				s.Name, s.Sent, s.Dropped, s.SlowDisconnects, s.PublishErrors, s.Replayed)
+		}
+		line("  machine      %d cores, %.0f%% busy during the window; load average before the run %s (other work on the machine counts)", cores(), r.MachineBusyPct, r.Chaos.LoadAvg)
 	} else {
 		line("Live benchmark: %d clients over %d instances, one thread, %.0f replies/s for %.0f s", r.Clients, r.Instances, r.Rate, r.DurationS)
 		line("  connect      %d clients subscribed in %.1f s", r.Clients, r.ConnectS)
