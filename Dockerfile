@@ -15,8 +15,18 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 
+# The build context has no .git (.dockerignore), so the version comes in as
+# build arguments; `make docker` passes what `make build` stamps:
+#   docker build --build-arg VERSION=$(git describe --tags --always --dirty) \
+#     --build-arg COMMIT=$(git rev-parse HEAD) --build-arg BUILD_DATE=$(date -u +%FT%TZ) .
+# Left empty, ideasx version says "dev".
+ARG VERSION=""
+ARG COMMIT=""
+ARG BUILD_DATE=""
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/ideasx ./cmd/ideasx
+RUN CGO_ENABLED=0 go build -trimpath \
+    -ldflags="-s -w -X ideasx/server/buildinfo.version=${VERSION} -X ideasx/server/buildinfo.commit=${COMMIT} -X ideasx/server/buildinfo.date=${BUILD_DATE}" \
+    -o /out/ideasx ./cmd/ideasx
 
 # Data directory owned by the distroless "nonroot" user (uid/gid 65532).
 # It is copied as an entry of /out/rootfs so the ownership applies to the
