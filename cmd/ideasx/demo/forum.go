@@ -16,8 +16,8 @@ type demoPerson struct {
 	role             store.Role
 }
 
-// people are the demo participants. Their passwords are random and never
-// shown: they write the demo threads, nobody signs in as them.
+// people are the demo participants. Their passwords are random until
+// `ideasx demo` sets one that a newcomer can sign in with.
 var people = []demoPerson{
 	{"lucia@cafe-montevideo.example", "Lucía Fernández", "Café Montevideo SRL", store.OrgBusiness, "UY", "micro", store.RoleBusiness},
 	{"wanjiru@nairobi-crafts.example", "Wanjiru Kamau", "Nairobi Crafts Cooperative", store.OrgBusiness, "KE", "small", store.RoleBusiness},
@@ -172,4 +172,19 @@ func Synthetic(ctx context.Context, st *store.Store, n int) error {
 		ids[i] = t.ID
 	}
 	return st.SyntheticThreads(ctx, n, 10, authors, ids)
+}
+
+// Account is a demo participant one can sign in as, once its password is set.
+type Account struct {
+	Email, Name, Org string
+	Role             store.Role
+}
+
+// Accounts lists the demo participants, businesses first.
+func Accounts() []Account {
+	out := make([]Account, len(people))
+	for i, p := range people {
+		out[i] = Account{Email: p.email, Name: p.name, Org: p.org, Role: p.role}
+	}
+	return out
 }
