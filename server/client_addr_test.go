@@ -42,6 +42,21 @@ func TestRateLimitsFollowTheClientBehindATrustedProxy(t *testing.T) {
 			t.Error("the request log does not name the client behind the proxy")
 		}
 	})
+	t.Run("deprecated IDEASX_TRUST_PROXY", func(t *testing.T) {
+		t.Parallel()
+		app := servertest.New(t, storetest.SQLite, map[string]string{"IDEASX_TRUST_PROXY": "true"})
+		for i := range 5 {
+			if got := register(app, "198.51.100.1", i); got != http.StatusOK {
+				t.Fatalf("registration %d of the first person: got %d, want 200", i+1, got)
+			}
+		}
+		if got := register(app, "198.51.100.2", 6); got != http.StatusOK {
+			t.Errorf("another person behind the proxy: got %d, want 200", got)
+		}
+		if !strings.Contains(app.Logs(), "IDEASX_TRUST_PROXY is deprecated") {
+			t.Error("no deprecation warning in the log")
+		}
+	})
 	t.Run("untrusted", func(t *testing.T) {
 		t.Parallel()
 		app := servertest.New(t, storetest.SQLite, nil)

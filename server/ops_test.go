@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,6 +113,47 @@ func TestReadinessNeedsTheDatabaseNotRedis(t *testing.T) {
 	r := get("/readyz")
 	if r.Code != http.StatusServiceUnavailable || !strings.Contains(r.Body.String(), `"database":"down since `) {
 		t.Errorf("readyz with the database closed: got %d %s, want 503 with the database down", r.Code, r.Body.String())
+	}
+}
+
+// An outage is one line when it starts and one when it ends, however
+// often the probes ask in between.
+func TestDependencyChangesAreLoggedOnce(t *testing.T) {
+	t.Parallel()
+	st := storetest.Open(t, storetest.SQLite)
+	cfg, err := config.Parse("serve", nil, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	var down atomic.Bool
+	srv, err := server.New(server.Deps{Config: cfg, Store: st, Logger: log, Mail: &mail.LogSender{Log: log},
+		ReadyChecks: []server.ReadyCheck{{Name: "redis", Check: func(context.Context) error {
+			if down.Load() {
+				return errors.New("connection refused")
+			}
+			return nil
+		}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown(context.Background())
+	probe := func() {
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		if rec.Code != http.StatusOK {
+			t.Errorf("readyz: got %d, want 200", rec.Code)
+		}
+	}
+	for _, d := range []bool{false, false, true, true, true, false, false, true} {
+		down.Store(d)
+		probe()
+	}
+	for msg, want := range map[string]int{`"msg":"dependency down","dependency":"redis"`: 2, `"msg":"dependency back","dependency":"redis"`: 1, `"dependency":"database"`: 0} {
+		if n := strings.Count(logs.String(), msg); n != want {
+			t.Errorf("log lines %s: got %d, want %d", msg, n, want)
+		}
 	}
 }
 
