@@ -151,7 +151,7 @@ func migrate(ctx context.Context, args []string, e env) error {
 	}
 	st, err := store.Open(ctx, store.Options{DatabaseURL: cfg.DatabaseURL, DataDir: cfg.DataDir})
 	if err != nil {
-		return err
+		return errors.New(config.Redact(err.Error(), cfg.DatabaseURL))
 	}
 	defer st.Close()
 	n, err := st.Migrate(ctx)

@@ -94,14 +94,29 @@ func TestPermanentDatabaseErrorsFailAtOnceWithoutThePassword(t *testing.T) {
 			t.Errorf("%s: a malformed URL was retried:\n%s", raw, out)
 		}
 	}
-	// A database that does not exist (the test server trusts any password).
+	// A role that does not exist (28000): the test server trusts any password.
+	role, err := url.Parse(storetest.NewPostgresSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	role.User = url.UserPassword("ideasx_no_such_role", "s3cretpw")
+	out := serveFails(t, map[string]string{"IDEASX_ADDR": "127.0.0.1:0", "IDEASX_DATABASE_URL": role.String()})
+	if strings.Contains(out, "s3cretpw") || strings.Contains(out, "retrying") || !strings.Contains(out, "ideasx_no_such_role") {
+		t.Errorf("unknown role: got\n%s\nwant one error naming the role, no retries, no password", out)
+	}
+	code, _, errOut := runCmd(t, "", map[string]string{"IDEASX_DATABASE_URL": role.String()}, "migrate", "--database-url", role.String())
+	if code != 1 || strings.Contains(errOut, "s3cretpw") {
+		t.Errorf("migrate with an unknown role: exit %d %q, want 1 and no password", code, errOut)
+	}
+
+	// A database that does not exist.
 	u, err := url.Parse(storetest.NewPostgresSchema(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	u.User = url.UserPassword("postgres", "s3cretpw")
 	u.Path = "/ideasx_no_such_database"
-	out := serveFails(t, map[string]string{"IDEASX_ADDR": "127.0.0.1:0", "IDEASX_DATABASE_URL": u.String()})
+	out = serveFails(t, map[string]string{"IDEASX_ADDR": "127.0.0.1:0", "IDEASX_DATABASE_URL": u.String()})
 	if strings.Contains(out, "s3cretpw") || strings.Contains(out, "retrying") || !strings.Contains(out, "does not exist") {
 		t.Errorf("missing database: got\n%s\nwant one error saying it does not exist, no retries, no password", out)
 	}
