@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -85,25 +86,34 @@ func backup(ctx context.Context, args []string, e env) error {
 }
 
 // parseWithFile reads the settings, the command's own flags and exactly one
-// FILE argument, flags before or after it.
+// FILE argument, flags before or after it. The flags alone go through the
+// Parser, so help and wrong flags read as for every other command.
 func parseWithFile(p *config.Parser, args []string) (*config.Config, string, error) {
 	fs := p.FlagSet()
-	var files []string
+	var flags, files []string
+	rest := args
 	for {
-		if err := fs.Parse(args); err != nil {
+		fs.SetOutput(io.Discard)
+		err := fs.Parse(rest)
+		if err != nil {
+			_, err = p.Parse(append(flags, rest...))
 			return nil, "", err
 		}
+		flags = append(flags, rest[:len(rest)-fs.NArg()]...)
 		if fs.NArg() == 0 {
 			break
 		}
 		files = append(files, fs.Arg(0))
-		args = fs.Args()[1:]
+		rest = fs.Args()[1:]
+	}
+	cfg, err := p.Parse(flags)
+	if err != nil {
+		return nil, "", err
 	}
 	if len(files) != 1 {
-		return nil, "", fmt.Errorf("want one FILE argument, got %d (see --help)", len(files))
+		return nil, "", config.UsageError{Msg: fmt.Sprintf("want one FILE argument, got %d (see ideasx %s --help)", len(files), fs.Name())}
 	}
-	cfg, err := p.Parse(nil)
-	return cfg, files[0], err
+	return cfg, files[0], nil
 }
 
 // postgresHelp explains the Postgres tools for what the command would do on

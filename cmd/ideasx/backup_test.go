@@ -349,3 +349,41 @@ func TestVersionCommand(t *testing.T) {
 		t.Errorf("version: exit %d %q %q, want %q", code, out, errOut, want)
 	}
 }
+
+func TestBackupCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"IDEASX_DATA_DIR": dir}
+	code, _, errOut := runCmd(t, "", vars, "backup", "--help")
+	if code != 0 || !strings.Contains(errOut, "--force") {
+		t.Errorf("backup --help: exit %d %q, want 0 and its --force flag", code, errOut)
+	}
+	for _, args := range [][]string{{"backup"}, {"backup", "a.db", "b.db"}, {"restore"}} {
+		code, _, errOut := runCmd(t, "", vars, args...)
+		if code != 2 || !strings.Contains(errOut, "want one FILE") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%v: exit %d %q, want 2 and one line asking for one FILE", args, code, errOut)
+		}
+	}
+	code, _, errOut = runCmd(t, "", vars, "backup", "x.db", "--frobnicate")
+	if code != 2 || !strings.Contains(errOut, "frobnicate") || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+		t.Errorf("unknown flag: exit %d %q, want 2 and one line naming it", code, errOut)
+	}
+	code, _, errOut = runCmd(t, "", vars, "backup", filepath.Join(t.TempDir(), "x.db"))
+	if code != 1 || !strings.Contains(errOut, "no database to back up") {
+		t.Errorf("backup without a database: exit %d %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ideasx.db")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("backup created a database where there was none: %v", err)
+	}
+}
+
+func TestStartUpLogNamesTheVersion(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // the first log line is all this test wants
+	var out, errOut strings.Builder
+	vars := map[string]string{"IDEASX_DATA_DIR": t.TempDir(), "IDEASX_ADDR": "127.0.0.1:0"}
+	run(ctx, []string{"serve"}, env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return vars[k] }})
+	first, _, _ := strings.Cut(errOut.String(), "\n")
+	if !strings.Contains(first, `"msg":"starting ideasx"`) || !strings.Contains(first, `"version":"`+buildinfo.Get().Version+`"`) {
+		t.Errorf("first log line %q does not name the version %q", first, buildinfo.Get().Version)
+	}
+}
