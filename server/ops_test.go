@@ -109,6 +109,13 @@ func TestReadinessNeedsTheDatabaseNotRedis(t *testing.T) {
 		t.Errorf("log lines of Redis going down after 3 probes and a scrape: got %d, want 1\n%s", n, logs.String())
 	}
 
+	// The broker retries with a backoff of 50 ms doubling to 2 s: by now it
+	// has failed about five times, and said so once.
+	time.Sleep(1600 * time.Millisecond)
+	if n := strings.Count(logs.String(), "live: redis subscription lost"); n != 1 {
+		t.Errorf("broker's log lines of the lost subscription: got %d, want 1", n)
+	}
+
 	st.Close()
 	r := get("/readyz")
 	if r.Code != http.StatusServiceUnavailable || !strings.Contains(r.Body.String(), `"database":"down since `) {

@@ -56,6 +56,10 @@ func (b *RedisBroker) Run(ctx context.Context, deliver func(Message), resync fun
 	ps := b.rdb.Subscribe(ctx, b.channel)
 	defer ps.Close()
 	backoff := 50 * time.Millisecond
+	// lostAt is when the current outage began (zero while subscribed): it
+	// is logged when it starts and when it ends, the retries in between
+	// only at debug level (one every 2 s would bury everything else).
+	var lostAt time.Time
 	for ctx.Err() == nil {
 		msg, err := ps.ReceiveTimeout(ctx, 5*time.Second)
 		if err != nil {
@@ -69,7 +73,12 @@ func (b *RedisBroker) Run(ctx context.Context, deliver func(Message), resync fun
 			if ctx.Err() != nil {
 				return
 			}
-			b.log.Warn("live: redis subscription lost", "error", err, "retry_in", backoff.String())
+			if lostAt.IsZero() {
+				lostAt = time.Now()
+				b.log.Warn("live: redis subscription lost; retrying every 2 s at most, live updates from other instances come from the database meanwhile", "error", err)
+			} else {
+				b.log.Debug("live: redis still unreachable", "error", err, "retry_in", backoff.String())
+			}
 			if b.metrics != nil {
 				b.metrics.brokerErrors.Inc()
 			}
@@ -84,6 +93,10 @@ func (b *RedisBroker) Run(ctx context.Context, deliver func(Message), resync fun
 		switch m := msg.(type) {
 		case *redis.Subscription:
 			backoff = 50 * time.Millisecond
+			if !lostAt.IsZero() {
+				b.log.Info("live: redis subscription back", "down_for", time.Since(lostAt).Round(time.Second).String())
+				lostAt = time.Time{}
+			}
 			if b.metrics != nil {
 				b.metrics.brokerConnects.Inc()
 			}
