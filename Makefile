@@ -20,7 +20,7 @@ export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 
-.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood chaos fmt lint clean docker
+.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood chaos chaos-net fmt lint clean docker
 
 # What `ideasx version`, the start-up log, /healthz and ideasx_build_info
 # report. Override for a release build, e.g. make build VERSION=v1.4.0
@@ -70,6 +70,14 @@ bench-live: testdeps
 CHAOS_FLAGS ?=
 chaos: testdeps
 	$(GO) run ./server/live/livebench -chaos redis -clients 500 -rate 20 $(CHAOS_FLAGS)
+
+# The same load with instance A's link to Redis delayed 200 ms for 10 s,
+# then cut for 10 s, through Toxiproxy v2 (built once from the Go module
+# proxy into bin/toxiproxy; TOXIPROXY=path uses another).
+TOXIPROXY ?= bin/toxiproxy/server
+chaos-net: testdeps
+	test -x $(TOXIPROXY) || GOBIN=$(CURDIR)/bin/toxiproxy $(GO) install github.com/Shopify/toxiproxy/v2/cmd/server@v2.5.0
+	$(GO) run ./server/live/livebench -chaos redis-net -toxiproxy $(TOXIPROXY) -clients 500 -rate 20 $(CHAOS_FLAGS)
 
 # Thread page latency while websocket clients flood the server, with the
 # per-connection limits off and on (issue 11). Needs Postgres.

@@ -14,7 +14,9 @@ type bench struct {
 	posterToken, readerToken string
 	threadID                 int64
 	instances                []*instance
-	redis                    *privateRedis // with -chaos redis
+	redis                    *privateRedis // with -chaos
+	toxi                     *toxiproxy    // with -chaos redis-net
+	instanceRedis            []string      // per instance, overrides cfg.redisURL
 	cleanups                 []func()
 }
 
@@ -36,7 +38,7 @@ func (b *bench) run(ctx context.Context) error {
 	if b.cfg.idle {
 		n = 1
 	}
-	if b.cfg.chaos == "redis" {
+	if b.cfg.chaos != "" {
 		// Never the machine's Redis: other tests use it.
 		rs, err := startPrivateRedis(ctx, b.tmp)
 		if err != nil {
@@ -46,6 +48,16 @@ func (b *bench) run(ctx context.Context) error {
 		b.onCleanup(func() { rs.kill() })
 		b.cfg.redisURL = rs.url()
 		logf("private Redis at %s (pid %d)", rs.url(), rs.cmd.Process.Pid)
+		if b.cfg.chaos == "redis-net" {
+			tp, err := startToxiproxy(ctx, b.cfg.toxiproxy, b.tmp, rs.port)
+			if err != nil {
+				return err
+			}
+			b.toxi = tp
+			b.onCleanup(tp.stop)
+			b.instanceRedis = []string{tp.redisURL()}
+			logf("instance A reaches Redis through Toxiproxy at %s; instance B directly", tp.redisURL())
+		}
 	}
 	if err := b.startInstances(ctx, n); err != nil {
 		return err

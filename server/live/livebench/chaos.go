@@ -19,10 +19,12 @@ import (
 
 // Faults measured under load (issue 12, "Faults, measured"): the load run
 // of the benchmark, with a fault injected while replies are being posted.
-// With -chaos redis the instances use a private redis-server of this run,
-// killed (SIGKILL, by its pid) -chaos-before into the posting and started
-// again on the same port -chaos-outage later. The machine's shared Redis
-// is never touched: other tests use it.
+// The instances use a private redis-server of this run; the machine's
+// shared Redis is never touched: other tests use it. With -chaos redis it
+// is killed (SIGKILL, by its pid) -chaos-before into the posting and
+// started again on the same port -chaos-outage later. With -chaos
+// redis-net instance A reaches it through Toxiproxy, whose link is delayed
+// 200 ms for -chaos-outage, then cut for as long, then restored.
 
 // privateRedis is a redis-server of this run only, on a free port, empty
 // and without persistence: a restart comes back with nothing, like a
@@ -155,22 +157,45 @@ func (rd *readiness) end() {
 	rd.wg.Wait()
 }
 
+// chaosStep is one change of the fault, made at an offset from the start
+// of the posting; the phases of the run are the spans between steps.
+type chaosStep struct {
+	at   time.Duration
+	what string // what the phase it opens is called
+	do   func(context.Context) error
+	done time.Duration // since bench.base, when it was made
+	took time.Duration
+}
+
+// steps is the fault of -chaos, as steps.
+func (b *bench) steps() []*chaosStep {
+	c := b.cfg
+	switch c.chaos {
+	case "redis-net":
+		return []*chaosStep{
+			{at: c.chaosBefore, what: "instance A's link to Redis delayed 200 ms", do: func(ctx context.Context) error { return b.toxi.delay(ctx, 200*time.Millisecond) }},
+			{at: c.chaosBefore + c.chaosOutage, what: "instance A's link to Redis cut", do: b.toxi.cut},
+			{at: c.chaosBefore + 2*c.chaosOutage, what: "link restored", do: b.toxi.restore},
+		}
+	}
+	return []*chaosStep{
+		{at: c.chaosBefore, what: "Redis killed", do: func(context.Context) error {
+			logf("killing the private Redis (pid %d)", b.redis.cmd.Process.Pid)
+			b.redis.kill()
+			return nil
+		}},
+		{at: c.chaosBefore + c.chaosOutage, what: "Redis back", do: b.redis.start},
+	}
+}
+
 // chaosResult is what the fault did, next to the load run's figures.
 type chaosResult struct {
-	Fault        string  `json:"fault"`
-	DownAtS      float64 `json:"down_at_s"` // since posting began
-	OutageS      float64 `json:"outage_s"`  // from the kill until Redis listened again
-	Before       int     `json:"posts_before"`
-	During       int     `json:"posts_during"`
-	After        int     `json:"posts_after"`
-	FailedDuring int     `json:"failed_posts_during"`
-	// ConvergedS is how long after Redis returned the last client had
+	Fault  string       `json:"fault"`
+	Phases []chaosPhase `json:"phases"`
+	// ConvergedS is how long after the fault ended the last client had
 	// the last post made before that (0: all had them already); nil when
 	// some never arrived.
-	ConvergedS *float64     `json:"converged_after_return_s"`
-	DuringMs   *percentiles `json:"latency_posted_during_ms,omitempty"`
-	AfterMs    *percentiles `json:"latency_posted_after_ms,omitempty"`
-	BeforeMs   *percentiles `json:"latency_posted_before_ms,omitempty"`
+	ConvergedS *float64 `json:"converged_after_end_s"`
 
 	ReadyProbes    int64  `json:"ready_probes"`
 	NotReady       int64  `json:"ready_not_200"`
@@ -180,10 +205,21 @@ type chaosResult struct {
 	firstReadyFail string
 }
 
-// runChaos is runLoad with Redis killed and brought back while posting.
+// chaosPhase is a span of the posting: its start (since the posting
+// began), the posts made in it and their delivery latency.
+type chaosPhase struct {
+	Name    string       `json:"name"`
+	StartS  float64      `json:"start_s"`
+	Posts   int          `json:"posts"`
+	Failed  int          `json:"failed"`
+	Latency *percentiles `json:"latency_ms,omitempty"`
+	at      time.Duration
+}
+
+// runChaos is runLoad with a fault made and undone while posting.
 func (b *bench) runChaos(ctx context.Context) error {
 	c := b.cfg
-	r := &result{Mode: "chaos-redis", Clients: c.clients, Instances: len(b.instances), Rate: c.rate, DurationS: c.duration.Seconds()}
+	r := &result{Mode: "chaos-" + c.chaos, Clients: c.clients, Instances: len(b.instances), Rate: c.rate, DurationS: c.duration.Seconds()}
 	perClient := int(c.rate*c.duration.Seconds()) + 8
 	f, took, err := b.connect(ctx, perClient)
 	if err != nil {
@@ -196,39 +232,39 @@ func (b *bench) runChaos(ctx context.Context) error {
 	metricsBefore := b.scrapeAll(ctx)
 	loadAvg, mach0 := readLoadAvg(), readMachineCPU()
 	rd := b.pollReadiness(200 * time.Millisecond)
+	defer func() {
+		if rd != nil {
+			rd.end()
+		}
+	}()
 
 	// The fault runs beside the posting, on the clock the posts use.
-	var downAt, backAt time.Duration
+	steps := b.steps()
 	faultDone := make(chan error, 1)
 	postStart := time.Now()
 	go func() {
-		if err := sleep(ctx, c.chaosBefore); err != nil {
-			faultDone <- err
-			return
+		for _, st := range steps {
+			if err := sleep(ctx, time.Until(postStart.Add(st.at))); err != nil {
+				faultDone <- err
+				return
+			}
+			t0 := time.Now()
+			if err := st.do(ctx); err != nil {
+				faultDone <- fmt.Errorf("%s: %w", st.what, err)
+				return
+			}
+			st.done, st.took = time.Since(b.base), time.Since(t0)
+			logf("%s", st.what)
 		}
-		logf("killing the private Redis (pid %d)", b.redis.cmd.Process.Pid)
-		b.redis.kill()
-		downAt = time.Since(b.base)
-		if err := sleep(ctx, c.chaosOutage); err != nil {
-			faultDone <- err
-			return
-		}
-		err := b.redis.start(ctx)
-		backAt = time.Since(b.base)
-		if err == nil {
-			logf("Redis back after %s (pid %d)", (backAt - downAt).Round(time.Millisecond), b.redis.cmd.Process.Pid)
-		}
-		faultDone <- err
+		faultDone <- nil
 	}()
 
-	logf("posting %.0f replies/s for %s; Redis killed after %s for %s", c.rate, c.duration, c.chaosBefore, c.chaosOutage)
+	logf("posting %.0f replies/s for %s", c.rate, c.duration)
 	posts := b.postReplies(ctx)
 	if err := <-faultDone; err != nil {
-		rd.end()
 		return err
 	}
 	if ctx.Err() != nil {
-		rd.end()
 		return ctx.Err()
 	}
 	created := 0
@@ -242,13 +278,14 @@ func (b *bench) runChaos(ctx context.Context) error {
 	drainStart := time.Now()
 	for f.fresh.Load() < want && time.Since(drainStart) < c.drain && f.ended.Load() < int64(c.clients) {
 		if err := sleep(ctx, 10*time.Millisecond); err != nil {
-			rd.end()
 			return err
 		}
 	}
 	window := time.Since(postStart)
 	mach1 := readMachineCPU()
 	rd.end()
+	probes := rd
+	rd = nil
 	metricsAfter := b.scrapeAll(ctx)
 	f.close()
 
@@ -268,15 +305,21 @@ func (b *bench) runChaos(ctx context.Context) error {
 			Replayed:        metricsAfter[i]["ideasx_live_events_replayed_total"],
 		})
 	}
-	cr := chaosFigures(f, posts, downAt, backAt, r.Lost)
-	cr.Fault, cr.LoadAvg = "redis", loadAvg
-	cr.DownAtS = (downAt - (postStart.Sub(b.base))).Seconds()
-	cr.ReadyProbes, cr.NotReady, cr.ReadyFailed, cr.RedisDownSeen = rd.probes.Load(), rd.notReady.Load(), rd.failed.Load(), rd.redisDown.Load()
-	if s := rd.firstBad.Load(); s != nil {
+	phases := []chaosPhase{{Name: "before the fault", at: postStart.Sub(b.base)}}
+	for _, st := range steps {
+		phases = append(phases, chaosPhase{Name: st.what, at: st.done})
+	}
+	cr := chaosFigures(f, posts, phases, r.Lost)
+	for i := range cr.Phases {
+		cr.Phases[i].StartS = (cr.Phases[i].at - postStart.Sub(b.base)).Seconds()
+	}
+	cr.Fault, cr.LoadAvg = c.chaos, loadAvg
+	cr.ReadyProbes, cr.NotReady, cr.ReadyFailed, cr.RedisDownSeen = probes.probes.Load(), probes.notReady.Load(), probes.failed.Load(), probes.redisDown.Load()
+	if s := probes.firstBad.Load(); s != nil {
 		cr.firstReadyFail = *s
 	}
 	r.Chaos = cr
-	r.Target = "0 lost, 0 duplicated, every client has every post ≤ 5 s after Redis returns, both instances ready throughout, no failed post"
+	r.Target = "0 lost, 0 duplicated, every client has every post ≤ 5 s after the fault ends, both instances ready throughout, no failed post"
 	ok := r.Lost == 0 && r.Duplicated == 0 && cr.ConvergedS != nil && *cr.ConvergedS <= 5 &&
 		cr.NotReady == 0 && cr.ReadyFailed == 0 && r.PostErrors == 0
 	r.TargetMet = &ok
@@ -289,39 +332,35 @@ func (b *bench) runChaos(ctx context.Context) error {
 
 var errEventsLost = fmt.Errorf("events were lost or duplicated")
 
-// chaosFigures splits the posts by when they were made (before the kill,
-// during the outage, after the return) and finds when the clients had
-// caught up.
-func chaosFigures(f *fleet, posts []post, downAt, backAt time.Duration, lost int64) *chaosResult {
-	cr := &chaosResult{OutageS: (backAt - downAt).Seconds()}
-	phase := make(map[int64]int, len(posts)) // post id → 0 before, 1 during, 2 after
+// chaosFigures sorts the posts into the phases by when they were made
+// (phases[i].at, in order; the last phase is after the fault ended) and
+// finds when the clients had caught up with the posts made before its end.
+func chaosFigures(f *fleet, posts []post, phases []chaosPhase, lost int64) *chaosResult {
+	cr := &chaosResult{Phases: phases}
+	last := len(phases) - 1
+	end := phases[last].at
+	phaseOf := func(t time.Duration) int {
+		ph := 0
+		for i := range phases {
+			if t >= phases[i].at {
+				ph = i
+			}
+		}
+		return ph
+	}
+	phase := make(map[int64]int, len(posts))
 	starts := make(map[int64]time.Duration, len(posts))
 	for _, p := range posts {
-		ph := 0
-		switch {
-		case p.start >= backAt:
-			ph = 2
-		case p.start >= downAt:
-			ph = 1
-		}
+		ph := phaseOf(p.start)
 		if p.err != nil {
-			if ph == 1 {
-				cr.FailedDuring++
-			}
+			cr.Phases[ph].Failed++
 			continue
 		}
+		cr.Phases[ph].Posts++
 		phase[p.id], starts[p.id] = ph, p.start
-		switch ph {
-		case 0:
-			cr.Before++
-		case 1:
-			cr.During++
-		default:
-			cr.After++
-		}
 	}
-	var lat [3][]time.Duration
-	var latest time.Duration // last arrival of a post made before Redis returned
+	lat := make([][]time.Duration, len(phases))
+	var latest time.Duration // last arrival of a post made before the fault ended
 	for _, c := range f.clients {
 		for _, d := range c.recv {
 			ph, ok := phase[d.id]
@@ -329,30 +368,34 @@ func chaosFigures(f *fleet, posts []post, downAt, backAt time.Duration, lost int
 				continue
 			}
 			lat[ph] = append(lat[ph], d.at-starts[d.id])
-			if ph < 2 && d.at > latest {
+			if ph < last && d.at > latest {
 				latest = d.at
 			}
 		}
 	}
-	cr.BeforeMs, cr.DuringMs, cr.AfterMs = newPercentiles(lat[0]), newPercentiles(lat[1]), newPercentiles(lat[2])
+	for i := range cr.Phases {
+		cr.Phases[i].Latency = newPercentiles(lat[i])
+	}
 	if lost == 0 {
-		conv := max(latest-backAt, 0).Seconds()
+		conv := max(latest-end, 0).Seconds()
 		cr.ConvergedS = &conv
 	}
 	return cr
 }
 
 func (cr *chaosResult) print(line func(string, ...any)) {
-	line("  fault        Redis killed %.1f s into the posting, back %.1f s later (private redis-server, same port, empty)", cr.DownAtS, cr.OutageS)
-	line("  posts        %d before the kill, %d during the outage (%d failed), %d after the return", cr.Before, cr.During, cr.FailedDuring, cr.After)
+	for i, ph := range cr.Phases {
+		label := "  phases     "
+		if i > 0 {
+			label = "             "
+		}
+		line("%s from %5.1f s  %-44s %3d posts (%d failed), latency %s", label, ph.StartS, ph.Name, ph.Posts, ph.Failed, ph.Latency)
+	}
 	if cr.ConvergedS != nil {
-		line("  converged    every client had every post made before the return %.2f s after Redis returned", *cr.ConvergedS)
+		line("  converged    every client had every post made before the fault ended %.2f s after it ended", *cr.ConvergedS)
 	} else {
 		line("  converged    NEVER: some posts did not reach some clients")
 	}
-	line("  latency      posted before the kill:    %s", cr.BeforeMs)
-	line("               posted during the outage:  %s", cr.DuringMs)
-	line("               posted after the return:   %s", cr.AfterMs)
 	line("  readiness    %d /readyz probes of both instances every 200 ms: %d not 200, %d failed; %d reported Redis down",
 		cr.ReadyProbes, cr.NotReady, cr.ReadyFailed, cr.RedisDownSeen)
 	if cr.firstReadyFail != "" {

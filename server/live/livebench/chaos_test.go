@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -21,22 +22,29 @@ func TestChaosFigures(t *testing.T) {
 		{recv: []delivery{{1, 5*s + 20e6}, {2, 12*s + 30e6}, {4, 30 * s}}},
 		{recv: []delivery{{1, 5*s + 40e6}, {2, 22 * s}, {4, 21*s + 10e6}}},
 	}}
-	cr := chaosFigures(f, posts, 10*s, 20*s, 0)
-	if cr.Before != 1 || cr.During != 1 || cr.After != 1 || cr.FailedDuring != 1 {
-		t.Errorf("phases: %d before, %d during (%d failed), %d after; want 1, 1 (1), 1", cr.Before, cr.During, cr.FailedDuring, cr.After)
+	phases := func() []chaosPhase {
+		return []chaosPhase{{Name: "before", at: 0}, {Name: "killed", at: 10 * s}, {Name: "back", at: 20 * s}}
+	}
+	cr := chaosFigures(f, posts, phases(), 0)
+	var got []int
+	for _, ph := range cr.Phases {
+		got = append(got, ph.Posts, ph.Failed)
+	}
+	if !slices.Equal(got, []int{1, 0, 1, 1, 1, 0}) {
+		t.Errorf("posts and failed by phase: %v, want [1 0 1 1 1 0]", got)
 	}
 	if cr.ConvergedS == nil || *cr.ConvergedS != 2 {
 		t.Errorf("converged %v, want 2 s after the return (post 2 reached the second client at 22 s)", cr.ConvergedS)
 	}
-	if cr.OutageS != 10 {
-		t.Errorf("outage %v s, want 10", cr.OutageS)
+	if p := cr.Phases[1].Latency; p == nil || p.N != 2 || p.Max != 10000 {
+		t.Errorf("latency of the posts made during the fault: %v, want 2 deliveries, the slower 10 s", p)
 	}
 
 	early := &fleet{clients: []*client{{recv: []delivery{{1, 6 * s}, {2, 13 * s}, {4, 29 * s}}}}}
-	if cr := chaosFigures(early, posts, 10*s, 20*s, 0); cr.ConvergedS == nil || *cr.ConvergedS != 0 {
+	if cr := chaosFigures(early, posts, phases(), 0); cr.ConvergedS == nil || *cr.ConvergedS != 0 {
 		t.Errorf("all caught up before the return: converged %v, want 0", cr.ConvergedS)
 	}
-	if cr := chaosFigures(f, posts, 10*s, 20*s, 1); cr.ConvergedS != nil {
+	if cr := chaosFigures(f, posts, phases(), 1); cr.ConvergedS != nil {
 		t.Errorf("with a lost event: converged %v, want none", *cr.ConvergedS)
 	}
 }

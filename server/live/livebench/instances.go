@@ -57,7 +57,7 @@ func (b *bench) startInstances(ctx context.Context, n int) error {
 		in.cmd.Env = b.env(append([]string{
 			"IDEASX_ADDR=127.0.0.1:" + strconv.Itoa(port),
 			"IDEASX_BASE_URL=" + in.url,
-			"IDEASX_REDIS_URL=" + b.cfg.redisURL,
+			"IDEASX_REDIS_URL=" + b.redisURLFor(i),
 			"IDEASX_REDIS_CHANNEL=" + channel,
 		}, pprofEnv...)...)
 		in.cmd.Stdout, in.cmd.Stderr = logFile, logFile
@@ -86,6 +86,15 @@ func (b *bench) startInstances(ctx context.Context, n int) error {
 		}
 	}
 	return nil
+}
+
+// redisURLFor is the Redis of instance i: with -chaos redis-net the first
+// one goes through Toxiproxy.
+func (b *bench) redisURLFor(i int) string {
+	if i < len(b.instanceRedis) && b.instanceRedis[i] != "" {
+		return b.instanceRedis[i]
+	}
+	return b.cfg.redisURL
 }
 
 func freePort() (int, error) {

@@ -200,7 +200,7 @@ func (r *result) print() {
 			line("  %d connections ended while idle", r.Disconnected)
 		}
 	} else if r.Chaos != nil {
-		line("Chaos, Redis killed and back: %d clients over %d instances, one thread, %.0f replies/s for %.0f s", r.Clients, r.Instances, r.Rate, r.DurationS)
+		line("Chaos (%s): %d clients over %d instances, one thread, %.0f replies/s for %.0f s", r.Chaos.Fault, r.Clients, r.Instances, r.Rate, r.DurationS)
 		line("  connect      %d clients subscribed in %.1f s", r.Clients, r.ConnectS)
 		line("  posting      %d created, %d failed; request %s", r.Posts, r.PostErrors, r.PostMs)
 		line("  deliveries   expected %d, delivered %d, lost %d, duplicated %d", r.Expected, r.Delivered, r.Lost, r.Duplicated)
