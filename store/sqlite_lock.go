@@ -24,7 +24,7 @@ func lockFile(dbPath string) string { return dbPath + ".lock" }
 // lockShared marks the database as in use until the returned file is closed.
 // A restore in progress (the exclusive lock) is waited for up to a minute.
 func lockShared(dbPath string) (*os.File, error) {
-	f, err := os.OpenFile(lockFile(dbPath), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openLockFile(dbPath)
 	if err != nil {
 		return nil, fmt.Errorf("store: lock file: %w", err)
 	}
@@ -45,7 +45,7 @@ func lockShared(dbPath string) (*os.File, error) {
 // LockSQLiteExclusive claims the embedded database at path for a restore. It
 // returns ErrInUse at once when a server or another command has it open.
 func LockSQLiteExclusive(path string) (release func(), err error) {
-	f, err := os.OpenFile(lockFile(path), os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openLockFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("store: lock file: %w", err)
 	}
@@ -57,4 +57,11 @@ func LockSQLiteExclusive(path string) (release func(), err error) {
 		return nil, fmt.Errorf("store: lock %s: %w", lockFile(path), err)
 	}
 	return func() { f.Close() }, nil
+}
+
+// openLockFile opens the lock file read-only: flock needs no write access,
+// so a lock file created by root (say, a backup run with sudo) does not
+// keep the server's own user from taking it.
+func openLockFile(dbPath string) (*os.File, error) {
+	return os.OpenFile(lockFile(dbPath), os.O_RDONLY|os.O_CREATE, 0o644)
 }
