@@ -31,6 +31,7 @@ Usage:
   ideasx token create [flags]  create a personal API token, printed alone on the last line
   ideasx backup [flags] FILE   write a consistent copy of the embedded database while it runs
   ideasx restore [flags] FILE  put a backup in place of the embedded database
+  ideasx copy --to URL         move the embedded database to Postgres (server stopped)
   ideasx version               print the version, commit, build date and Go version
 
 Run "ideasx COMMAND --help" for the flags of a command.
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = backup(ctx, args, e)
 	case "restore":
 		err = restore(ctx, args, e)
+	case "copy":
+		err = copyCmd(ctx, args, e)
 	case "version":
 		err = version(ctx, args, e)
 	case "user":
