@@ -17,6 +17,7 @@ type bench struct {
 	redis                    *privateRedis // with -chaos
 	toxi                     *toxiproxy    // with -chaos redis-net
 	instanceRedis            []string      // per instance, overrides cfg.redisURL
+	slow                     *slowClient   // with -chaos slow-client
 	cleanups                 []func()
 }
 

@@ -171,6 +171,18 @@ type chaosStep struct {
 func (b *bench) steps() []*chaosStep {
 	c := b.cfg
 	switch c.chaos {
+	case "slow-client":
+		return []*chaosStep{
+			{at: c.chaosBefore, what: "a client reading 1 frame/s joins instance A", do: func(ctx context.Context) error {
+				sc, err := b.startSlowClient(ctx)
+				b.slow = sc
+				return err
+			}},
+			{at: c.chaosBefore + c.chaosOutage, what: "the slow client gone", do: func(context.Context) error {
+				b.slow.stop()
+				return nil
+			}},
+		}
 	case "redis-net":
 		return []*chaosStep{
 			{at: c.chaosBefore, what: "instance A's link to Redis delayed 200 ms", do: func(ctx context.Context) error { return b.toxi.delay(ctx, 200*time.Millisecond) }},
@@ -196,6 +208,13 @@ type chaosResult struct {
 	// the last post made before that (0: all had them already); nil when
 	// some never arrived.
 	ConvergedS *float64 `json:"converged_after_end_s"`
+
+	// With -chaos slow-client: frames it read, how long after joining the
+	// server cut it (nil: not cut), and the others' p99 with it over
+	// their p99 before it.
+	SlowFrames   int64    `json:"slow_frames,omitempty"`
+	SlowCutS     *float64 `json:"slow_cut_after_s,omitempty"`
+	SlowP99Ratio float64  `json:"p99_with_slow_over_before,omitempty"`
 
 	ReadyProbes    int64  `json:"ready_probes"`
 	NotReady       int64  `json:"ready_not_200"`
@@ -322,6 +341,18 @@ func (b *bench) runChaos(ctx context.Context) error {
 	r.Target = "0 lost, 0 duplicated, every client has every post ≤ 5 s after the fault ends, both instances ready throughout, no failed post"
 	ok := r.Lost == 0 && r.Duplicated == 0 && cr.ConvergedS != nil && *cr.ConvergedS <= 5 &&
 		cr.NotReady == 0 && cr.ReadyFailed == 0 && r.PostErrors == 0
+	if b.slow != nil {
+		cr.SlowFrames = b.slow.frames.Load()
+		if at := b.slow.cutAt.Load(); at > 0 {
+			cut := (time.Duration(at) - steps[0].done).Seconds()
+			cr.SlowCutS = &cut
+		}
+		if p0, p1 := cr.Phases[0].Latency, cr.Phases[1].Latency; p0 != nil && p1 != nil && p0.P99 > 0 {
+			cr.SlowP99Ratio = p1.P99 / p0.P99
+		}
+		r.Target = "the slow client cut, the others' p99 with it ≤ 1.10 × before it, 0 lost, 0 duplicated"
+		ok = r.Lost == 0 && r.Duplicated == 0 && cr.SlowCutS != nil && cr.SlowP99Ratio <= 1.10
+	}
 	r.TargetMet = &ok
 	r.print()
 	if r.Lost > 0 || r.Duplicated > 0 {
@@ -395,6 +426,13 @@ func (cr *chaosResult) print(line func(string, ...any)) {
 		line("  converged    every client had every post made before the fault ended %.2f s after it ended", *cr.ConvergedS)
 	} else {
 		line("  converged    NEVER: some posts did not reach some clients")
+	}
+	if cr.Fault == "slow-client" {
+		cut := "not cut while it was connected"
+		if cr.SlowCutS != nil {
+			cut = fmt.Sprintf("cut by the server %.1f s after joining", *cr.SlowCutS)
+		}
+		line("  slow client  read %d frames; %s; the others' p99 with it %.2f × their p99 before it", cr.SlowFrames, cut, cr.SlowP99Ratio)
 	}
 	line("  readiness    %d /readyz probes of both instances every 200 ms: %d not 200, %d failed; %d reported Redis down",
 		cr.ReadyProbes, cr.NotReady, cr.ReadyFailed, cr.RedisDownSeen)

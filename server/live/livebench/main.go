@@ -78,7 +78,7 @@ func main() {
 	flag.DurationVar(&c.hold, "hold", 0, "after the report, keep the instances (and, with -idle, the connections) up this long, e.g. to profile them")
 	flag.DurationVar(&c.quiet, "quiet", 0, "before posting, wait up to this long for a second in which the machine is idle (other work running meanwhile distorts the figures)")
 	flag.StringVar(&c.bin, "bin", "", "use this ideasx binary instead of building ./cmd/ideasx (e.g. to compare two builds)")
-	flag.StringVar(&c.chaos, "chaos", "", `inject a fault while posting: "redis" kills a private redis-server of this run and starts it again (make chaos); "redis-net" delays instance A's link to it by 200 ms, then cuts it, through Toxiproxy (make chaos-net)`)
+	flag.StringVar(&c.chaos, "chaos", "", `inject a fault while posting: "redis" kills a private redis-server of this run and starts it again (make chaos); "redis-net" delays instance A's link to it by 200 ms, then cuts it, through Toxiproxy (make chaos-net); "slow-client" adds a client reading 1 frame/s for -chaos-outage`)
 	flag.StringVar(&c.toxiproxy, "toxiproxy", "toxiproxy-server", "with -chaos redis-net, the Toxiproxy v2 server binary")
 	flag.DurationVar(&c.chaosBefore, "chaos-before", 5*time.Second, "with -chaos, how long to post before the fault")
 	flag.DurationVar(&c.chaosOutage, "chaos-outage", 10*time.Second, "with -chaos, how long the fault lasts")
@@ -86,7 +86,7 @@ func main() {
 	flag.Parse()
 	switch c.chaos {
 	case "":
-	case "redis", "redis-net":
+	case "redis", "redis-net", "slow-client":
 		if c.idle {
 			fmt.Fprintln(os.Stderr, "livebench: -chaos and -idle do not go together")
 			os.Exit(2)
@@ -96,7 +96,7 @@ func main() {
 			c.duration += c.chaosOutage // delayed, then cut
 		}
 	default:
-		fmt.Fprintf(os.Stderr, "livebench: -chaos %q: the faults known are redis and redis-net\n", c.chaos)
+		fmt.Fprintf(os.Stderr, "livebench: -chaos %q: the faults known are redis, redis-net and slow-client\n", c.chaos)
 		os.Exit(2)
 	}
 	if c.clients < 1 || c.rate <= 0 || c.duration <= 0 {
