@@ -155,7 +155,10 @@ func CopySQLiteToPostgres(ctx context.Context, path string, dst *Store, opts Cop
 		return nil, fmt.Errorf("store: copy: commit: %w", err)
 	}
 	// Fresh statistics, or the planner guesses from an empty table's.
-	_, _ = dst.db.ExecContext(ctx, `ANALYZE`)
+	// Only these tables: a bare ANALYZE reads every schema of the database.
+	for _, t := range plan {
+		_, _ = dst.db.ExecContext(ctx, `ANALYZE `+quoteIdent(t.name))
+	}
 	report := &CopyReport{Sequences: seqs}
 	if err := verifyCopy(ctx, srcTx, dst.db.DB, plan, report); err != nil {
 		return report, err
@@ -548,16 +551,10 @@ func toPostgres(v any, pgType string) (any, error) {
 // store's own indexing, from which Postgres generates its search vectors:
 // SQLite keeps the posts' search text in its FTS5 table only.
 func (s *Store) rebuildSearch(ctx context.Context, tx *sqlx.Tx) error {
-	var ids []int64
-	if err := tx.SelectContext(ctx, &ids, `SELECT id FROM posts ORDER BY id`); err != nil {
+	if err := rebuildPostSearch(ctx, tx); err != nil {
 		return fmt.Errorf("store: copy: rebuild search: %w", err)
 	}
-	for _, id := range ids {
-		if err := s.indexPostText(ctx, tx, id); err != nil {
-			return fmt.Errorf("store: copy: rebuild search: %w", err)
-		}
-	}
-	ids = ids[:0]
+	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, `SELECT id FROM documents ORDER BY id`); err != nil {
 		return fmt.Errorf("store: copy: rebuild search: %w", err)
 	}
@@ -567,6 +564,50 @@ func (s *Store) rebuildSearch(ctx context.Context, tx *sqlx.Tx) error {
 		}
 	}
 	return nil
+}
+
+// rebuildPostSearch fills the posts' search text a page at a time, as
+// indexPostText does for one post (the opening post also carries the
+// thread's title), in one statement per page instead of two round trips
+// per post.
+func rebuildPostSearch(ctx context.Context, tx *sqlx.Tx) error {
+	const page = 1000
+	after := int64(0)
+	for {
+		var posts []struct {
+			ID        int64  `db:"id"`
+			Body      string `db:"body"`
+			Title     string `db:"title"`
+			IsOpening bool   `db:"is_opening"`
+		}
+		if err := tx.SelectContext(ctx, &posts, `SELECT p.id, p.body, t.title,
+			(p.id = (SELECT MIN(id) FROM posts WHERE thread_id = p.thread_id)) AS is_opening
+			FROM posts p JOIN threads t ON t.id = p.thread_id WHERE p.id > $1 ORDER BY p.id LIMIT $2`, after, page); err != nil {
+			return err
+		}
+		if len(posts) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		args := make([]any, 0, 3*len(posts))
+		b.WriteString(`UPDATE posts SET search_title = v.title, search_body = v.body FROM (VALUES `)
+		for i, p := range posts {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "($%d::bigint, $%d::text, $%d::text)", 3*i+1, 3*i+2, 3*i+3)
+			title := ""
+			if p.IsOpening {
+				title = FoldSearch(p.Title)
+			}
+			args = append(args, p.ID, title, FoldSearch(p.Body))
+		}
+		b.WriteString(`) AS v (id, title, body) WHERE posts.id = v.id`)
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return err
+		}
+		after = posts[len(posts)-1].ID
+	}
 }
 
 // resetSequences moves every id sequence past the highest copied id, so
