@@ -3,9 +3,11 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,4 +146,52 @@ func eventKeys(evs []store.LiveEvent) []string {
 		out = append(out, fmt.Sprintf("%d:%s", e.Seq, e.Type))
 	}
 	return out
+}
+
+// TestCopyReportsWhatItCannotCopy: a table the target lacks stops the copy
+// and names it; a file whose bytes do not hash to its recorded SHA-256 is
+// reported, and the report is not OK.
+func TestCopyReportsWhatItCannotCopy(t *testing.T) {
+	ctx := context.Background()
+	srcOpts := storetest.Options(t, storetest.SQLite)
+	src, err := store.Open(ctx, srcOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	doc := saveDoc(t, src, store.Document{Title: "Outlook"})
+	if _, err := src.AddFile(ctx, 0, store.NewFile{DocumentID: doc.ID, Lang: "en", Filename: "a.txt", ContentType: "text/plain"}, bytes.NewReader([]byte("hello"))); err != nil {
+		t.Fatal(err)
+	}
+	src.Close()
+	path := store.SQLiteFile(srcOpts)
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`CREATE TABLE local_notes (id INTEGER PRIMARY KEY, note TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	dst := storetest.OpenOptions(t, store.Options{DatabaseURL: storetest.NewPostgresSchema(t)})
+	if _, err := store.CopySQLiteToPostgres(ctx, path, dst, store.CopyOptions{}); err == nil || !strings.Contains(err.Error(), "local_notes") {
+		t.Fatalf("copy with a table the target lacks: got %v, want an error naming local_notes", err)
+	}
+
+	if _, err := raw.Exec(`DROP TABLE local_notes`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE document_files SET sha256 = 'not the hash'`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	report, err := store.CopySQLiteToPostgres(ctx, path, dst, store.CopyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if report.OK() || len(report.FileMismatches) != 1 || !strings.Contains(report.FileMismatches[0], "a.txt") {
+		t.Errorf("copy of a file that does not match its checksum: OK %v, mismatches %v; want one naming a.txt", report.OK(), report.FileMismatches)
+	}
 }
