@@ -276,9 +276,24 @@ func (h *Hub) publishLoop(ctx context.Context) {
 	}
 }
 
+// dispatchLoop delivers what arrives and polls the database on a clock of
+// its own: a message arriving does not put the poll off, since while the
+// broker is down a busy instance's own events never stop arriving, and the
+// poll is then the only way the others' events get here.
 func (h *Hub) dispatchLoop(ctx context.Context) {
-	poll := time.NewTimer(h.opts.PollEvery)
+	period := func() time.Duration {
+		if h.brokerOK.Load() {
+			return h.opts.PollEvery
+		}
+		return h.opts.PollDegraded
+	}
+	poll := time.NewTimer(period())
 	defer poll.Stop()
+	next := time.Now().Add(period())
+	reschedule := func(d time.Duration) {
+		poll.Reset(d) // Go 1.23 timers: no stale tick to drain
+		next = time.Now().Add(d)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -287,19 +302,14 @@ func (h *Hub) dispatchLoop(ctx context.Context) {
 			h.dispatch(ctx, m)
 		case <-h.resyncCh:
 			h.resync(ctx)
+			reschedule(period())
 		case <-poll.C:
 			h.resync(ctx)
+			reschedule(period())
 		}
-		if !poll.Stop() {
-			select {
-			case <-poll.C:
-			default:
-			}
-		}
-		if h.brokerOK.Load() {
-			poll.Reset(h.opts.PollEvery)
-		} else {
-			poll.Reset(h.opts.PollDegraded)
+		// A broker that just failed shortens a long wait, never lengthens one.
+		if p := period(); time.Until(next) > p {
+			reschedule(p)
 		}
 	}
 }

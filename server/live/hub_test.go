@@ -251,3 +251,47 @@ func FuzzDecodeClient(f *testing.F) {
 		}
 	})
 }
+
+// TestPollRunsThroughSteadyTraffic: the database is polled on time even
+// while this instance's own events keep arriving. During a broker outage
+// that poll is the only way other instances' events get here; it used to
+// wait for a pause in local traffic that a busy site never has.
+func TestPollRunsThroughSteadyTraffic(t *testing.T) {
+	events := &memEvents{}
+	h, url := serveHub(t, Options{Events: events, PollEvery: 300 * time.Millisecond})
+	const quiet, busy = "thread:3", "thread:4"
+	got := make(chan int64, 4)
+	c, _, err := liveclient.Dial(context.Background(), liveclient.Dialer{URLs: []string{url}, OnMessage: func(m liveclient.Message) {
+		if m.Type == "post.created" && m.Topic == quiet {
+			got <- m.Seq
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.Subscribe(quiet, nil)
+	waitFor(t, func() bool { return h.subscribers(quiet) == 1 })
+
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+				h.Publish([]store.LiveEvent{events.add(busy, "post.created")})
+			}
+		}
+	}()
+	events.add(quiet, "post.created") // made elsewhere; its bell never came
+	select {
+	case seq := <-got:
+		if seq != 1 {
+			t.Fatalf("got seq %d, want 1", seq)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("the quiet topic's event was not found by polling within 3 s (poll every 300 ms)")
+	}
+}
