@@ -48,7 +48,8 @@ VOLUME /data
 EXPOSE 8080
 USER nonroot:nonroot
 
-# No HEALTHCHECK: the image has no shell or HTTP client. Use HTTP probes on
-# /healthz (liveness) and /readyz (readiness) from the orchestrator instead.
+# The image has no shell or HTTP client: the binary asks its own /readyz.
+# Orchestrators with HTTP probes (Kubernetes) use /healthz and /readyz.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=120s --retries=3 CMD ["/ideasx", "healthcheck"]
 ENTRYPOINT ["/ideasx"]
 CMD ["serve"]

@@ -33,6 +33,7 @@ Usage:
   ideasx restore [flags] FILE  put a backup in place of the embedded database
   ideasx copy --to URL         move the embedded database to Postgres (server stopped)
   ideasx version               print the version, commit, build date and Go version
+  ideasx healthcheck           exit 0 if the server on this machine is ready (container probes)
 
 Run "ideasx COMMAND --help" for the flags of a command.
 `
@@ -62,6 +63,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = copyCmd(ctx, args, e)
 	case "version":
 		err = version(ctx, args, e)
+	case "healthcheck":
+		err = healthcheck(ctx, args, e)
 	case "user":
 		err = userCommand(ctx, args, e)
 	case "token":
