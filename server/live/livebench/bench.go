@@ -147,10 +147,8 @@ func (b *bench) runLoad(ctx context.Context) error {
 	want := int64(created) * int64(b.cfg.clients)
 	logf("%d replies posted; waiting up to %s for the last deliveries", created, b.cfg.drain)
 	drainStart := time.Now()
-	for f.fresh.Load() < want && time.Since(drainStart) < b.cfg.drain && f.ended.Load() < int64(b.cfg.clients) {
-		if err := sleep(ctx, 10*time.Millisecond); err != nil {
-			return err
-		}
+	if err := b.drain(ctx, f, want, drainStart); err != nil {
+		return err
 	}
 	window := time.Since(t0)
 	cpu1, self1, mach1 := b.procStats(), selfCPU(), readMachineCPU()
@@ -174,14 +172,10 @@ func (b *bench) runLoad(ctx context.Context) error {
 		r.Servers = append(r.Servers, serverResult{
 			Name: in.name, CPUS: (cpu1[i].cpu - cpu0[i].cpu).Seconds(),
 			RSSBeforeMiB: mib(before[i].rss), RSSConnectedMiB: mib(connected[i].rss), RSSAfterMiB: mib(cpu1[i].rss), RSSPeakMiB: mib(cpu1[i].hwm),
-			Sent:            metricsAfter[i]["ideasx_ws_messages_sent_total"] - metricsBefore[i]["ideasx_ws_messages_sent_total"],
-			Dropped:         metricsAfter[i]["ideasx_ws_messages_dropped_total"],
-			SlowDisconnects: metricsAfter[i]["ideasx_ws_slow_disconnects_total"],
-			PublishErrors:   metricsAfter[i]["ideasx_live_broker_publish_errors_total"],
-			Replayed:        metricsAfter[i]["ideasx_live_events_replayed_total"],
-			Goroutines:      metricsBefore[i]["go_goroutines"],
-			HeapInuseMiB:    metricsBefore[i]["go_memstats_heap_inuse_bytes"] / (1 << 20),
-			StackInuseMiB:   metricsBefore[i]["go_memstats_stack_inuse_bytes"] / (1 << 20),
+			liveCounts:    liveCountsOf(metricsBefore[i], metricsAfter[i]),
+			Goroutines:    metricsBefore[i]["go_goroutines"],
+			HeapInuseMiB:  metricsBefore[i]["go_memstats_heap_inuse_bytes"] / (1 << 20),
+			StackInuseMiB: metricsBefore[i]["go_memstats_stack_inuse_bytes"] / (1 << 20),
 		})
 		r.ServerCPUS += (cpu1[i].cpu - cpu0[i].cpu).Seconds()
 		r.OtherCPUS -= (cpu1[i].cpu - cpu0[i].cpu).Seconds()
@@ -225,6 +219,17 @@ func (b *bench) runIdle(ctx context.Context) error {
 	r.KiBPerConn = float64(after.rss-before.rss) / float64(b.cfg.clients)
 	r.target()
 	r.print()
+	return nil
+}
+
+// drain waits, at most the configured drain time from since, until every
+// client has every post (want deliveries in all) or has gone.
+func (b *bench) drain(ctx context.Context, f *fleet, want int64, since time.Time) error {
+	for f.fresh.Load() < want && time.Since(since) < b.cfg.drain && f.ended.Load() < int64(b.cfg.clients) {
+		if err := sleep(ctx, 10*time.Millisecond); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

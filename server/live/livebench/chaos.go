@@ -295,10 +295,8 @@ func (b *bench) runChaos(ctx context.Context) error {
 	want := int64(created) * int64(c.clients)
 	logf("%d replies posted; waiting up to %s for the last deliveries", created, c.drain)
 	drainStart := time.Now()
-	for f.fresh.Load() < want && time.Since(drainStart) < c.drain && f.ended.Load() < int64(c.clients) {
-		if err := sleep(ctx, 10*time.Millisecond); err != nil {
-			return err
-		}
+	if err := b.drain(ctx, f, want, drainStart); err != nil {
+		return err
 	}
 	window := time.Since(postStart)
 	mach1 := readMachineCPU()
@@ -316,12 +314,8 @@ func (b *bench) runChaos(ctx context.Context) error {
 	}
 	for i, in := range b.instances {
 		r.Servers = append(r.Servers, serverResult{
-			Name:            in.name,
-			Sent:            metricsAfter[i]["ideasx_ws_messages_sent_total"] - metricsBefore[i]["ideasx_ws_messages_sent_total"],
-			Dropped:         metricsAfter[i]["ideasx_ws_messages_dropped_total"],
-			SlowDisconnects: metricsAfter[i]["ideasx_ws_slow_disconnects_total"],
-			PublishErrors:   metricsAfter[i]["ideasx_live_broker_publish_errors_total"],
-			Replayed:        metricsAfter[i]["ideasx_live_events_replayed_total"],
+			Name:       in.name,
+			liveCounts: liveCountsOf(metricsBefore[i], metricsAfter[i]),
 		})
 	}
 	phases := []chaosPhase{{Name: "before the fault", at: postStart.Sub(b.base)}}

@@ -78,11 +78,27 @@ type serverResult struct {
 	Goroutines      float64 `json:"goroutines"`
 	HeapInuseMiB    float64 `json:"heap_inuse_mib"`
 	StackInuseMiB   float64 `json:"stack_inuse_mib"`
+	liveCounts
+}
+
+// liveCounts are what an instance's /metrics counted of the live path
+// during a run.
+type liveCounts struct {
 	Sent            float64 `json:"sent,omitempty"`
 	Dropped         float64 `json:"dropped,omitempty"`
 	SlowDisconnects float64 `json:"slow_disconnects,omitempty"`
 	PublishErrors   float64 `json:"publish_errors,omitempty"`
 	Replayed        float64 `json:"replayed,omitempty"`
+}
+
+func liveCountsOf(before, after map[string]float64) liveCounts {
+	return liveCounts{
+		Sent:            after["ideasx_ws_messages_sent_total"] - before["ideasx_ws_messages_sent_total"],
+		Dropped:         after["ideasx_ws_messages_dropped_total"],
+		SlowDisconnects: after["ideasx_ws_slow_disconnects_total"],
+		PublishErrors:   after["ideasx_live_broker_publish_errors_total"],
+		Replayed:        after["ideasx_live_events_replayed_total"],
+	}
 }
 
 type percentiles struct {
