@@ -104,8 +104,17 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, http.StatusNotFound, "not_found", "error_not_found")
 }
 
-// serverError logs err with the request id and shows a message that leaks nothing.
+// serverError logs err with the request id and shows a message that leaks
+// nothing. A database out of reach (a restart, a failover) is no bug: it
+// answers 503 with Retry-After and says that what was sent may not have
+// been saved, so that nobody leaves believing a post went through.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	if store.Unavailable(err) {
+		s.log.WarnContext(r.Context(), "database unavailable", "request_id", state(r).id, "method", r.Method, "path", r.URL.Path, "error", err)
+		w.Header().Set("Retry-After", "5")
+		s.fail(w, r, http.StatusServiceUnavailable, "unavailable", "error_unavailable")
+		return
+	}
 	s.log.ErrorContext(r.Context(), "internal error", "request_id", state(r).id, "method", r.Method, "path", r.URL.Path, "error", err)
 	s.fail(w, r, http.StatusInternalServerError, "internal", "error_internal")
 }

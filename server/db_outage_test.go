@@ -1,0 +1,143 @@
+package server_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"ideasx/server/servertest"
+	"ideasx/store"
+	"ideasx/store/storetest"
+)
+
+// cuttable forwards TCP connections to a target until it is cut, as a
+// restarting database or a broken network would look to the server.
+type cuttable struct {
+	target string
+	addr   string
+	mu     sync.Mutex
+	ln     net.Listener
+	conns  []net.Conn
+}
+
+func newCuttable(t *testing.T, target string) *cuttable {
+	t.Helper()
+	c := &cuttable{target: target}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.addr = ln.Addr().String()
+	c.serve(ln)
+	t.Cleanup(c.cut)
+	return c
+}
+
+func (c *cuttable) serve(ln net.Listener) {
+	c.mu.Lock()
+	c.ln = ln
+	c.mu.Unlock()
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", c.target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			c.mu.Lock()
+			c.conns = append(c.conns, in, out)
+			c.mu.Unlock()
+			go func() { _, _ = io.Copy(out, in); out.Close() }()
+			go func() { _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+}
+
+// cut closes the listener and every connection through it.
+func (c *cuttable) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ln != nil {
+		c.ln.Close()
+		c.ln = nil
+	}
+	for _, conn := range c.conns {
+		conn.Close()
+	}
+	c.conns = nil
+}
+
+// restore listens again on the same address.
+func (c *cuttable) restore(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.serve(ln)
+}
+
+// TestDatabaseOutageSaysTryAgain: while Postgres cannot be reached, a reply
+// posted through the API gets 503 "unavailable" with Retry-After and one
+// posted from the page a page that says to send it again — never a 500,
+// never a post the author believes saved; once the database is back,
+// posting works and the reply sent during the outage does not exist.
+func TestDatabaseOutageSaysTryAgain(t *testing.T) {
+	t.Parallel()
+	raw := storetest.NewPostgresSchema(t)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCuttable(t, u.Host)
+	u.Host = proxy.addr
+	st := storetest.OpenOptions(t, store.Options{DatabaseURL: u.String()})
+	app := servertest.NewWithStore(t, st, nil)
+	f := newLiveFixture(t, app, "record")
+	reply(t, f.del, f.thread, "Before the outage.")
+
+	proxy.cut()
+	r := f.del.Do("POST", fmt.Sprintf("/api/v1/threads/%d/posts", f.thread), strings.NewReader(`{"body":"During the outage."}`), "application/json")
+	if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, `"code":"unavailable"`) || r.Header.Get("Retry-After") == "" {
+		t.Errorf("API reply during the outage: %d %s (Retry-After %q), want 503 unavailable with Retry-After", r.Status, r.Body, r.Header.Get("Retry-After"))
+	}
+	page := f.del.Post(fmt.Sprintf("/forum/threads/%d/posts", f.thread), url.Values{"body": {"During the outage, from the page."}})
+	if page.Status != http.StatusServiceUnavailable || !strings.Contains(page.Body, "may not have been saved") {
+		t.Errorf("page reply during the outage: %d, want 503 saying it may not have been saved", page.Status)
+	}
+
+	proxy.restore(t)
+	var ok bool
+	for range 20 { // the pool drops its broken connections as it meets them
+		r := f.del.Do("POST", fmt.Sprintf("/api/v1/threads/%d/posts", f.thread), strings.NewReader(`{"body":"After the outage."}`), "application/json")
+		if r.Status == http.StatusCreated {
+			ok = true
+			break
+		}
+		if r.Status != http.StatusServiceUnavailable {
+			t.Fatalf("reply after the outage: %d %s", r.Status, r.Body)
+		}
+	}
+	if !ok {
+		t.Fatal("posting did not come back after the database did")
+	}
+	posts, err := st.Posts(context.Background(), f.thread, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range posts {
+		if strings.Contains(p.Body, "During the outage") {
+			t.Errorf("a reply refused during the outage was saved: %q", p.Body)
+		}
+	}
+}
