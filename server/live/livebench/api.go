@@ -44,12 +44,36 @@ func api(ctx context.Context, base, token, method, path string, in, out any, wan
 		return err
 	}
 	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %s: %.300s", method, path, resp.Status, data)
+		e := &apiError{method: method, path: path, status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: data}
+		var shape struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		if json.Unmarshal(data, &shape) == nil {
+			e.code = shape.Error.Code
+		}
+		return e
 	}
 	if out != nil {
 		return json.Unmarshal(data, out)
 	}
 	return nil
+}
+
+// apiError is an answer other than the one wanted: its status, the API's
+// error code (SPEC §8) and Retry-After, which tell a client whether and
+// when to send again.
+type apiError struct {
+	method, path string
+	status       int
+	code         string
+	retryAfter   string
+	body         []byte
+}
+
+func (e *apiError) Error() string {
+	return fmt.Sprintf("%s %s: %d %s: %.300s", e.method, e.path, e.status, http.StatusText(e.status), e.body)
 }
 
 // createThread opens the thread everyone follows, in the first theme.

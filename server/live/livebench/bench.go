@@ -14,10 +14,11 @@ type bench struct {
 	posterToken, readerToken string
 	threadID                 int64
 	instances                []*instance
-	redis                    *privateRedis // with -chaos
-	toxi                     *toxiproxy    // with -chaos redis-net
-	instanceRedis            []string      // per instance, overrides cfg.redisURL
-	slow                     *slowClient   // with -chaos slow-client
+	redis                    *privateRedis    // with -chaos
+	toxi                     *toxiproxy       // with -chaos redis-net
+	instanceRedis            []string         // per instance, overrides cfg.redisURL
+	slow                     *slowClient      // with -chaos slow-client
+	pg                       *privatePostgres // with -chaos postgres
 	cleanups                 []func()
 }
 

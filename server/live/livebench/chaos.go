@@ -101,25 +101,35 @@ func (r *privateRedis) kill() {
 }
 
 // readiness polls /readyz of every instance until stopped, counting the
-// answers that were not 200 and those that reported Redis down.
+// answers that were not 200 and those that reported Redis down, and keeps
+// each instance's answers in order (samples[i]: instance i).
 type readiness struct {
 	probes, notReady, failed, redisDown atomic.Int64
 	firstBad                            atomic.Pointer[string]
 	stop                                chan struct{}
 	wg                                  sync.WaitGroup
+	base                                time.Time
+	samples                             [][]readySample // each written by its instance's poller alone
+}
+
+// readySample is one probe: when it was sent (since bench.base) and the
+// status it got (0: no answer).
+type readySample struct {
+	at     time.Duration
+	status int
 }
 
 func (b *bench) pollReadiness(every time.Duration) *readiness {
-	rd := &readiness{stop: make(chan struct{})}
+	rd := &readiness{stop: make(chan struct{}), base: b.base, samples: make([][]readySample, len(b.instances))}
 	client := &http.Client{Timeout: 5 * time.Second}
-	for _, in := range b.instances {
+	for i, in := range b.instances {
 		rd.wg.Add(1)
 		go func() {
 			defer rd.wg.Done()
 			t := time.NewTicker(every)
 			defer t.Stop()
 			for {
-				rd.probe(client, in)
+				rd.samples[i] = append(rd.samples[i], rd.probe(client, in))
 				select {
 				case <-rd.stop:
 					return
@@ -131,15 +141,17 @@ func (b *bench) pollReadiness(every time.Duration) *readiness {
 	return rd
 }
 
-func (rd *readiness) probe(client *http.Client, in *instance) {
+func (rd *readiness) probe(client *http.Client, in *instance) readySample {
 	rd.probes.Add(1)
+	sample := readySample{at: time.Since(rd.base)}
 	resp, err := client.Get(in.url + "/readyz")
 	if err != nil {
 		rd.failed.Add(1)
 		msg := fmt.Sprintf("instance %s /readyz: %v", in.name, err)
 		rd.firstBad.CompareAndSwap(nil, &msg)
-		return
+		return sample
 	}
+	sample.status = resp.StatusCode
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 	resp.Body.Close()
 	if strings.Contains(string(body), `"redis":"down`) {
@@ -150,6 +162,7 @@ func (rd *readiness) probe(client *http.Client, in *instance) {
 		msg := fmt.Sprintf("instance %s /readyz: %s %.200s", in.name, resp.Status, body)
 		rd.firstBad.CompareAndSwap(nil, &msg)
 	}
+	return sample
 }
 
 func (rd *readiness) end() {
@@ -182,6 +195,15 @@ func (b *bench) steps() []*chaosStep {
 				b.slow.stop()
 				return nil
 			}},
+		}
+	case "postgres":
+		return []*chaosStep{
+			{at: c.chaosBefore, what: "Postgres stopped (" + c.pgStop + ")", do: func(context.Context) error {
+				logf("stopping the private Postgres (pid %d, %s)", b.pg.cmd.Process.Pid, c.pgStop)
+				b.pg.stop(c.pgStop)
+				return nil
+			}},
+			{at: c.chaosBefore + c.chaosOutage, what: "Postgres back", do: b.pg.start},
 		}
 	case "redis-net":
 		return []*chaosStep{
@@ -222,6 +244,8 @@ type chaosResult struct {
 	RedisDownSeen  int64  `json:"ready_redis_down"`
 	LoadAvg        string `json:"loadavg_before"`
 	firstReadyFail string
+
+	Postgres *pgOutcome `json:"postgres,omitempty"` // with -chaos postgres
 }
 
 // chaosPhase is a span of the posting: its start (since the posting
@@ -347,13 +371,37 @@ func (b *bench) runChaos(ctx context.Context) error {
 		r.Target = "the slow client cut, the others' p99 with it ≤ 1.10 × before it, 0 lost, 0 duplicated"
 		ok = r.Lost == 0 && r.Duplicated == 0 && cr.SlowCutS != nil && cr.SlowP99Ratio <= 1.10
 	}
+	if b.pg != nil {
+		o := &pgOutcome{StopMode: c.pgStop, StopS: steps[0].took.Seconds(), RestartS: steps[1].took.Seconds()}
+		// Posting can fail from the signal on; readiness is judged once
+		// Postgres has exited.
+		signal, down, back := steps[0].done-steps[0].took, steps[0].done, steps[1].done
+		o.postingAround(posts, signal, back)
+		if saved, err := b.savedReplies(ctx); err != nil {
+			o.Saved.Err = err.Error()
+		} else {
+			o.Saved = matchSaved(posts, saved)
+		}
+		for i, in := range b.instances {
+			o.Ready = append(o.Ready, readyAround(in.name, probes.samples[i], down, back))
+		}
+		cr.Postgres = o
+		r.Target = "failed posts all 503 unavailable with Retry-After, none answered 201 missing from the database, 0 lost, 0 duplicated, " +
+			"every client has every post ≤ 5 s after Postgres is back, both instances not ready while it is down and ready again ≤ 5 s after, posting back ≤ 5 s after"
+		ok = r.Lost == 0 && r.Duplicated == 0 && cr.ConvergedS != nil && *cr.ConvergedS <= 5 && o.met(5*time.Second)
+	}
 	r.TargetMet = &ok
 	r.print()
 	if r.Lost > 0 || r.Duplicated > 0 {
 		return errEventsLost
 	}
+	if cr.Postgres != nil && cr.Postgres.Saved.Missing > 0 {
+		return errPostsLost
+	}
 	return nil
 }
+
+var errPostsLost = fmt.Errorf("posts answered 201 are missing from the database")
 
 var errEventsLost = fmt.Errorf("events were lost or duplicated")
 
@@ -432,6 +480,9 @@ func (cr *chaosResult) print(line func(string, ...any)) {
 		cr.ReadyProbes, cr.NotReady, cr.ReadyFailed, cr.RedisDownSeen)
 	if cr.firstReadyFail != "" {
 		line("               first: %.300s", cr.firstReadyFail)
+	}
+	if cr.Postgres != nil {
+		cr.Postgres.print(line)
 	}
 }
 

@@ -47,6 +47,7 @@ type config struct {
 	chaos                                string
 	chaosBefore, chaosOutage, chaosAfter time.Duration
 	toxiproxy                            string
+	pgStop                               string
 
 	dbURL, redisURL string
 	dialers         int
@@ -79,6 +80,7 @@ func main() {
 	flag.DurationVar(&c.quiet, "quiet", 0, "before posting, wait up to this long for a second in which the machine is idle (other work running meanwhile distorts the figures)")
 	flag.StringVar(&c.bin, "bin", "", "use this ideasx binary instead of building ./cmd/ideasx (e.g. to compare two builds)")
 	flag.StringVar(&c.chaos, "chaos", "", `inject a fault while posting: "redis" kills a private redis-server of this run and starts it again (make chaos); "redis-net" delays instance A's link to it by 200 ms, then cuts it, through Toxiproxy (make chaos-net); "slow-client" adds a client reading 1 frame/s for -chaos-outage`)
+	flag.StringVar(&c.pgStop, "pg-stop", "immediate", `with -chaos postgres (a private Postgres cluster of this run stopped for -chaos-outage, then started again; make chaos-pg), how it is stopped: "immediate" (as a crash: sessions cut, WAL recovery at the restart) or "fast" (a planned restart)`)
 	flag.StringVar(&c.toxiproxy, "toxiproxy", "toxiproxy-server", "with -chaos redis-net, the Toxiproxy v2 server binary")
 	flag.DurationVar(&c.chaosBefore, "chaos-before", 5*time.Second, "with -chaos, how long to post before the fault")
 	flag.DurationVar(&c.chaosOutage, "chaos-outage", 10*time.Second, "with -chaos, how long the fault lasts")
@@ -86,7 +88,7 @@ func main() {
 	flag.Parse()
 	switch c.chaos {
 	case "":
-	case "redis", "redis-net", "slow-client":
+	case "redis", "redis-net", "slow-client", "postgres":
 		if c.idle {
 			fmt.Fprintln(os.Stderr, "livebench: -chaos and -idle do not go together")
 			os.Exit(2)
@@ -95,8 +97,12 @@ func main() {
 		if c.chaos == "redis-net" {
 			c.duration += c.chaosOutage // delayed, then cut
 		}
+		if _, ok := stopSignals[c.pgStop]; !ok {
+			fmt.Fprintf(os.Stderr, "livebench: -pg-stop %q: immediate or fast\n", c.pgStop)
+			os.Exit(2)
+		}
 	default:
-		fmt.Fprintf(os.Stderr, "livebench: -chaos %q: the faults known are redis, redis-net and slow-client\n", c.chaos)
+		fmt.Fprintf(os.Stderr, "livebench: -chaos %q: the faults known are redis, redis-net, slow-client and postgres\n", c.chaos)
 		os.Exit(2)
 	}
 	if c.clients < 1 || c.rate <= 0 || c.duration <= 0 {

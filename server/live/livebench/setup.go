@@ -42,6 +42,18 @@ func (b *bench) prepare(ctx context.Context) error {
 		}
 	}
 
+	if b.cfg.chaos == "postgres" {
+		// Never the machine's Postgres: other tests use it.
+		pg, err := startPrivatePostgres(ctx, tmp)
+		if pg != nil {
+			b.onCleanup(func() { pg.remove(b.cfg.keep) })
+		}
+		if err != nil {
+			return err
+		}
+		b.pg, b.cfg.dbURL = pg, pg.url()
+		logf("private Postgres at 127.0.0.1:%d (pid %d, data in %s)", pg.port, pg.cmd.Process.Pid, pg.dir)
+	}
 	if err := b.newSchema(ctx); err != nil {
 		return err
 	}
