@@ -19,6 +19,10 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 // /metrics and in the log, but an instance without them still serves pages
 // and takes posts, so they do not take it out of the load balancer.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.stopping.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "shutting down"})
+		return
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	checks := map[string]string{}
@@ -36,3 +40,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, map[string]any{"status": map[bool]string{true: "ok", false: "unavailable"}[status == http.StatusOK], "checks": checks})
 }
+
+// StopBeingReady makes /readyz answer 503 "shutting down" while everything
+// else is served as before: the first step of a graceful stop, so that a
+// load balancer checking readiness takes this instance out before its
+// connections close, and no request sent meanwhile is refused.
+func (s *Server) StopBeingReady() { s.stopping.Store(true) }

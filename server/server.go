@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ideasx/frontend"
@@ -75,6 +76,8 @@ type Server struct {
 	unsubKey   []byte
 	// untrustedXFF warns once of a proxy that IDEASX_TRUSTED_PROXIES misses.
 	untrustedXFF sync.Once
+	// stopping is set by StopBeingReady: /readyz answers 503 from then on.
+	stopping atomic.Bool
 }
 
 type limits struct {

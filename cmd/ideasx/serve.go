@@ -100,7 +100,11 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	log.Info("shutting down", "delay", cfg.ShutdownDelay.String(), "timeout", cfg.ShutdownTimeout.String())
+	if cfg.ShutdownDelay > 0 {
+		srv.StopBeingReady()
+		waitShutdownDelay(cfg.ShutdownDelay, log)
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	// Websockets first: their clients go to another instance while this

@@ -33,6 +33,10 @@ type Config struct {
 	LogFormat       string
 	SessionTTL      time.Duration
 	ShutdownTimeout time.Duration
+	// ShutdownDelay is how long SIGTERM keeps serving with /readyz at 503
+	// before draining, so that a proxy checking readiness stops sending
+	// requests first.
+	ShutdownDelay time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For
 	// entries name the client; empty trusts none.
 	TrustedProxies clientaddr.Trusted
@@ -120,6 +124,14 @@ var options = []option{
 	}},
 	{"session-ttl", "IDEASX_SESSION_TTL", "720h", "how long an idle sign-in lasts", false, duration(func(c *Config) *time.Duration { return &c.SessionTTL })},
 	{"shutdown-timeout", "IDEASX_SHUTDOWN_TIMEOUT", "25s", "how long to drain connections on SIGTERM", false, duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"shutdown-delay", "IDEASX_SHUTDOWN_DELAY", "0s", "on SIGTERM, how long to keep serving with /readyz answering 503 before draining, so a load balancer that health-checks /readyz stops sending requests first (longer than its check interval); 0 drains at once", false, func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 10*time.Minute {
+			return errors.New("must be a duration from 0s to 10m, such as 8s")
+		}
+		c.ShutdownDelay = d
+		return nil
+	}},
 	{"trusted-proxies", "IDEASX_TRUSTED_PROXIES", "", "comma-separated ranges or addresses of your reverse proxies (10.0.0.0/8,127.0.0.1); the client is the right-most X-Forwarded-For entry not among them; empty trusts no proxy", false, func(c *Config, v string) error {
 		t, err := clientaddr.Parse(v)
 		if err != nil {

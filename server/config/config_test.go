@@ -16,7 +16,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.DataDir != "./data" || c.DatabaseURL != "" || c.BaseURL != "http://localhost:8080" || c.MaxUploadMB != 25 ||
-		c.WSMessageRate != 5 || c.WSReplayPerMinute != 5000 {
+		c.WSMessageRate != 5 || c.WSReplayPerMinute != 5000 || c.ShutdownDelay != 0 {
 		t.Errorf("got %+v", c)
 	}
 }
@@ -43,6 +43,8 @@ func TestInvalidValuesAreNamed(t *testing.T) {
 		{map[string]string{"IDEASX_WS_MESSAGE_RATE": "NaN"}, "IDEASX_WS_MESSAGE_RATE"},
 		{map[string]string{"IDEASX_WS_MESSAGE_RATE": "-1"}, "IDEASX_WS_MESSAGE_RATE"},
 		{map[string]string{"IDEASX_WS_REPLAY_PER_MINUTE": "1e3"}, "IDEASX_WS_REPLAY_PER_MINUTE"},
+		{map[string]string{"IDEASX_SHUTDOWN_DELAY": "-5s"}, "IDEASX_SHUTDOWN_DELAY"},
+		{map[string]string{"IDEASX_SHUTDOWN_DELAY": "8"}, "IDEASX_SHUTDOWN_DELAY"},
 	} {
 		_, err := Parse("serve", nil, env(tc.env), &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
