@@ -98,8 +98,9 @@ func (s *Store) ChangeChallengeStatus(ctx context.Context, actor *User, threadID
 		if _, err := s.exec(ctx, tx, q, args...); err != nil {
 			return fmt.Errorf("change status: %w", err)
 		}
-		if _, err := s.exec(ctx, tx, `INSERT INTO thread_status_changes (thread_id, from_status, to_status, actor_id, note, event_id, document_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, threadID, t.Status, req.To, actor.ID, req.Note, nullID(req.EventID), nullID(req.DocumentID), now); err != nil {
+		changeID, err := s.insert(ctx, tx, `INSERT INTO thread_status_changes (thread_id, from_status, to_status, actor_id, note, event_id, document_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, threadID, t.Status, req.To, actor.ID, req.Note, nullID(req.EventID), nullID(req.DocumentID), now)
+		if err != nil {
 			return fmt.Errorf("change status: %w", err)
 		}
 		if actor.IsModerator() {
@@ -108,12 +109,23 @@ func (s *Store) ChangeChallengeStatus(ctx context.Context, actor *User, threadID
 				return err
 			}
 		}
+		// Each notice points at its change, so that it says what that
+		// change was however the thread moves on before it is read or mailed.
 		kind := NotifyStatus
 		if req.To == StatusAnswered {
 			kind = NotifyAccepted
 		}
-		if err := s.notifyOwner(ctx, tx, kind, actor.ID, threadID, req.AcceptedPostID); err != nil {
+		if err := s.notifyUsers(ctx, tx, kind, ptr(actor.ID), ptr(threadID), ptr(req.AcceptedPostID), ptr(changeID),
+			`SELECT author_id AS user_id FROM threads WHERE id = ?`, threadID); err != nil {
 			return err
+		}
+		if req.To == StatusAnswered {
+			// The author of the accepted reply, unless they accepted it or
+			// are the challenge's author, told just above.
+			if err := s.notifyUsers(ctx, tx, NotifyAnswerAccepted, ptr(actor.ID), ptr(threadID), ptr(req.AcceptedPostID), ptr(changeID),
+				`SELECT author_id AS user_id FROM posts WHERE id = ? AND author_id <> ?`, req.AcceptedPostID, t.AuthorID); err != nil {
+				return err
+			}
 		}
 		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {

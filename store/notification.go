@@ -13,20 +13,28 @@ type NotificationKind string
 
 // Kinds of notification (SPEC §6).
 const (
-	NotifyReply          NotificationKind = "reply"           // a reply in a thread you watch
+	NotifyThreadReply    NotificationKind = "thread_reply"    // a reply in a thread you started (and still watch)
+	NotifyReply          NotificationKind = "reply"           // a reply in another thread you watch
 	NotifyMention        NotificationKind = "mention"         // someone @mentioned you
 	NotifyNewThread      NotificationKind = "new_thread"      // a new thread in a theme you watch
 	NotifyStatus         NotificationKind = "status"          // your challenge changed status
 	NotifyAccepted       NotificationKind = "accepted"        // an answer was accepted on your challenge
+	NotifyAnswerAccepted NotificationKind = "answer_accepted" // your reply was accepted as the answer to a challenge
 	NotifyApproved       NotificationKind = "approved"        // your account was approved
 	NotifyFlagHandled    NotificationKind = "flag_handled"    // a flag you raised was handled
 	NotifyPendingAccount NotificationKind = "pending_account" // moderators: an account awaits approval
 	NotifyNewFlag        NotificationKind = "new_flag"        // moderators: a post was flagged
+	// Curation (issue 13): a person quoted in a draft is asked to consent;
+	// the moderator who drafted it hears when all agreed or one refused.
+	NotifyConsentRequest  NotificationKind = "consent_request"
+	NotifyConsentsGiven   NotificationKind = "consents_given"
+	NotifyConsentDeclined NotificationKind = "consent_declined"
 )
 
 // NotificationKinds lists every kind, in the order the preferences show them.
-var NotificationKinds = []NotificationKind{NotifyReply, NotifyMention, NotifyNewThread, NotifyStatus, NotifyAccepted,
-	NotifyApproved, NotifyFlagHandled, NotifyPendingAccount, NotifyNewFlag}
+var NotificationKinds = []NotificationKind{NotifyThreadReply, NotifyMention, NotifyReply, NotifyNewThread, NotifyStatus, NotifyAccepted,
+	NotifyAnswerAccepted, NotifyApproved, NotifyFlagHandled, NotifyPendingAccount, NotifyNewFlag,
+	NotifyConsentRequest, NotifyConsentsGiven, NotifyConsentDeclined}
 
 // Channel is how a person wants a kind of notification.
 type Channel string
@@ -43,10 +51,20 @@ const (
 var Channels = []Channel{ChannelInApp, ChannelEmail, ChannelDigest, ChannelOff}
 
 // DefaultChannel is the channel of a kind nobody chose for: what concerns
-// you directly comes by e-mail, the rest waits for the digest or the app.
+// you directly (replies to your own threads, mentions, your challenge, your
+// answer, your account) comes by e-mail at once, and so does what a
+// moderator must act on, since a registrant waits for it; what you merely
+// follow (other watched threads, watched themes) waits for the digest.
+// Only explicit choices are stored (SetPref), so a change here reaches
+// everyone who never chose otherwise.
 func DefaultChannel(k NotificationKind) Channel {
 	switch k {
-	case NotifyMention, NotifyStatus, NotifyAccepted, NotifyApproved:
+	case NotifyThreadReply, NotifyMention, NotifyStatus, NotifyAccepted, NotifyAnswerAccepted, NotifyApproved,
+		NotifyPendingAccount, NotifyNewFlag:
+		return ChannelEmail
+	// A draft waits on the consent answers, and its moderator on them: a
+	// digest would hold the publication up for days.
+	case NotifyConsentRequest, NotifyConsentsGiven, NotifyConsentDeclined:
 		return ChannelEmail
 	case NotifyReply, NotifyNewThread:
 		return ChannelDigest
@@ -56,7 +74,7 @@ func DefaultChannel(k NotificationKind) Channel {
 
 // ModeratorOnly reports whether the kind is only for moderators.
 func (k NotificationKind) ModeratorOnly() bool {
-	return k == NotifyPendingAccount || k == NotifyNewFlag
+	return k == NotifyPendingAccount || k == NotifyNewFlag || k == NotifyConsentsGiven || k == NotifyConsentDeclined
 }
 
 // Notification is one thing a person should know.
@@ -153,29 +171,31 @@ func ptr(id int64) *int64 {
 	return &id
 }
 
-// notifyPost tells, of a new post, the people it mentions and the others who
-// watch its thread (not those who muted it, nor the author); someone both
-// mentioned and watching hears of it once, as a mention.
+// notifyPost tells, of a new post, the people it mentions, the thread's
+// author if they still watch it, and the others who watch it (not those
+// who muted it, nor the post's author); each hears of it once, as the
+// first of these that applies: the kinds have their own defaults.
 func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID, postID int64) error {
 	if err := s.notifyUsers(ctx, tx, NotifyMention, ptr(authorID), ptr(threadID), ptr(postID), nil,
 		`SELECT user_id FROM post_mentions WHERE post_id = ?`, postID); err != nil {
 		return err
 	}
+	told := `SELECT user_id FROM notifications WHERE post_id = ? AND kind IN ('mention', 'thread_reply')`
+	if err := s.notifyUsers(ctx, tx, NotifyThreadReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
+		`SELECT w.user_id FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id = w.user_id
+		WHERE w.target_type = 'thread' AND w.target_id = ? AND w.level = 'watch'
+		AND w.user_id NOT IN (`+told+`)`, threadID, postID); err != nil {
+		return err
+	}
 	return s.notifyUsers(ctx, tx, NotifyReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
 		`SELECT user_id FROM watches WHERE target_type = 'thread' AND target_id = ? AND level = 'watch'
-		AND user_id NOT IN (SELECT user_id FROM notifications WHERE post_id = ? AND kind = 'mention')`, threadID, postID)
+		AND user_id NOT IN (`+told+`) AND user_id <> (SELECT author_id FROM threads WHERE id = ?)`, threadID, postID, threadID)
 }
 
 // notifyThread tells the watchers of a theme of a new thread in it.
 func (s *Store) notifyThread(ctx context.Context, tx *sqlx.Tx, authorID, threadID, themeID int64) error {
 	return s.notifyUsers(ctx, tx, NotifyNewThread, ptr(authorID), ptr(threadID), nil, nil,
 		`SELECT user_id FROM watches WHERE target_type = 'theme' AND target_id = ? AND level = 'watch'`, themeID)
-}
-
-// notifyOwner tells a challenge's author of a change made by someone else.
-func (s *Store) notifyOwner(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID int64) error {
-	return s.notifyUsers(ctx, tx, kind, ptr(actorID), ptr(threadID), ptr(postID), nil,
-		`SELECT author_id AS user_id FROM threads WHERE id = ?`, threadID)
 }
 
 // notifyModerators tells every moderator of something awaiting them.

@@ -25,19 +25,37 @@ type NotificationView struct {
 	ActorOrg          *string      `db:"actor_org"`
 	ActorOrgKind      *OrgKind     `db:"actor_org_kind"`
 	SubjectName       *string      `db:"subject_name"`
+	// SubjectTitle is the title of the curated document a consent notice is about.
+	SubjectTitle *string `db:"subject_title"`
+	// Change is the status change a status or acceptance notice is about,
+	// as recorded when it was made (the thread's status may have moved on).
+	Change NoticeChange `db:"change"`
+}
+
+// NoticeChange is the status change a notification tells of.
+type NoticeChange struct {
+	From       *ChallengeStatus `db:"from_status"`
+	To         *ChallengeStatus `db:"to_status"`
+	EventID    *int64           `db:"event_id"`
+	DocumentID *int64           `db:"document_id"`
+	Note       *string          `db:"note"`
 }
 
 const notificationSelect = `SELECT n.id, n.user_id, n.kind, n.actor_id, n.thread_id, n.post_id, n.subject_id, n.created_at, n.read_at,
 	t.title AS thread_title, t.attribution AS thread_attribution, t.hidden AS thread_hidden, t.author_id AS thread_author_id, t.status AS thread_status,
 	p.body AS post_body, (p.deleted_at IS NOT NULL OR p.hidden_at IS NOT NULL) AS post_removed, p.author_id AS post_author_id,
 	a.name AS actor_name, ao.name AS actor_org, ao.kind AS actor_org_kind,
-	CASE WHEN n.kind = 'pending_account' THEN (SELECT name FROM users WHERE id = n.subject_id) END AS subject_name
+	CASE WHEN n.kind = 'pending_account' THEN (SELECT name FROM users WHERE id = n.subject_id) END AS subject_name,
+	CASE WHEN n.kind IN ('consent_request', 'consents_given', 'consent_declined') THEN (SELECT title FROM documents WHERE id = n.subject_id) END AS subject_title,
+	sc.from_status AS "change.from_status", sc.to_status AS "change.to_status", sc.event_id AS "change.event_id",
+	sc.document_id AS "change.document_id", sc.note AS "change.note"
 	FROM notifications n
 	JOIN users u ON u.id = n.user_id
 	LEFT JOIN threads t ON t.id = n.thread_id
 	LEFT JOIN posts p ON p.id = n.post_id
 	LEFT JOIN users a ON a.id = n.actor_id
-	LEFT JOIN organisations ao ON ao.id = a.organisation_id`
+	LEFT JOIN organisations ao ON ao.id = a.organisation_id
+	LEFT JOIN thread_status_changes sc ON n.kind IN ('status', 'accepted', 'answer_accepted') AND sc.id = n.subject_id`
 
 // Notifications lists a person's notifications, unread first, newest first
 // within each, at most limit, skipping the first offset (a person's own
@@ -130,10 +148,17 @@ func (s *Store) Prefs(ctx context.Context, userID int64) (*NotificationPrefs, er
 	return p, nil
 }
 
-// SetPref sets one kind's channel.
+// SetPref sets one kind's channel. The settings form sends every kind, so
+// a choice equal to the default is not stored: it could not be told from
+// a default left untouched, and the person follows the default if it
+// changes (migration 0011 did the same to the rows stored before).
 func (s *Store) SetPref(ctx context.Context, userID int64, kind NotificationKind, ch Channel) error {
-	if _, err := s.exec(ctx, s.db, `INSERT INTO notification_prefs (user_id, kind, channel) VALUES (?, ?, ?)
-		ON CONFLICT (user_id, kind) DO UPDATE SET channel = excluded.channel`, userID, kind, ch); err != nil {
+	q, args := `INSERT INTO notification_prefs (user_id, kind, channel) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, kind) DO UPDATE SET channel = excluded.channel`, []any{userID, kind, ch}
+	if ch == DefaultChannel(kind) {
+		q, args = `DELETE FROM notification_prefs WHERE user_id = ? AND kind = ?`, []any{userID, kind}
+	}
+	if _, err := s.exec(ctx, s.db, q, args...); err != nil {
 		return fmt.Errorf("set pref: %w", err)
 	}
 	return nil
@@ -148,20 +173,24 @@ func (s *Store) SetDigest(ctx context.Context, userID int64, freq string) error 
 }
 
 // DigestItems are the notifications a digest covers: those of kinds the
-// person receives by digest, created in [from, to).
-func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Time) ([]NotificationView, error) {
+// person receives by digest, created in [from, to); account requests and
+// flags go to the moderation summary instead (moderation true), and only
+// there. A notice already mailed at once (the person chose otherwise since)
+// is not told twice.
+func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Time, moderation bool) ([]NotificationView, error) {
 	prefs, err := s.Prefs(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
 	var all []NotificationView
 	if err := s.selectAll(ctx, s.db, &all, notificationSelect+` WHERE n.user_id = ? AND `+notificationVisible+` AND n.created_at >= ? AND n.created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM mail_outbox o WHERE o.notification_id = n.id)
 		ORDER BY n.thread_id, n.id`, userID, from, to); err != nil {
 		return nil, fmt.Errorf("digest items: %w", err)
 	}
 	out := all[:0]
 	for _, n := range all {
-		if prefs.Channels[n.Kind] == ChannelDigest {
+		if prefs.Channels[n.Kind] == ChannelDigest && n.Kind.InModerationSummary() == moderation {
 			out = append(out, n)
 		}
 	}

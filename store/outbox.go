@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -17,6 +18,9 @@ import (
 const (
 	MailDigest  = "digest"
 	MailAccount = "account"
+	// MailModerationSummary is a moderator's daily summary of the
+	// moderators' kinds they chose to receive so (ChannelDigest).
+	MailModerationSummary = "moderation_summary"
 )
 
 // wipeAccountMail empties an account mail once it is out of the queue: it
@@ -167,6 +171,66 @@ func (s *Store) QueueDueDigests(ctx context.Context) (int, error) {
 		})
 		if err != nil {
 			return queued, fmt.Errorf("queue digest: %w", err)
+		}
+	}
+	n, err := s.queueModerationSummaries(ctx, now)
+	return queued + n, err
+}
+
+// InModerationSummary reports whether notices of kind k, when their
+// recipient chose ChannelDigest for them, go to the moderator's daily
+// summary rather than to the digest: what waits on a moderator's action
+// cannot wait a week.
+func (k NotificationKind) InModerationSummary() bool {
+	return k == NotifyPendingAccount || k == NotifyNewFlag
+}
+
+// moderationSummaryKindsSQL lists the kinds of the summary as SQL literals.
+func moderationSummaryKindsSQL() string {
+	var out []string
+	for _, k := range NotificationKinds {
+		if k.InModerationSummary() {
+			out = append(out, sqlLiteral(string(k)))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// queueModerationSummaries queues the daily summary of every moderator
+// who chose one for a moderators' kind, on its own clock: it is daily
+// whatever the person's digest is.
+func (s *Store) queueModerationSummaries(ctx context.Context, now time.Time) (int, error) {
+	var due []struct {
+		ID   int64      `db:"id"`
+		Last *time.Time `db:"moderation_summary_sent_at"`
+	}
+	if err := s.selectAll(ctx, s.db, &due, `SELECT id, moderation_summary_sent_at FROM users u
+		WHERE status = 'active' AND role IN ('moderator', 'admin')
+		AND (moderation_summary_sent_at IS NULL OR moderation_summary_sent_at <= ?)
+		AND EXISTS (SELECT 1 FROM notification_prefs p WHERE p.user_id = u.id AND p.kind IN (`+moderationSummaryKindsSQL()+`) AND p.channel = 'digest')`,
+		now.Add(-24*time.Hour)); err != nil {
+		return 0, fmt.Errorf("due moderation summaries: %w", err)
+	}
+	queued := 0
+	for _, u := range due {
+		from := now.Add(-24 * time.Hour)
+		if u.Last != nil {
+			from = *u.Last
+		}
+		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			q, args := `UPDATE users SET moderation_summary_sent_at = ? WHERE id = ? AND moderation_summary_sent_at IS NULL`, []any{now, u.ID}
+			if u.Last != nil {
+				q, args = `UPDATE users SET moderation_summary_sent_at = ? WHERE id = ? AND moderation_summary_sent_at = ?`, []any{now, u.ID, *u.Last}
+			}
+			n, err := s.exec(ctx, tx, q, args...)
+			if err != nil || n == 0 {
+				return err
+			}
+			queued++
+			return s.queueMail(ctx, tx, u.ID, MailModerationSummary, DigestPayload{From: from, To: now})
+		})
+		if err != nil {
+			return queued, fmt.Errorf("queue moderation summary: %w", err)
 		}
 	}
 	return queued, nil
