@@ -20,7 +20,7 @@ export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 
-.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood chaos chaos-net chaos-pg fmt lint clean docker
+.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood chaos chaos-net chaos-pg chaos-stop fmt lint clean docker
 
 # What `ideasx version`, the start-up log, /healthz and ideasx_build_info
 # report. Override for a release build, e.g. make build VERSION=v1.4.0
@@ -88,6 +88,18 @@ chaos-net: testdeps
 #   make chaos-pg CHAOS_FLAGS='-pg-stop fast -chaos-outage 3s'
 chaos-pg: testdeps
 	$(GO) run ./server/live/livebench -chaos postgres -clients 500 -rate 20 $(CHAOS_FLAGS)
+
+# The same load, and 200 thread page GETs a second, all through Caddy
+# configured from deploy/Caddyfile (built once from the Go module proxy
+# into bin/caddy; CADDY=path uses another), while instance A gets SIGTERM
+# with IDEASX_SHUTDOWN_DELAY=5s as in deploy/compose.yaml. Reports every
+# request that failed at the proxy, by kind, and what the websocket
+# clients that reconnected missed; without the delay, for comparison:
+#   make chaos-stop CHAOS_FLAGS='-shutdown-delay 0'
+CADDY ?= bin/caddy
+chaos-stop: testdeps
+	test -x $(CADDY) || GOBIN=$(CURDIR)/bin $(GO) install github.com/caddyserver/caddy/v2/cmd/caddy@v2.11.9
+	$(GO) run ./server/live/livebench -chaos sigterm -caddy $(CADDY) -clients 500 -rate 20 $(CHAOS_FLAGS)
 
 # Thread page latency while websocket clients flood the server, with the
 # per-connection limits off and on (issue 11). Needs Postgres.

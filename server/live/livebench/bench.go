@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -19,6 +20,8 @@ type bench struct {
 	instanceRedis            []string         // per instance, overrides cfg.redisURL
 	slow                     *slowClient      // with -chaos slow-client
 	pg                       *privatePostgres // with -chaos postgres
+	front                    *frontProxy      // with -chaos sigterm: Caddy, where every request goes
+	pages                    *pageLoad        // with -chaos sigterm
 	cleanups                 []func()
 }
 
@@ -64,6 +67,14 @@ func (b *bench) run(ctx context.Context) error {
 	if err := b.startInstances(ctx, n); err != nil {
 		return err
 	}
+	if b.cfg.chaos == "sigterm" {
+		front, err := b.startCaddy(ctx)
+		if err != nil {
+			return err
+		}
+		b.front = front
+		logf("Caddy (deploy/Caddyfile) at %s in front of both instances (pid %d, log %s)", front.url, front.cmd.Process.Pid, front.logPath)
+	}
 	if err := b.createThread(ctx); err != nil {
 		return err
 	}
@@ -76,7 +87,11 @@ func (b *bench) run(ctx context.Context) error {
 	return b.runLoad(ctx)
 }
 
+// urls are where clients connect: the proxy when there is one.
 func (b *bench) urls() []string {
+	if b.front != nil {
+		return []string{b.front.url}
+	}
 	out := make([]string, len(b.instances))
 	for i, in := range b.instances {
 		out[i] = in.url
@@ -87,6 +102,9 @@ func (b *bench) urls() []string {
 // connect opens the fleet and waits until every client is subscribed.
 func (b *bench) connect(ctx context.Context, perClient int) (*fleet, time.Duration, error) {
 	f := newFleet(b.base, b.threadID, perClient)
+	if b.front != nil {
+		f.reconnect = newReconnector("ws"+strings.TrimPrefix(b.front.url, "http")+"/ws", b.readerToken, time.Minute)
+	}
 	b.onCleanup(f.close)
 	logf("opening %d connections to %d instance(s)", b.cfg.clients, len(b.instances))
 	start := time.Now()

@@ -184,6 +184,8 @@ type chaosStep struct {
 func (b *bench) steps() []*chaosStep {
 	c := b.cfg
 	switch c.chaos {
+	case "sigterm":
+		return b.stopSteps()
 	case "slow-client":
 		return []*chaosStep{
 			{at: c.chaosBefore, what: "a client reading 1 frame/s joins instance A", do: func(ctx context.Context) error {
@@ -245,7 +247,8 @@ type chaosResult struct {
 	LoadAvg        string `json:"loadavg_before"`
 	firstReadyFail string
 
-	Postgres *pgOutcome `json:"postgres,omitempty"` // with -chaos postgres
+	Postgres *pgOutcome   `json:"postgres,omitempty"` // with -chaos postgres
+	Stop     *stopOutcome `json:"stop,omitempty"`     // with -chaos sigterm
 }
 
 // chaosPhase is a span of the posting: its start (since the posting
@@ -302,8 +305,15 @@ func (b *bench) runChaos(ctx context.Context) error {
 		faultDone <- nil
 	}()
 
+	if b.front != nil {
+		logf("and GETting the thread's page %.0f times a second through Caddy", c.pageRate)
+		b.pages = b.startPages(c.pageRate, c.pageWorkers)
+	}
 	logf("posting %.0f replies/s for %s", c.rate, c.duration)
 	posts := b.postReplies(ctx)
+	if b.pages != nil {
+		b.pages.end()
+	}
 	if err := <-faultDone; err != nil {
 		return err
 	}
@@ -389,6 +399,10 @@ func (b *bench) runChaos(ctx context.Context) error {
 		r.Target = "failed posts all 503 unavailable with Retry-After, none answered 201 missing from the database, 0 lost, 0 duplicated, " +
 			"every client has every post ≤ 5 s after Postgres is back, both instances not ready while it is down and ready again ≤ 5 s after, posting back ≤ 5 s after"
 		ok = r.Lost == 0 && r.Duplicated == 0 && cr.ConvergedS != nil && *cr.ConvergedS <= 5 && o.met(5*time.Second)
+	}
+	if b.front != nil {
+		cr.Stop = b.stopOutcome(f, posts, probes, steps)
+		r.Target, ok = stopTarget, stopOK(r, cr)
 	}
 	r.TargetMet = &ok
 	r.print()
@@ -483,6 +497,9 @@ func (cr *chaosResult) print(line func(string, ...any)) {
 	}
 	if cr.Postgres != nil {
 		cr.Postgres.print(line)
+	}
+	if cr.Stop != nil {
+		cr.Stop.print(line)
 	}
 }
 

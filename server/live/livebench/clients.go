@@ -23,6 +23,10 @@ type client struct {
 	ws   *websocket.Conn
 	recv []delivery
 	last int64 // the last seq received
+	// subscribed: the first "subscribed" was seen (its seq starts last);
+	// reconnects: how many times the connection was made again.
+	subscribed bool
+	reconnects int
 }
 
 // delivery is one post.created received: the post and when.
@@ -43,6 +47,10 @@ type fleet struct {
 	clients []*client
 	wg      sync.WaitGroup
 	closing atomic.Bool
+	// With reconnect set, a client whose connection ends comes back (see
+	// reconnect.go); mu orders that with close.
+	reconnect *reconnector
+	mu        sync.Mutex
 
 	nSubscribed, fresh, dups, resets, errors, presence, other, unparsed atomic.Int64
 	// ended counts connections that ended before the bench closed them.
@@ -151,6 +159,9 @@ func (f *fleet) read(c *client) {
 			buf, err = readAll(r, buf[:0])
 		}
 		if err != nil {
+			if f.reconnect != nil && !f.closing.Load() && f.redial(c, err) {
+				continue
+			}
 			if !f.closing.Load() {
 				f.ended.Add(1)
 				msg := "connection ended: " + err.Error()
@@ -211,7 +222,13 @@ func (f *fleet) handle(c *client, line []byte, at time.Duration) {
 			f.dups.Add(1)
 		}
 	case "subscribed":
-		if bytes.Contains(line, f.subscribed) {
+		if bytes.Contains(line, f.subscribed) && !c.subscribed {
+			// Where the topic stood: a client that reconnects catches
+			// up from here if no post came before it left.
+			c.subscribed = true
+			if seq, ok := numberAfter(line, seqKey); ok && seq > c.last {
+				c.last = seq
+			}
 			f.nSubscribed.Add(1)
 		}
 	case "error":
@@ -274,10 +291,12 @@ func numberAfter(b, key []byte) (int64, bool) {
 // close ends every connection and waits for the readers.
 func (f *fleet) close() {
 	f.closing.Store(true)
+	f.mu.Lock()
 	for _, c := range f.clients {
 		if c != nil {
 			c.ws.Close()
 		}
 	}
+	f.mu.Unlock()
 	f.wg.Wait()
 }

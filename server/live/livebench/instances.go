@@ -59,7 +59,7 @@ func (b *bench) startInstances(ctx context.Context, n int) error {
 			"IDEASX_BASE_URL=" + in.url,
 			"IDEASX_REDIS_URL=" + b.redisURLFor(i),
 			"IDEASX_REDIS_CHANNEL=" + channel,
-		}, pprofEnv...)...)
+		}, append(pprofEnv, b.stopEnv()...)...)...)
 		in.cmd.Stdout, in.cmd.Stderr = logFile, logFile
 		// Its own process group: a Ctrl-C reaches the bench alone, which
 		// stops the instances in order; they die with it if it is killed.

@@ -39,7 +39,11 @@ func (b *bench) postReplies(ctx context.Context) []post {
 			p := &posts[i]
 			p.inst = i % len(b.instances)
 			p.start = time.Since(b.base)
-			p.id, p.err = b.createPost(ctx, b.instances[p.inst], i+1)
+			target := b.instances[p.inst]
+			if b.front != nil {
+				target = &instance{name: "proxy", url: b.front.url}
+			}
+			p.id, p.err = b.createPost(ctx, target, i+1)
 			p.done = time.Since(b.base)
 		}()
 	}

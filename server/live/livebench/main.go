@@ -48,6 +48,12 @@ type config struct {
 	chaosBefore, chaosOutage, chaosAfter time.Duration
 	toxiproxy                            string
 	pgStop                               string
+	// With -chaos sigterm: Caddy, the instances' IDEASX_SHUTDOWN_DELAY,
+	// and the page GETs sent through Caddy meanwhile.
+	caddy         string
+	shutdownDelay time.Duration
+	pageRate      float64
+	pageWorkers   int
 
 	dbURL, redisURL string
 	dialers         int
@@ -82,13 +88,17 @@ func main() {
 	flag.StringVar(&c.chaos, "chaos", "", `inject a fault while posting: "redis" kills a private redis-server of this run and starts it again (make chaos); "redis-net" delays instance A's link to it by 200 ms, then cuts it, through Toxiproxy (make chaos-net); "slow-client" adds a client reading 1 frame/s for -chaos-outage`)
 	flag.StringVar(&c.pgStop, "pg-stop", "immediate", `with -chaos postgres (a private Postgres cluster of this run stopped for -chaos-outage, then started again; make chaos-pg), how it is stopped: "immediate" (as a crash: sessions cut, WAL recovery at the restart) or "fast" (a planned restart)`)
 	flag.StringVar(&c.toxiproxy, "toxiproxy", "toxiproxy-server", "with -chaos redis-net, the Toxiproxy v2 server binary")
+	flag.StringVar(&c.caddy, "caddy", "caddy", `with -chaos sigterm (Caddy from deploy/Caddyfile in front of both instances, every request through it, instance A sent SIGTERM -chaos-before into the posting; make chaos-stop), the Caddy v2 binary`)
+	flag.DurationVar(&c.shutdownDelay, "shutdown-delay", 5*time.Second, "with -chaos sigterm, the instances' IDEASX_SHUTDOWN_DELAY (5s as in deploy/compose.yaml; 0 to see the stop without it)")
+	flag.Float64Var(&c.pageRate, "page-rate", 200, "with -chaos sigterm, thread page GETs a second through Caddy while posting")
+	flag.IntVar(&c.pageWorkers, "page-workers", 4, "with -chaos sigterm, goroutines sending the page GETs")
 	flag.DurationVar(&c.chaosBefore, "chaos-before", 5*time.Second, "with -chaos, how long to post before the fault")
 	flag.DurationVar(&c.chaosOutage, "chaos-outage", 10*time.Second, "with -chaos, how long the fault lasts")
 	flag.DurationVar(&c.chaosAfter, "chaos-after", 10*time.Second, "with -chaos, how long to post after it ends")
 	flag.Parse()
 	switch c.chaos {
 	case "":
-	case "redis", "redis-net", "slow-client", "postgres":
+	case "redis", "redis-net", "slow-client", "postgres", "sigterm":
 		if c.idle {
 			fmt.Fprintln(os.Stderr, "livebench: -chaos and -idle do not go together")
 			os.Exit(2)
@@ -102,7 +112,7 @@ func main() {
 			os.Exit(2)
 		}
 	default:
-		fmt.Fprintf(os.Stderr, "livebench: -chaos %q: the faults known are redis, redis-net, slow-client and postgres\n", c.chaos)
+		fmt.Fprintf(os.Stderr, "livebench: -chaos %q: the faults known are redis, redis-net, slow-client, postgres and sigterm\n", c.chaos)
 		os.Exit(2)
 	}
 	if c.clients < 1 || c.rate <= 0 || c.duration <= 0 {

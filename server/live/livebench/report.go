@@ -92,6 +92,9 @@ type liveCounts struct {
 }
 
 func liveCountsOf(before, after map[string]float64) liveCounts {
+	if len(after) == 0 {
+		return liveCounts{} // gone by then (-chaos sigterm): nothing to say
+	}
 	return liveCounts{
 		Sent:            after["ideasx_ws_messages_sent_total"] - before["ideasx_ws_messages_sent_total"],
 		Dropped:         after["ideasx_ws_messages_dropped_total"],
