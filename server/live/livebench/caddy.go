@@ -25,14 +25,27 @@ type frontProxy struct {
 // caddyfileFor rewrites deploy/Caddyfile for loopback: the site address
 // ":80" becomes a free local port and the compose upstreams "app1:8080
 // app2:8080" the instances' addresses. It fails if the file no longer
-// has them, rather than measure something else.
-func caddyfileFor(shipped string, port int, upstreams []string) (string, error) {
+// has them, rather than measure something else. noRetry drops
+// lb_try_duration, as in a Caddyfile that does not set it (Caddy then
+// retries nothing): what a proxy without retries sees of a stop.
+func caddyfileFor(shipped string, port int, upstreams []string, noRetry bool) (string, error) {
 	const site, apps = ":80 {", "reverse_proxy app1:8080 app2:8080 {"
 	if strings.Count(shipped, site) != 1 || strings.Count(shipped, apps) != 1 {
 		return "", fmt.Errorf("deploy/Caddyfile no longer has %q and %q: update caddyfileFor", site, apps)
 	}
 	out := strings.Replace(shipped, site, fmt.Sprintf(":%d {\n\tbind 127.0.0.1", port), 1)
-	return strings.Replace(out, apps, "reverse_proxy "+strings.Join(upstreams, " ")+" {", 1), nil
+	out = strings.Replace(out, apps, "reverse_proxy "+strings.Join(upstreams, " ")+" {", 1)
+	if noRetry {
+		lines := strings.Split(out, "\n")
+		kept := lines[:0]
+		for _, l := range lines {
+			if !strings.HasPrefix(strings.TrimSpace(l), "lb_try_duration") {
+				kept = append(kept, l)
+			}
+		}
+		out = strings.Join(kept, "\n")
+	}
+	return out, nil
 }
 
 func (b *bench) startCaddy(ctx context.Context) (*frontProxy, error) {
@@ -56,7 +69,7 @@ func (b *bench) startCaddy(ctx context.Context) (*frontProxy, error) {
 	for _, in := range b.instances {
 		upstreams = append(upstreams, strings.TrimPrefix(in.url, "http://"))
 	}
-	conf, err := caddyfileFor(string(shipped), port, upstreams)
+	conf, err := caddyfileFor(string(shipped), port, upstreams, b.cfg.caddyNoRetry)
 	if err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ func TestCaddyfileForKeepsTheShippedSettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := caddyfileFor(string(shipped), 4242, []string{"127.0.0.1:1001", "127.0.0.1:1002"})
+	got, err := caddyfileFor(string(shipped), 4242, []string{"127.0.0.1:1001", "127.0.0.1:1002"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,11 @@ func TestCaddyfileForKeepsTheShippedSettings(t *testing.T) {
 	if strings.Contains(got, "app1:8080") || strings.Contains(got, ":80 {") {
 		t.Errorf("compose addresses left in:\n%s", got)
 	}
-	if _, err := caddyfileFor(strings.Replace(string(shipped), "app2:8080", "app2:9090", 1), 4242, nil); err == nil {
+	if _, err := caddyfileFor(strings.Replace(string(shipped), "app2:8080", "app2:9090", 1), 4242, nil, false); err == nil {
 		t.Error("a Caddyfile with other upstreams was rewritten anyway")
+	}
+	bare, err := caddyfileFor(string(shipped), 4242, []string{"127.0.0.1:1001"}, true)
+	if err != nil || strings.Contains(bare, "lb_try_duration") || !strings.Contains(bare, "health_uri /readyz") {
+		t.Errorf("without retries: %v\n%s", err, bare)
 	}
 }

@@ -54,6 +54,7 @@ type config struct {
 	shutdownDelay time.Duration
 	pageRate      float64
 	pageWorkers   int
+	caddyNoRetry  bool
 
 	dbURL, redisURL string
 	dialers         int
@@ -91,7 +92,8 @@ func main() {
 	flag.StringVar(&c.caddy, "caddy", "caddy", `with -chaos sigterm (Caddy from deploy/Caddyfile in front of both instances, every request through it, instance A sent SIGTERM -chaos-before into the posting; make chaos-stop), the Caddy v2 binary`)
 	flag.DurationVar(&c.shutdownDelay, "shutdown-delay", 5*time.Second, "with -chaos sigterm, the instances' IDEASX_SHUTDOWN_DELAY (5s as in deploy/compose.yaml; 0 to see the stop without it)")
 	flag.Float64Var(&c.pageRate, "page-rate", 200, "with -chaos sigterm, thread page GETs a second through Caddy while posting")
-	flag.IntVar(&c.pageWorkers, "page-workers", 4, "with -chaos sigterm, goroutines sending the page GETs")
+	flag.IntVar(&c.pageWorkers, "page-workers", 8, "with -chaos sigterm, goroutines sending the page GETs")
+	flag.BoolVar(&c.caddyNoRetry, "caddy-no-retry", false, "with -chaos sigterm, drop lb_try_duration from the Caddyfile, as a configuration that does not set it (Caddy then retries nothing)")
 	flag.DurationVar(&c.chaosBefore, "chaos-before", 5*time.Second, "with -chaos, how long to post before the fault")
 	flag.DurationVar(&c.chaosOutage, "chaos-outage", 10*time.Second, "with -chaos, how long the fault lasts")
 	flag.DurationVar(&c.chaosAfter, "chaos-after", 10*time.Second, "with -chaos, how long to post after it ends")

@@ -138,6 +138,7 @@ func (pl *pageLoad) end() {
 // stopOutcome is what the stop did to the requests through the proxy.
 type stopOutcome struct {
 	Delay        string         `json:"shutdown_delay"`
+	ProxyRetries bool           `json:"proxy_retries"`
 	ExitS        float64        `json:"sigterm_to_exit_s"`
 	NotReadyS    float64        `json:"sigterm_to_readyz_503_s"` // -1: A was never seen not ready
 	OtherNotOK   int            `json:"other_instance_readyz_not_200"`
@@ -159,7 +160,7 @@ type stopOutcome struct {
 
 func (b *bench) stopOutcome(f *fleet, posts []post, rd *readiness, steps []*chaosStep) *stopOutcome {
 	signal, exited := steps[0].done, steps[1].done
-	o := &stopOutcome{Delay: b.cfg.shutdownDelay.String(), ExitS: (exited - signal).Seconds(), NotReadyS: -1,
+	o := &stopOutcome{Delay: b.cfg.shutdownDelay.String(), ProxyRetries: !b.cfg.caddyNoRetry, ExitS: (exited - signal).Seconds(), NotReadyS: -1,
 		PostFailures: map[string]int{}}
 	for _, s := range rd.samples[0] {
 		if s.at >= signal && s.status == http.StatusServiceUnavailable {
@@ -226,7 +227,11 @@ func (o *stopOutcome) print(line func(string, ...any)) {
 	if o.NotReadyS >= 0 {
 		ready = fmt.Sprintf("/readyz 503 %.1f s after it", o.NotReadyS)
 	}
-	line("  stop         IDEASX_SHUTDOWN_DELAY=%s; instance A: %s, exited %.1f s after SIGTERM; instance B not ready %d times", o.Delay, ready, o.ExitS, o.OtherNotOK)
+	retries := "lb_try_duration as shipped"
+	if !o.ProxyRetries {
+		retries = "no lb_try_duration: Caddy retries nothing"
+	}
+	line("  stop         IDEASX_SHUTDOWN_DELAY=%s, %s; instance A: %s, exited %.1f s after SIGTERM; instance B not ready %d times", o.Delay, retries, ready, o.ExitS, o.OtherNotOK)
 	line("  pages        %d thread page GETs through Caddy (%.0f/s), %d failed: %s; %s", o.PagesSent, o.PageRate, o.PagesFailed, kinds(o.PageFailures), o.PageMs)
 	line("  posts        failed through Caddy: %s", kinds(o.PostFailures))
 	line("  websockets   ends: %s; %d reconnections by %d clients, failed attempts: %s", kinds(o.WSEnds), o.Reconnected, o.ClientsBack, kinds(o.WSFailures))
