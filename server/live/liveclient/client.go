@@ -143,7 +143,13 @@ func (c *Client) read(conn *websocket.Conn) error {
 			}
 			m.Received = now
 			c.mu.Lock()
-			if m.Seq > 0 && (strings.Contains(m.Type, ".") || m.Type == "subscribed") && m.Seq > c.seqs[m.Topic] {
+			// An event moves the topic's seq on. "subscribed" says where
+			// the topic stands, which is where a client that had nothing
+			// starts; after a reconnection it may be ahead of the events
+			// still being replayed, and taking it then would skip them if
+			// the connection dropped again before they came.
+			known, had := c.seqs[m.Topic]
+			if m.Seq > known && (strings.Contains(m.Type, ".") || (m.Type == "subscribed" && !had)) {
 				c.seqs[m.Topic] = m.Seq
 			}
 			c.mu.Unlock()
