@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -124,7 +126,7 @@ func (pl *pageLoad) get(client *http.Client, u, token string) string {
 		return "body cut: " + errKind(err)
 	}
 	if resp.StatusCode >= 400 {
-		return fmt.Sprintf("answered %d", resp.StatusCode)
+		return fmt.Sprintf("answered %d %s", resp.StatusCode, answeredBy(resp.Header.Get("X-Request-Id") != ""))
 	}
 	return ""
 }
@@ -133,6 +135,16 @@ func (pl *pageLoad) end() {
 	close(pl.stop)
 	pl.wg.Wait()
 	pl.took = time.Since(pl.began)
+}
+
+// answeredBy tells an instance's answer (it names the request, or the
+// API's error has a code) from one Caddy made up (502 when the upstream
+// failed, 503 when none was available).
+func answeredBy(app bool) string {
+	if app {
+		return "by the instance"
+	}
+	return "by Caddy"
 }
 
 // stopOutcome is what the stop did to the requests through the proxy.
@@ -153,9 +165,13 @@ type stopOutcome struct {
 	Reconnected  int64          `json:"ws_reconnections"`
 	// Of the clients that reconnected: how many, and what they missed
 	// or got twice (the totals are the run's lost and duplicated).
-	ClientsBack int   `json:"ws_clients_reconnected"`
-	BackLost    int64 `json:"ws_reconnected_lost"`
-	BackDup     int64 `json:"ws_reconnected_duplicated"`
+	// InstanceUnavailable counts the instances' "database unavailable"
+	// answers (503 by the instance), with the first one's error.
+	InstanceUnavailable int    `json:"instance_database_unavailable"`
+	FirstUnavailable    string `json:"first_database_unavailable,omitempty"`
+	ClientsBack         int    `json:"ws_clients_reconnected"`
+	BackLost            int64  `json:"ws_reconnected_lost"`
+	BackDup             int64  `json:"ws_reconnected_duplicated"`
 }
 
 func (b *bench) stopOutcome(f *fleet, posts []post, rd *readiness, steps []*chaosStep) *stopOutcome {
@@ -189,9 +205,21 @@ func (b *bench) stopOutcome(f *fleet, posts []post, rd *readiness, steps []*chao
 		case p.err == nil:
 			created[p.id] = true
 		case errors.As(p.err, &ae):
-			o.PostFailures[fmt.Sprintf("answered %d %s", ae.status, ae.code)]++
+			// The API's errors have a code; the proxy's own have none.
+			o.PostFailures[strings.TrimSpace(fmt.Sprintf("answered %d %s %s", ae.status, answeredBy(ae.code != ""), ae.code))]++
 		default:
 			o.PostFailures[errKind(p.err)]++
+		}
+	}
+	for _, in := range b.instances {
+		data, _ := os.ReadFile(in.logPath)
+		for _, l := range strings.Split(string(data), "\n") {
+			if strings.Contains(l, `"database unavailable"`) {
+				o.InstanceUnavailable++
+				if o.FirstUnavailable == "" {
+					o.FirstUnavailable = "instance " + in.name + ": " + l
+				}
+			}
 		}
 	}
 	r := f.reconnect
@@ -236,6 +264,9 @@ func (o *stopOutcome) print(line func(string, ...any)) {
 	line("  posts        failed through Caddy: %s", kinds(o.PostFailures))
 	line("  websockets   ends: %s; %d reconnections by %d clients, failed attempts: %s", kinds(o.WSEnds), o.Reconnected, o.ClientsBack, kinds(o.WSFailures))
 	line("               the reconnected clients lost %d and got %d twice", o.BackLost, o.BackDup)
+	if o.InstanceUnavailable > 0 {
+		line("  instances    answered %d requests 503 \"database unavailable\"; the first: %.400s", o.InstanceUnavailable, o.FirstUnavailable)
+	}
 }
 
 // stopTarget is the issue's target for -chaos sigterm.
