@@ -1,14 +1,15 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"ideasx/server/servertest"
@@ -24,6 +25,10 @@ type cuttable struct {
 	mu     sync.Mutex
 	ln     net.Listener
 	conns  []net.Conn
+	// afterCommitOf, when set, cuts everything as soon as the database
+	// has confirmed the commit of a transaction in which a statement
+	// holding these bytes was sent: the moment a crash makes the worst of.
+	afterCommitOf []byte
 }
 
 func newCuttable(t *testing.T, target string) *cuttable {
@@ -57,10 +62,53 @@ func (c *cuttable) serve(ln net.Listener) {
 			c.mu.Lock()
 			c.conns = append(c.conns, in, out)
 			c.mu.Unlock()
-			go func() { _, _ = io.Copy(out, in); out.Close() }()
-			go func() { _, _ = io.Copy(in, out); in.Close() }()
+			var armed atomic.Bool
+			go func() {
+				forward(out, in, func(chunk []byte) {
+					if trigger := c.trigger(); trigger != nil && bytes.Contains(chunk, trigger) {
+						armed.Store(true)
+					}
+				})
+				out.Close()
+			}()
+			go func() {
+				forward(in, out, func(chunk []byte) {
+					// Postgres's CommandComplete for it: the commit is durable.
+					if armed.Load() && bytes.Contains(chunk, []byte("COMMIT\x00")) {
+						c.mu.Lock()
+						c.afterCommitOf = nil
+						c.mu.Unlock()
+						c.cut()
+					}
+				})
+				in.Close()
+			}()
 		}
 	}()
+}
+
+// trigger is afterCommitOf: set by the test while connections run.
+func (c *cuttable) trigger() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.afterCommitOf
+}
+
+// forward copies src to dst, showing each chunk to seen once it is written.
+func forward(dst, src net.Conn, seen func([]byte)) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+			seen(buf[:n])
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // cut closes the listener and every connection through it.
@@ -139,5 +187,52 @@ func TestDatabaseOutageSaysTryAgain(t *testing.T) {
 		if strings.Contains(p.Body, "During the outage") {
 			t.Errorf("a reply refused during the outage was saved: %q", p.Body)
 		}
+	}
+}
+
+// TestDatabaseLostAfterCommitKeepsTheAnswer: when the database goes away
+// just after it confirmed a reply's commit (a crash, a failover), the reply
+// is saved, and the author must hear so: a 503 "may not have been saved,
+// send it again" there would have the reply posted twice.
+func TestDatabaseLostAfterCommitKeepsTheAnswer(t *testing.T) {
+	t.Parallel()
+	raw := storetest.NewPostgresSchema(t)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCuttable(t, u.Host)
+	u.Host = proxy.addr
+	st := storetest.OpenOptions(t, store.Options{DatabaseURL: u.String()})
+	app := servertest.NewWithStore(t, st, nil)
+	f := newLiveFixture(t, app, "record")
+	reply(t, f.del, f.thread, "Before the crash.")
+
+	const body = "Committed as the database went."
+	proxy.mu.Lock()
+	proxy.afterCommitOf = []byte(body) // sent with the INSERT, on the connection that commits it
+	proxy.mu.Unlock()
+	r := f.del.Do("POST", fmt.Sprintf("/api/v1/threads/%d/posts", f.thread), strings.NewReader(`{"body":"`+body+`"}`), "application/json")
+	if proxy.trigger() != nil {
+		t.Fatalf("the link was not cut after the reply's commit (answered %d)", r.Status)
+	}
+	proxy.restore(t)
+	var posts []store.Post
+	for range 20 { // the pool drops its broken connections as it meets them
+		if posts, err = st.Posts(context.Background(), f.thread, 0, 100); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := 0
+	for _, p := range posts {
+		if p.Body == body {
+			saved++
+		}
+	}
+	if saved != 1 || r.Status != http.StatusCreated {
+		t.Errorf("reply committed as the link was cut: answered %d %.200s, saved %d times; want 201 and saved once", r.Status, r.Body, saved)
 	}
 }

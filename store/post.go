@@ -47,8 +47,12 @@ type NewPost struct {
 
 // CreatePost adds a reply. A locked thread takes replies from moderators
 // only (ErrLocked for others); a quoted post must be in the same thread.
+// The reply is read back inside the transaction: once the commit is
+// confirmed nothing can fail, so an error always means it was not saved
+// (a read after the commit, with the database gone in between, made a
+// saved reply look failed, and its author send it twice).
 func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
-	var id int64
+	var p Post
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var t struct {
 			ThemeID int64 `db:"theme_id"`
@@ -70,8 +74,7 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 				return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
 			}
 		}
-		var err error
-		if id, err = s.addPost(ctx, tx, np); err != nil {
+		if _, err := s.addPost(ctx, tx, np, &p); err != nil {
 			return err
 		}
 		payload := map[string]any{"thread_id": np.ThreadID, "theme_id": t.ThemeID}
@@ -85,12 +88,13 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.PostByID(ctx, id)
+	return &p, nil
 }
 
 // addPost inserts a post, moves the thread's counters and makes the author
-// watch the thread; the caller holds the transaction.
-func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, error) {
+// watch the thread; the caller holds the transaction. With into, it reads
+// the new post there, before it takes the thread's locks.
+func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post) (int64, error) {
 	now := s.now()
 	id, err := s.insert(ctx, tx, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now)
@@ -109,6 +113,11 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost) (int64, er
 	}
 	if err := s.notifyPost(ctx, tx, np.Author.ID, np.ThreadID, id); err != nil {
 		return 0, err
+	}
+	if into != nil {
+		if err := s.get(ctx, tx, into, postSelect+` WHERE p.id = ?`, id); err != nil {
+			return 0, fmt.Errorf("add post: read back: %w", err)
+		}
 	}
 	// The thread's row and its topics' counters are what every reply to
 	// the thread waits for: they are taken last, so that they are held for

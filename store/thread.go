@@ -101,9 +101,11 @@ type NewThread struct {
 }
 
 // CreateThread starts a thread with its first post, makes its author watch
-// it, and records the events live clients will see, all in one transaction.
+// it, and records the events live clients will see, all in one transaction,
+// in which the thread is also read back (see CreatePost: an error after a
+// confirmed commit would have it started twice).
 func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error) {
-	var id int64
+	var t *Thread
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var archived bool
 		if err := s.get(ctx, tx, &archived, `SELECT archived FROM themes WHERE id = ?`, nt.ThemeID); err != nil {
@@ -117,8 +119,7 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 			status = StatusOpen
 		}
 		now := s.now()
-		var err error
-		id, err = s.insert(ctx, tx, `INSERT INTO threads (theme_id, kind, title, author_id, organisation_id, attribution, status,
+		id, err := s.insert(ctx, tx, `INSERT INTO threads (theme_id, kind, title, author_id, organisation_id, attribution, status,
 			post_count, last_post_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
 			nt.ThemeID, nt.Kind, nt.Title, nt.Author.ID, nt.Author.OrganisationID, nt.Attribution, status, now, now, now)
 		if err != nil {
@@ -129,10 +130,13 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 				return fmt.Errorf("thread tag: %w", err)
 			}
 		}
-		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML, Mentions: nt.Mentions}); err != nil {
+		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML, Mentions: nt.Mentions}, nil); err != nil {
 			return err
 		}
 		if err := s.notifyThread(ctx, tx, nt.Author.ID, id, nt.ThemeID); err != nil {
+			return err
+		}
+		if t, err = s.threadByID(ctx, tx, id); err != nil {
 			return err
 		}
 		payload := map[string]any{"thread_id": id, "theme_id": nt.ThemeID}
@@ -146,16 +150,20 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 	if err != nil {
 		return nil, err
 	}
-	return s.ThreadByID(ctx, id)
+	return t, nil
 }
 
 // ThreadByID loads one thread with its tags.
 func (s *Store) ThreadByID(ctx context.Context, id int64) (*Thread, error) {
+	return s.threadByID(ctx, s.db, id)
+}
+
+func (s *Store) threadByID(ctx context.Context, q querier, id int64) (*Thread, error) {
 	var t Thread
-	if err := s.get(ctx, s.db, &t, threadSelect+` WHERE t.id = ?`, 0, id); err != nil {
+	if err := s.get(ctx, q, &t, threadSelect+` WHERE t.id = ?`, 0, id); err != nil {
 		return nil, fmt.Errorf("thread: %w", err)
 	}
-	if err := s.selectAll(ctx, s.db, &t.Tags, `SELECT tag FROM thread_tags WHERE thread_id = ? ORDER BY tag`, id); err != nil {
+	if err := s.selectAll(ctx, q, &t.Tags, `SELECT tag FROM thread_tags WHERE thread_id = ? ORDER BY tag`, id); err != nil {
 		return nil, fmt.Errorf("thread tags: %w", err)
 	}
 	return &t, nil
