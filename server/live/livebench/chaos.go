@@ -383,9 +383,10 @@ func (b *bench) runChaos(ctx context.Context) error {
 	}
 	if b.pg != nil {
 		o := &pgOutcome{StopMode: c.pgStop, StopS: steps[0].took.Seconds(), RestartS: steps[1].took.Seconds()}
-		// Posting can fail from the signal on; readiness is judged once
-		// Postgres has exited.
-		signal, down, back := steps[0].done-steps[0].took, steps[0].done, steps[1].done
+		// Posting can fail from the signal on; readiness is judged from
+		// Postgres's exit to the start of the new one (it may accept
+		// connections a little before the bench sees it does).
+		signal, down, relaunch, back := steps[0].done-steps[0].took, steps[0].done, steps[1].done-steps[1].took, steps[1].done
 		o.postingAround(posts, signal, back)
 		if saved, err := b.savedReplies(ctx); err != nil {
 			o.Saved.Err = err.Error()
@@ -393,7 +394,7 @@ func (b *bench) runChaos(ctx context.Context) error {
 			o.Saved = matchSaved(posts, saved)
 		}
 		for i, in := range b.instances {
-			o.Ready = append(o.Ready, readyAround(in.name, probes.samples[i], down, back))
+			o.Ready = append(o.Ready, readyAround(in.name, probes.samples[i], down, relaunch, back))
 		}
 		cr.Postgres = o
 		r.Target = "failed posts all 503 unavailable with Retry-After, none answered 201 missing from the database, 0 lost, 0 duplicated, " +

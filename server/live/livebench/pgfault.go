@@ -180,7 +180,8 @@ func (o *pgOutcome) postingAround(posts []post, down, back time.Duration) {
 // readyGap is what one instance's /readyz said around the outage.
 type readyGap struct {
 	Instance string `json:"instance"`
-	// Probes sent while Postgres was down, by answer.
+	// Probes sent while Postgres was down (from its exit to the start of
+	// the new one), by answer.
 	GapProbes   int `json:"gap_probes"`
 	GapReady    int `json:"gap_200"`
 	GapNotReady int `json:"gap_503"`
@@ -192,11 +193,11 @@ type readyGap struct {
 	ReadyAgainS    *float64 `json:"ready_again_after_back_s,omitempty"`
 }
 
-func readyAround(name string, samples []readySample, down, back time.Duration) readyGap {
+func readyAround(name string, samples []readySample, down, relaunch, back time.Duration) readyGap {
 	g := readyGap{Instance: name}
 	lastBad := -1
 	for i, s := range samples {
-		if s.at >= down && s.at < back {
+		if s.at >= down && s.at < relaunch {
 			g.GapProbes++
 			switch s.status {
 			case http.StatusOK:
@@ -257,6 +258,9 @@ func (o *pgOutcome) print(line func(string, ...any)) {
 	} else {
 		line("  saved        in the database: %d of the posts answered 201; %d answered 201 but missing; %d failed but saved; %d saved twice",
 			o.Saved.Confirmed, o.Saved.Missing, o.Saved.FailedSaved, o.Saved.Twice)
+		if o.Saved.FailedSaved > 0 {
+			line("               (failed but saved: the commit reached the database, its confirmation did not reach the server, which said it may not have been saved)")
+		}
 		if o.Saved.firstMiss != "" {
 			line("               first missing: %s", o.Saved.firstMiss)
 		}

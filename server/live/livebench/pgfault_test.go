@@ -64,7 +64,7 @@ func TestReadyAround(t *testing.T) {
 		{900 * ms, 200}, {1100 * ms, 200}, {1300 * ms, 503}, {1500 * ms, 0}, {1900 * ms, 503},
 		{2100 * ms, 503}, {2300 * ms, 200}, {2500 * ms, 200},
 	}
-	g := readyAround("A", samples, down, back)
+	g := readyAround("A", samples, down, back, back)
 	if g.GapProbes != 4 || g.GapReady != 1 || g.GapNotReady != 2 || g.GapNoAnswer != 1 {
 		t.Errorf("while down: %+v, want 4 probes: one 200, two 503, one unanswered", g)
 	}
@@ -74,10 +74,15 @@ func TestReadyAround(t *testing.T) {
 	if g.ReadyAgainS == nil || *g.ReadyAgainS != 0.3 {
 		t.Errorf("ready again after %v, want 0.3 s (the 200 after the 503 at 2.1 s)", g.ReadyAgainS)
 	}
-	if g := readyAround("A", samples[:6], down, back); g.ReadyAgainS != nil {
+	if g := readyAround("A", samples[:6], down, back, back); g.ReadyAgainS != nil {
 		t.Errorf("never 200 after the outage: ready again after %v, want never", *g.ReadyAgainS)
 	}
-	if g := readyAround("A", []readySample{{1100 * ms, 200}, {2100 * ms, 200}}, down, back); g.ReadyAgainS == nil || *g.ReadyAgainS != 0 || g.NotReadyAfterS != nil {
+	if g := readyAround("A", []readySample{{1100 * ms, 200}, {2100 * ms, 200}}, down, back, back); g.ReadyAgainS == nil || *g.ReadyAgainS != 0 || g.NotReadyAfterS != nil {
 		t.Errorf("always ready: %+v, want ready again 0 and never not ready", g)
+	}
+	// The new Postgres accepting connections before the bench sees it
+	// does: a 200 then is not counted as ready while down.
+	if g := readyAround("A", samples, down, 1800*ms, back); g.GapProbes != 3 || g.GapNotReady != 1 {
+		t.Errorf("gap ending at the restart: %+v, want 3 probes, one 503", g)
 	}
 }
