@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -119,6 +120,32 @@ func (b *bench) startCaddy(ctx context.Context) (*frontProxy, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// healthFailures counts, per instance, the active health checks Caddy
+// logged as failed (a refused connection, a timeout, a 503): a check of
+// the instance that stays up failing under load takes it out as well,
+// and Caddy then answers 503 itself.
+func (b *bench) healthFailures() map[string]int {
+	out := map[string]int{}
+	data, err := os.ReadFile(b.front.logPath)
+	if err != nil {
+		return out
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		var rec struct {
+			Logger, Host string
+		}
+		if json.Unmarshal([]byte(l), &rec) != nil || !strings.HasSuffix(rec.Logger, "health_checker.active") {
+			continue
+		}
+		for _, in := range b.instances {
+			if "http://"+rec.Host == in.url {
+				out[in.name]++
+			}
+		}
+	}
+	return out
 }
 
 func (p *frontProxy) stop() {

@@ -163,15 +163,17 @@ type stopOutcome struct {
 	WSEnds       map[string]int `json:"ws_ends"`
 	WSFailures   map[string]int `json:"ws_reconnect_failures"`
 	Reconnected  int64          `json:"ws_reconnections"`
-	// Of the clients that reconnected: how many, and what they missed
-	// or got twice (the totals are the run's lost and duplicated).
 	// InstanceUnavailable counts the instances' "database unavailable"
 	// answers (503 by the instance), with the first one's error.
 	InstanceUnavailable int    `json:"instance_database_unavailable"`
 	FirstUnavailable    string `json:"first_database_unavailable,omitempty"`
-	ClientsBack         int    `json:"ws_clients_reconnected"`
-	BackLost            int64  `json:"ws_reconnected_lost"`
-	BackDup             int64  `json:"ws_reconnected_duplicated"`
+	// HealthFailed: Caddy's failed health checks, by instance.
+	HealthFailed map[string]int `json:"caddy_health_checks_failed"`
+	// Of the clients that reconnected: how many, and what they missed
+	// or got twice (the totals are the run's lost and duplicated).
+	ClientsBack int   `json:"ws_clients_reconnected"`
+	BackLost    int64 `json:"ws_reconnected_lost"`
+	BackDup     int64 `json:"ws_reconnected_duplicated"`
 }
 
 func (b *bench) stopOutcome(f *fleet, posts []post, rd *readiness, steps []*chaosStep) *stopOutcome {
@@ -222,6 +224,7 @@ func (b *bench) stopOutcome(f *fleet, posts []post, rd *readiness, steps []*chao
 			}
 		}
 	}
+	o.HealthFailed = b.healthFailures()
 	r := f.reconnect
 	o.WSEnds, o.WSFailures, o.Reconnected = r.ends, r.failures, r.reconnected.Load()
 	for _, c := range f.clients {
@@ -264,6 +267,7 @@ func (o *stopOutcome) print(line func(string, ...any)) {
 	line("  posts        failed through Caddy: %s", kinds(o.PostFailures))
 	line("  websockets   ends: %s; %d reconnections by %d clients, failed attempts: %s", kinds(o.WSEnds), o.Reconnected, o.ClientsBack, kinds(o.WSFailures))
 	line("               the reconnected clients lost %d and got %d twice", o.BackLost, o.BackDup)
+	line("               Caddy's health checks failed: instance A %d times, instance B %d times", o.HealthFailed["A"], o.HealthFailed["B"])
 	if o.InstanceUnavailable > 0 {
 		line("  instances    answered %d requests 503 \"database unavailable\"; the first: %.400s", o.InstanceUnavailable, o.FirstUnavailable)
 	}
