@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"net"
 	"net/http"
@@ -191,9 +192,9 @@ func TestDatabaseOutageSaysTryAgain(t *testing.T) {
 }
 
 // TestDatabaseLostAfterCommitKeepsTheAnswer: when the database goes away
-// just after it confirmed a reply's commit (a crash, a failover), the reply
-// is saved, and the author must hear so: a 503 "may not have been saved,
-// send it again" there would have the reply posted twice.
+// just after it confirmed the commit of a reply or a new thread (a crash, a
+// failover), it is saved, and the author must hear so: a 503 "may not have
+// been saved, send it again" there would have it posted twice.
 func TestDatabaseLostAfterCommitKeepsTheAnswer(t *testing.T) {
 	t.Parallel()
 	raw := storetest.NewPostgresSchema(t)
@@ -207,32 +208,33 @@ func TestDatabaseLostAfterCommitKeepsTheAnswer(t *testing.T) {
 	app := servertest.NewWithStore(t, st, nil)
 	f := newLiveFixture(t, app, "record")
 	reply(t, f.del, f.thread, "Before the crash.")
-
-	const body = "Committed as the database went."
-	proxy.mu.Lock()
-	proxy.afterCommitOf = []byte(body) // sent with the INSERT, on the connection that commits it
-	proxy.mu.Unlock()
-	r := f.del.Do("POST", fmt.Sprintf("/api/v1/threads/%d/posts", f.thread), strings.NewReader(`{"body":"`+body+`"}`), "application/json")
-	if proxy.trigger() != nil {
-		t.Fatalf("the link was not cut after the reply's commit (answered %d)", r.Status)
-	}
-	proxy.restore(t)
-	var posts []store.Post
-	for range 20 { // the pool drops its broken connections as it meets them
-		if posts, err = st.Posts(context.Background(), f.thread, 0, 100); err == nil {
-			break
-		}
-	}
+	direct, err := sql.Open("postgres", raw) // not through the proxy
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved := 0
-	for _, p := range posts {
-		if p.Body == body {
-			saved++
+	defer direct.Close()
+
+	for _, c := range []struct {
+		what, path, body, json string
+	}{
+		{"reply", fmt.Sprintf("/api/v1/threads/%d/posts", f.thread), "Committed as the database went.", `{"body":%q}`},
+		{"thread", "/api/v1/threads", "A thread committed as the database went.",
+			fmt.Sprintf(`{"theme_id":%d,"kind":"discussion","title":"Crash","attribution":"record","body":%%q}`, themeID(t, app))},
+	} {
+		proxy.mu.Lock()
+		proxy.afterCommitOf = []byte(c.body) // sent with the INSERT, on the connection that commits it
+		proxy.mu.Unlock()
+		r := f.del.Do("POST", c.path, strings.NewReader(fmt.Sprintf(c.json, c.body)), "application/json")
+		if proxy.trigger() != nil {
+			t.Fatalf("%s: the link was not cut after the commit (answered %d)", c.what, r.Status)
 		}
-	}
-	if saved != 1 || r.Status != http.StatusCreated {
-		t.Errorf("reply committed as the link was cut: answered %d %.200s, saved %d times; want 201 and saved once", r.Status, r.Body, saved)
+		proxy.restore(t)
+		var saved int
+		if err := direct.QueryRow(`SELECT count(*) FROM posts WHERE body = $1`, c.body).Scan(&saved); err != nil {
+			t.Fatal(err)
+		}
+		if saved != 1 || r.Status != http.StatusCreated {
+			t.Errorf("%s committed as the link was cut: answered %d %.200s, saved %d times; want 201 and saved once", c.what, r.Status, r.Body, saved)
+		}
 	}
 }
