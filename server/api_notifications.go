@@ -32,7 +32,7 @@ func (s *Server) apiNotifications(w http.ResponseWriter, r *http.Request) {
 	l := s.localizer(r)
 	out := make([]apiNotification, len(list))
 	for i := range list {
-		item := s.notificationItem(me, l, &list[i])
+		item := s.notificationItem(r.Context(), me, l, &list[i])
 		out[i] = apiNotification{ID: item.ID, Kind: string(item.Kind), Text: item.Text, Excerpt: item.Excerpt, Unread: item.Unread, CreatedAt: item.CreatedAt}
 		if item.Link != "" {
 			out[i].URL = s.cfg.BaseURL + item.Link

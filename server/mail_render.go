@@ -60,11 +60,13 @@ func (s *Server) accountMail(l *i18n.Localizer, to, name, template, subjectID st
 // mailKindText are, per notification kind, the ids of its mail's subject,
 // its opening sentence, and its line in a digest.
 var mailKindText = map[store.NotificationKind][3]string{
+	store.NotifyThreadReply:    {"mail_thread_reply_subject", "mail_thread_reply_lead", "mail_item_thread_reply"},
 	store.NotifyReply:          {"mail_reply_subject", "mail_reply_lead", "mail_item_reply"},
 	store.NotifyMention:        {"mail_mention_subject", "mail_mention_lead", "mail_item_mention"},
 	store.NotifyNewThread:      {"mail_new_thread_subject", "mail_new_thread_lead", "mail_item_new_thread"},
 	store.NotifyStatus:         {"mail_status_subject", "mail_status_lead", "mail_item_status"},
 	store.NotifyAccepted:       {"mail_accepted_subject", "mail_accepted_lead", "mail_item_accepted"},
+	store.NotifyAnswerAccepted: {"mail_answer_accepted_subject", "mail_answer_accepted_lead", "mail_item_answer_accepted"},
 	store.NotifyApproved:       {"mail_approved_subject", "mail_approved_lead", "mail_item_approved"},
 	store.NotifyFlagHandled:    {"mail_flag_handled_subject", "mail_flag_handled_lead", "mail_item_flag_handled"},
 	store.NotifyPendingAccount: {"mail_pending_account_subject", "mail_pending_account_lead", "mail_item_pending_account"},
@@ -73,16 +75,19 @@ var mailKindText = map[store.NotificationKind][3]string{
 
 // mailKindName is what the unsubscribe page says a kind of mail is.
 var mailKindName = map[string]string{
+	string(store.NotifyThreadReply):    "mail_kind_thread_reply",
 	string(store.NotifyReply):          "mail_kind_reply",
 	string(store.NotifyMention):        "mail_kind_mention",
 	string(store.NotifyNewThread):      "mail_kind_new_thread",
 	string(store.NotifyStatus):         "mail_kind_status",
 	string(store.NotifyAccepted):       "mail_kind_accepted",
+	string(store.NotifyAnswerAccepted): "mail_kind_answer_accepted",
 	string(store.NotifyApproved):       "mail_kind_approved",
 	string(store.NotifyFlagHandled):    "mail_kind_flag_handled",
 	string(store.NotifyPendingAccount): "mail_kind_pending_account",
 	string(store.NotifyNewFlag):        "mail_kind_new_flag",
 	store.MailDigest:                   "mail_kind_digest",
+	store.MailModerationSummary:        "mail_kind_moderation_summary",
 }
 
 // mayMail is the check at send time: whether what notification n tells
@@ -121,18 +126,28 @@ type mailNote struct {
 
 // noteFor says notification n to u, who may read it (mayMail): names go
 // through the attribution rules of the thread, as on its page.
-func (s *Server) noteFor(l *i18n.Localizer, u *store.User, n *store.NotificationView) mailNote {
+func (s *Server) noteFor(ctx context.Context, l *i18n.Localizer, u *store.User, n *store.NotificationView) mailNote {
 	ids := mailKindText[n.Kind]
 	who := l.T("mail_someone")
 	if n.ActorID != nil && n.ActorName != nil {
 		mode := valueOr(n.ThreadAttribution, store.OnTheRecord)
 		who = bylineText(l, attribute(u, mode, *n.ActorID, *n.ActorName, valueOr(n.ActorOrg, ""), valueOr(n.ActorOrgKind, "")))
 	}
-	status := ""
-	if n.ThreadStatus != nil && *n.ThreadStatus != "" {
-		status = l.T("challenge_" + *n.ThreadStatus)
+	var cw noticeWords
+	switch {
+	case isChangeNotice(n.Kind):
+		cw = s.changeWords(ctx, l, u, n)
+		who = cw.Who
+		if n.Kind == store.NotifyStatus {
+			for i := range ids {
+				ids[i] += cw.Variant
+			}
+		}
+	case n.Kind == store.NotifyApproved:
+		ids[1] += approvedRole(u)
 	}
-	args := []any{"Who", who, "Thread", valueOr(n.ThreadTitle, ""), "Status", status, "Name", valueOr(n.SubjectName, "")}
+	args := []any{"Who", who, "Thread", valueOr(n.ThreadTitle, ""), "From", cw.From, "To", cw.To, "Target", cw.Target,
+		"Name", valueOr(n.SubjectName, "")}
 	note := mailNote{Subject: l.T(ids[0], args...), Lead: l.T(ids[1], args...), Item: l.T(ids[2], args...)}
 
 	base := s.cfg.BaseURL
@@ -141,7 +156,7 @@ func (s *Server) noteFor(l *i18n.Localizer, u *store.User, n *store.Notification
 		thread = &store.Thread{ID: *n.ThreadID, Title: valueOr(n.ThreadTitle, "")}
 	}
 	switch n.Kind {
-	case store.NotifyReply, store.NotifyMention, store.NotifyAccepted:
+	case store.NotifyReply, store.NotifyThreadReply, store.NotifyMention, store.NotifyAccepted, store.NotifyAnswerAccepted:
 		if thread != nil && n.PostID != nil {
 			note.Link, note.LinkLabel = base+postAnchor(thread, &store.Post{ID: *n.PostID}), l.T("mail_read_post")
 			note.Excerpt = markdown.Excerpt(valueOr(n.PostBody, ""), 300)
@@ -152,12 +167,14 @@ func (s *Server) noteFor(l *i18n.Localizer, u *store.User, n *store.Notification
 		if thread != nil {
 			note.Link, note.LinkLabel = base+threadURL(thread), l.T("mail_open_thread")
 		}
+		// What the moderator wrote with the change, as the thread shows it.
+		note.Excerpt = cw.Note
 	case store.NotifyNewFlag:
 		note.Link, note.LinkLabel = base+"/moderation/flags", l.T("mail_review_flags")
 	case store.NotifyPendingAccount:
 		note.Link, note.LinkLabel = base+"/moderation/accounts", l.T("mail_review_requests")
 	case store.NotifyApproved:
-		note.Link, note.LinkLabel = base+"/signin", l.T("nav_signin")
+		note.Link, note.LinkLabel = base+"/signin?next="+approvedLink(u), l.T("nav_signin")
 	}
 	return note
 }
@@ -190,7 +207,7 @@ func (s *Server) notificationMail(ctx context.Context, u *store.User, n *store.N
 		return m, false, nil
 	}
 	l := s.tr.For(u.Locale)
-	note := s.noteFor(l, u, n)
+	note := s.noteFor(ctx, l, u, n)
 	v := &mailView{Localizer: l, Subject: note.Subject, Name: u.Name, Data: note}
 	if err := s.withFooter(ctx, v, u.ID, string(n.Kind)); err != nil {
 		return m, false, err
@@ -210,8 +227,10 @@ type digestItem struct {
 }
 
 // digestMail builds the digest of window p for u from the notifications it
-// covers that u may still read; ok is false when none is left.
-func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPayload) (m mail.Message, ok bool, err error) {
+// covers that u may still read, or, for kind MailModerationSummary, the
+// moderator's daily summary of account requests and flags; ok is false
+// when none is left.
+func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPayload, kind string) (m mail.Message, ok bool, err error) {
 	if !u.Active() {
 		return m, false, nil
 	}
@@ -219,10 +238,11 @@ func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPa
 	if err != nil {
 		return m, false, err
 	}
-	if prefs.Digest == "off" {
+	moderation := kind == store.MailModerationSummary
+	if prefs.Digest == "off" && !moderation {
 		return m, false, nil
 	}
-	items, err := s.store.DigestItems(ctx, u.ID, p.From, p.To)
+	items, err := s.store.DigestItems(ctx, u.ID, p.From, p.To, moderation)
 	if err != nil {
 		return m, false, err
 	}
@@ -235,7 +255,7 @@ func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPa
 		if !mayMail(u, n) {
 			continue
 		}
-		note := s.noteFor(l, u, n)
+		note := s.noteFor(ctx, l, u, n)
 		item := digestItem{When: l.DateTime(n.CreatedAt, genevaZone), Text: note.Item, Excerpt: note.Excerpt, Link: note.Link}
 		if n.ThreadID == nil {
 			if other == nil {
@@ -265,9 +285,9 @@ func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPa
 	data := struct {
 		Lead   string
 		Groups []*digestGroup
-	}{Lead: l.T("mail_digest_lead", "Date", l.Date(p.From.In(genevaZone))), Groups: groups}
-	v := &mailView{Localizer: l, Subject: l.T("mail_digest_subject", "Date", l.Date(p.To.In(genevaZone))), Name: u.Name, Data: data}
-	if err := s.withFooter(ctx, v, u.ID, store.MailDigest); err != nil {
+	}{Lead: l.T("mail_"+kind+"_lead", "Date", l.Date(p.From.In(genevaZone))), Groups: groups}
+	v := &mailView{Localizer: l, Subject: l.T("mail_"+kind+"_subject", "Date", l.Date(p.To.In(genevaZone))), Name: u.Name, Data: data}
+	if err := s.withFooter(ctx, v, u.ID, kind); err != nil {
 		return m, false, err
 	}
 	m, err = s.renderMail("digest", u.Email, v)
@@ -293,12 +313,12 @@ func (s *Server) outboxMail(ctx context.Context, om *store.OutboxMail) (mail.Mes
 	if err != nil {
 		return mail.Message{}, false, err
 	}
-	if om.Kind == store.MailDigest {
+	if om.Kind == store.MailDigest || om.Kind == store.MailModerationSummary {
 		var p store.DigestPayload
 		if err := json.Unmarshal([]byte(om.Payload), &p); err != nil {
 			return mail.Message{}, false, fmt.Errorf("digest payload of mail %d: %w", om.ID, err)
 		}
-		return s.digestMail(ctx, u, p)
+		return s.digestMail(ctx, u, p, om.Kind)
 	}
 	if om.NotificationID == nil {
 		return mail.Message{}, false, fmt.Errorf("mail %d of kind %q has no notification", om.ID, om.Kind)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -28,7 +29,7 @@ type notificationItem struct {
 	Unread bool
 }
 
-func (s *Server) notificationItem(me *store.User, l *i18n.Localizer, n *store.NotificationView) notificationItem {
+func (s *Server) notificationItem(ctx context.Context, me *store.User, l *i18n.Localizer, n *store.NotificationView) notificationItem {
 	item := notificationItem{NotificationView: n, Unread: n.ReadAt == nil}
 	threadVisible := n.ThreadID != nil && n.ThreadTitle != nil && (!valueOr(n.ThreadHidden, false) || me.IsModerator())
 	thread := l.T("notif_thread_gone")
@@ -38,7 +39,7 @@ func (s *Server) notificationItem(me *store.User, l *i18n.Localizer, n *store.No
 		item.Link = threadURL(t)
 		if n.PostID != nil && (!n.PostRemoved || me.IsModerator()) {
 			item.Link = postAnchor(t, &store.Post{ID: *n.PostID})
-			if n.PostBody != nil && (n.Kind == store.NotifyReply || n.Kind == store.NotifyMention) {
+			if n.PostBody != nil && (n.Kind == store.NotifyReply || n.Kind == store.NotifyThreadReply || n.Kind == store.NotifyMention) {
 				item.Excerpt = markdown.Excerpt(*n.PostBody, 200)
 			}
 		}
@@ -60,10 +61,15 @@ func (s *Server) notificationItem(me *store.User, l *i18n.Localizer, n *store.No
 		item.Text = l.T("notif_new_flag", "Thread", thread)
 		item.Link = "/moderation/flags"
 	case store.NotifyApproved:
-		item.Text = l.T("notif_approved")
-		item.Link = "/forum"
-	case store.NotifyStatus:
-		item.Text = l.T("notif_status", "Who", who, "Thread", thread, "Status", l.T("challenge_"+valueOr(n.ThreadStatus, "")))
+		item.Text = l.T("notif_approved" + approvedRole(me))
+		item.Link = approvedLink(me)
+	case store.NotifyStatus, store.NotifyAccepted, store.NotifyAnswerAccepted:
+		cw := s.changeWords(ctx, l, me, n)
+		id := "notif_" + string(n.Kind)
+		if n.Kind == store.NotifyStatus {
+			id += cw.Variant
+		}
+		item.Text = l.T(id, "Who", cw.Who, "Thread", thread, "From", cw.From, "To", cw.To, "Target", cw.Target)
 	default:
 		item.Text = l.T("notif_"+string(n.Kind), "Who", who, "Thread", thread)
 	}
@@ -102,7 +108,7 @@ func (s *Server) notificationList(w http.ResponseWriter, r *http.Request) {
 	list = list[:min(len(list), notificationsPerPage)]
 	items := make([]notificationItem, len(list))
 	for i := range list {
-		items[i] = s.notificationItem(me, v.Localizer, &list[i])
+		items[i] = s.notificationItem(r.Context(), me, v.Localizer, &list[i])
 	}
 	data := map[string]any{"Items": items, "PrevURL": "", "NextURL": ""}
 	if page > 1 {
@@ -136,7 +142,7 @@ func (s *Server) notificationOpen(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	item := s.notificationItem(me, s.localizer(r), n)
+	item := s.notificationItem(r.Context(), me, s.localizer(r), n)
 	to := item.Link
 	if to == "" {
 		to = "/notifications"
@@ -171,7 +177,16 @@ func (s *Server) notificationPrefsShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := s.newView(w, r, "notif_prefs_title")
-	v.Data = map[string]any{"Kinds": notificationKinds(me), "Channels": store.Channels, "Prefs": prefs, "Frequencies": store.DigestFrequencies}
+	// Account requests and flags are gathered in a daily summary of their
+	// own, whatever the digest's frequency.
+	daily := map[string]bool{}
+	for _, k := range notificationKinds(me) {
+		if k.InModerationSummary() {
+			daily[string(k)] = true
+		}
+	}
+	v.Data = map[string]any{"Kinds": notificationKinds(me), "Channels": store.Channels, "Prefs": prefs, "Frequencies": store.DigestFrequencies,
+		"Daily": daily}
 	s.render(w, r, http.StatusOK, "notification_prefs", v)
 }
 

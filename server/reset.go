@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ideasx/server/auth"
+	"ideasx/server/i18n"
 	"ideasx/store"
 )
 
@@ -58,7 +59,13 @@ func (s *Server) mailResetLink(r *http.Request, email string) error {
 		return nil
 	}
 	plain, hash := auth.NewToken("")
-	m, err := s.accountMail(s.tr.For(u.Locale), u.Email, u.Name, "reset", "mail_reset_subject",
+	// The account's language if it has one, else the page's the request
+	// came from (an account made by invitation or import may have none).
+	lang := u.Locale
+	if !i18n.Supported(lang) {
+		lang = s.lang(r)
+	}
+	m, err := s.accountMail(s.tr.For(lang), u.Email, u.Name, "reset", "mail_reset_subject",
 		map[string]any{"URL": s.cfg.BaseURL + "/reset/" + plain, "Minutes": int(resetLinkTTL.Minutes())})
 	if err != nil {
 		return err

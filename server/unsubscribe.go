@@ -141,6 +141,16 @@ func (s *Server) unsubscribeSave(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if kind == store.MailDigest {
 		err = s.store.SetDigest(r.Context(), u.ID, "off")
+	} else if kind == store.MailModerationSummary {
+		// The summary stops; what it gathered stays in the notification centre.
+		var prefs *store.NotificationPrefs
+		if prefs, err = s.store.Prefs(r.Context(), u.ID); err == nil {
+			for _, k := range store.NotificationKinds {
+				if err == nil && k.InModerationSummary() && prefs.Channels[k] == store.ChannelDigest {
+					err = s.store.SetPref(r.Context(), u.ID, k, store.ChannelInApp)
+				}
+			}
+		}
 	} else {
 		var prefs *store.NotificationPrefs
 		if prefs, err = s.store.Prefs(r.Context(), u.ID); err == nil && prefs.Channels[store.NotificationKind(kind)] == store.ChannelEmail {

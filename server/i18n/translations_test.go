@@ -292,7 +292,9 @@ var sampleArgs = []any{
 	"Name", "Ana", "Count", 2, "Min", 10, "Max", 100, "Email", "a@b.org", "URL", "http://x",
 	"Date", "1 May", "Time", "10:00", "Day", 1, "Month", "May", "Year", 2026, "Inviter", "Bo", "Query", "customs", "Tag", "trade finance", "Who", "Ana (Firm)",
 	"Organisation", "Org", "Status", 404, "Thread", "Customs fees", "N", "2", "From", "09:30", "To", "17:00", "SigninURL", "http://x", "ResetURL", "http://x",
-	"Kind", "A business", "Domain", "mfa.no", "Site", "https://ideas.example.org",
+	"Kind", "A business", "Domain", "mfa.no", "Site", "https://ideas.example.org", "Target", "the event “Working group”",
+	"Title", "What the dialogue found", "Anonymous", "a business", "State", "not answered", "Reason", "waiting for Bo",
+	"Waiting", 1, "Names", "Bo (not answered)",
 }
 
 // withCount returns sampleArgs with Count (and N) set to n.
