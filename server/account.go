@@ -112,6 +112,23 @@ func (s *Server) tokenRevoke(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	tokens, err := s.store.APITokens(r.Context(), currentUser(r).ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	// Only a live token of one's own is asked about; anything else is the
+	// same 404 as before, confirmed or not.
+	for _, t := range tokens {
+		if t.ID == id && t.RevokedAt == nil {
+			l := s.localizer(r)
+			details := []confirmDetail{{l.T("field_token_name"), t.Name}, {l.T("created"), l.Date(t.CreatedAt)}}
+			if !s.confirmed(w, r, confirmation{Question: "confirm_token_revoke", Effect: "confirm_token_revoke_effect",
+				Button: "confirm_token_revoke_button", Details: details, Back: "/account"}) {
+				return
+			}
+		}
+	}
 	err = s.store.RevokeAPIToken(r.Context(), currentUser(r).ID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)

@@ -113,7 +113,7 @@ func TestRejectedRequestCanRegisterAgain(t *testing.T) {
 		}
 		mod := app.Client()
 		mod.SignIn("mod@secretariat.example")
-		if r := mod.Post("/moderation/accounts/"+itoa(u.ID)+"/reject", nil); r.Status != http.StatusSeeOther {
+		if r := mod.Post("/moderation/accounts/"+itoa(u.ID)+"/reject", url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("reject: got %d", r.Status)
 		}
 		if _, err := app.Store.UserByEmail(context.Background(), "spam@x.example"); err == nil {
@@ -324,7 +324,7 @@ func TestSuspendedAccountCannotSignIn(t *testing.T) {
 		victim.SignIn("troll@x.example")
 		admin := app.Client()
 		admin.SignIn("admin@secretariat.example")
-		if r := admin.Post("/admin/users/"+itoa(target.ID)+"/status", url.Values{"status": {"suspended"}}); r.Status != http.StatusSeeOther {
+		if r := admin.Post("/admin/users/"+itoa(target.ID)+"/status", url.Values{"status": {"suspended"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("suspend: got %d\n%s", r.Status, r.Body)
 		}
 		if r := victim.Get("/account"); r.Status != http.StatusSeeOther {

@@ -108,6 +108,10 @@ func (s *Server) userStatusSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusConflict, "pending", "error_use_approval")
 		return
 	}
+	if status == store.StatusSuspended && target.Status != store.StatusSuspended &&
+		!s.confirmed(w, r, suspendConfirmation(f, target, backTo(r, "/admin/users"))) {
+		return
+	}
 	if err := s.store.SetStatus(r.Context(), currentUser(r).ID, target.ID, status); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -117,6 +121,14 @@ func (s *Server) userStatusSave(w http.ResponseWriter, r *http.Request) {
 		msg = "flash_user_suspended"
 	}
 	s.redirectWithFlash(w, r, backTo(r, "/admin/users"), msg)
+}
+
+// suspendConfirmation asks before suspending target, naming who it is.
+func suspendConfirmation(f *form, target *store.User, back string) confirmation {
+	return confirmation{Question: "confirm_suspend", Effect: "confirm_suspend_effect", Button: "confirm_suspend_button",
+		Details: []confirmDetail{{f.l.T("field_name"), target.Name}, {f.l.T("field_email"), target.Email},
+			{f.l.T("field_organisation"), target.OrgName}, {f.l.T("field_role"), f.l.T("role_" + string(target.Role))}},
+		Back: back}
 }
 
 // backTo returns to the list the form was posted from, filters included.

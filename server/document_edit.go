@@ -210,6 +210,18 @@ func (s *Server) documentStatusSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_status", "error_choice")
 		return
 	}
+	if status == string(store.Published) && d.Status != store.Published {
+		awaited, err := s.consentsAwaited(r, d.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		// While consents are awaited the store refuses, and saying why
+		// comes before asking whether.
+		if !awaited && !s.confirmed(w, r, publishConfirmation(f, d)) {
+			return
+		}
+	}
 	err := s.store.SetDocumentStatus(r.Context(), currentUser(r).ID, d.ID, store.DocStatus(status))
 	if errors.Is(err, store.ErrConsentMissing) {
 		s.fail(w, r, http.StatusConflict, "consent_missing", "error_consent_missing")
@@ -222,4 +234,35 @@ func (s *Server) documentStatusSave(w http.ResponseWriter, r *http.Request) {
 	flash := map[string]string{string(store.Draft): "flash_document_draft", string(store.Published): "flash_document_published",
 		string(store.Archived): "flash_document_archived"}[status]
 	s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), flash)
+}
+
+// publishConfirmation asks before a document reaches the public page: once
+// read, copied or indexed, it cannot be taken back.
+func publishConfirmation(f *form, d *store.Document) confirmation {
+	details := []confirmDetail{{f.l.T("field_title"), d.Title}}
+	if d.Symbol != "" {
+		details = append(details, confirmDetail{f.l.T("field_symbol"), d.Symbol})
+	}
+	details = append(details, confirmDetail{f.l.T("field_visibility"), f.l.T("visibility_" + string(d.Visibility))})
+	c := confirmation{Question: "confirm_publish", Effect: "confirm_publish_effect", Button: "confirm_publish_button",
+		Details: details, Back: "/moderation/documents/" + itoa64(d.ID)}
+	if d.Visibility == store.MembersOnly {
+		c.Effect = "confirm_publish_members_effect"
+	}
+	return c
+}
+
+// consentsAwaited says whether someone quoted by name has not yet agreed to
+// the document's publication.
+func (s *Server) consentsAwaited(r *http.Request, docID int64) (bool, error) {
+	cs, err := s.store.DocumentConsents(r.Context(), docID)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range cs {
+		if c.Status != store.ConsentGranted {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -125,6 +125,9 @@ func (s *Server) resolveFlag(w http.ResponseWriter, r *http.Request, id int64, f
 		s.formProblem(w, r, f, "invalid_action", "error_choice")
 		return
 	}
+	if (action == store.FlagHidePost || action == store.FlagSuspend) && !isAPI(r) && !s.confirmFlag(w, r, f, id, action) {
+		return
+	}
 	err := s.store.ResolveFlag(r.Context(), currentUser(r), id, action)
 	switch {
 	case errors.Is(err, store.ErrNotFound) && isAPI(r):
@@ -138,4 +141,33 @@ func (s *Server) resolveFlag(w http.ResponseWriter, r *http.Request, id int64, f
 	default:
 		s.redirectWithFlash(w, r, "/moderation/flags", "flash_flag_resolved")
 	}
+}
+
+// confirmFlag asks before a flag hides a post or suspends its author, as
+// the same actions elsewhere do. A flag no longer open asks nothing: the
+// store then says it was already handled.
+func (s *Server) confirmFlag(w http.ResponseWriter, r *http.Request, f *form, id int64, action store.FlagAction) bool {
+	flags, err := s.store.OpenFlags(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return false
+	}
+	for _, fl := range flags {
+		if fl.ID != id {
+			continue
+		}
+		t := &store.Thread{ID: fl.ThreadID, Title: fl.ThreadTitle}
+		if action == store.FlagHidePost {
+			c := s.postConfirmation(r, t, &store.Post{ID: fl.PostID, Body: fl.PostBody}, "confirm_post_hide")
+			c.Back = "/moderation/flags"
+			return s.confirmed(w, r, c)
+		}
+		author, err := s.store.UserByID(r.Context(), fl.AuthorID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return false
+		}
+		return s.confirmed(w, r, suspendConfirmation(f, author, "/moderation/flags"))
+	}
+	return true
 }

@@ -46,7 +46,7 @@ func TestModeratorChangesAttributionAndHidesFromThePage(t *testing.T) {
 	if r := other.Post(fmt.Sprintf("/forum/posts/%d/hide", postID), nil); r.Status != http.StatusForbidden {
 		t.Errorf("a member hiding a post: %d, want 403", r.Status)
 	}
-	if r := f.mod.Post(fmt.Sprintf("/forum/posts/%d/hide", postID), nil); r.Status != http.StatusSeeOther {
+	if r := f.mod.Post(fmt.Sprintf("/forum/posts/%d/hide", postID), url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("hide: %d", r.Status)
 	}
 	if strings.Contains(other.Get(page).Body, "Our customs publish a list.") {

@@ -123,7 +123,7 @@ func TestReplyQuoteAndLock(t *testing.T) {
 		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "locked") {
 			t.Errorf("reply to a locked thread: got %d", r.Status)
 		}
-		if r := mod.Post("/forum/threads/"+id+"/switch", url.Values{"switch": {"hidden"}, "on": {"true"}}); r.Status != http.StatusSeeOther {
+		if r := mod.Post("/forum/threads/"+id+"/switch", url.Values{"switch": {"hidden"}, "on": {"true"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("hide: got %d", r.Status)
 		}
 		if r := del.Get(thread); r.Status != http.StatusNotFound {
@@ -331,7 +331,7 @@ func TestPostEditDeleteRestoreAndUseful(t *testing.T) {
 		if got := biz.Post("/forum/posts/"+opening+"/delete", nil).Status; got != http.StatusConflict {
 			t.Errorf("deleting the opening post: got %d, want 409", got)
 		}
-		if got := del.Post("/forum/posts/"+post+"/delete", nil).Status; got != http.StatusSeeOther {
+		if got := del.Post("/forum/posts/"+post+"/delete", url.Values{"confirm": {"1"}}).Status; got != http.StatusSeeOther {
 			t.Fatalf("author deleting: got %d", got)
 		}
 		page := biz.Get(thread)
@@ -381,7 +381,7 @@ func TestFlagAndModerationQueue(t *testing.T) {
 		queue := mod.Get("/moderation/flags")
 		mustContain(t, queue, "Buy cheap watches now", "Spam or advertising — watches", "Test troll")
 		flagID := regexp.MustCompile(`/moderation/flags/(\d+)`).FindStringSubmatch(queue.Body)[1]
-		if got := mod.Post("/moderation/flags/"+flagID, url.Values{"action": {"hide_post"}}).Status; got != http.StatusSeeOther {
+		if got := mod.Post("/moderation/flags/"+flagID, url.Values{"action": {"hide_post"}, "confirm": {"1"}}).Status; got != http.StatusSeeOther {
 			t.Fatalf("resolve: got %d", got)
 		}
 		if strings.Contains(biz.Get(thread).Body, "Buy cheap watches") {
@@ -566,7 +566,7 @@ func TestCurationFromThread(t *testing.T) {
 				t.Fatalf("consent: %d", got)
 			}
 		}
-		if got := mod.Post(docPage+"/status", url.Values{"status": {"published"}}).Status; got != http.StatusSeeOther {
+		if got := mod.Post(docPage+"/status", url.Values{"status": {"published"}, "confirm": {"1"}}).Status; got != http.StatusSeeOther {
 			t.Errorf("publishing with consent: %d", got)
 		}
 

@@ -73,7 +73,19 @@ func (s *Server) pendingReject(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	err := s.store.RejectUser(r.Context(), currentUser(r).ID, id)
+	u, err := s.store.UserByID(r.Context(), id)
+	if err == nil && u.Status != store.StatusPending {
+		err = store.ErrNotPending
+	}
+	if err == nil {
+		l := s.localizer(r)
+		if !s.confirmed(w, r, confirmation{Question: "confirm_reject", Effect: "confirm_reject_effect", Button: "confirm_reject_button",
+			Details: []confirmDetail{{l.T("field_name"), u.Name}, {l.T("field_email"), u.Email}, {l.T("field_organisation"), u.OrgName}},
+			Back:    "/moderation/accounts"}) {
+			return
+		}
+		err = s.store.RejectUser(r.Context(), currentUser(r).ID, id)
+	}
 	switch {
 	case errors.Is(err, store.ErrNotPending), errors.Is(err, store.ErrNotFound):
 		s.redirectWithFlash(w, r, "/moderation/accounts", "flash_already_handled")

@@ -145,7 +145,7 @@ func TestRejectedRequestTakesItsOrganisation(t *testing.T) {
 		if card := requestCard(t, c.Get("/moderation/accounts"), spam.ID); !strings.Contains(card, "Rejecting also deletes the organisation") {
 			t.Errorf("the page does not say the organisation goes with the request:\n%s", card)
 		}
-		if r := c.Post("/moderation/accounts/"+itoa(spam.ID)+"/reject", nil); r.Status != http.StatusSeeOther {
+		if r := c.Post("/moderation/accounts/"+itoa(spam.ID)+"/reject", url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("reject: got %d", r.Status)
 		}
 		if _, err := app.Store.OrganisationByID(ctx, spam.OrganisationID); err == nil {
@@ -166,7 +166,7 @@ func TestRejectedRequestTakesItsOrganisation(t *testing.T) {
 		if card := requestCard(t, page, joiner.ID); !strings.Contains(card, "Existing organisation") || !strings.Contains(card, "del@mfa.no") {
 			t.Errorf("the joiner's request:\n%s", card)
 		}
-		c.Post("/moderation/accounts/"+itoa(genuine.ID)+"/reject", nil)
+		c.Post("/moderation/accounts/"+itoa(genuine.ID)+"/reject", url.Values{"confirm": {"1"}})
 		if _, err := app.Store.OrganisationByID(ctx, genuine.OrganisationID); err != nil {
 			t.Errorf("rejecting the creator removed the organisation another asked to join: %v", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -161,6 +162,9 @@ func (s *Server) setPostDeleted(w http.ResponseWriter, r *http.Request, deleted 
 		s.fail(w, r, http.StatusConflict, "opening_post", "error_delete_opening")
 		return
 	}
+	if deleted && p.DeletedAt == nil && !s.confirmed(w, r, s.postConfirmation(r, t, p, "confirm_post_delete")) {
+		return
+	}
 	if deleted || p.DeletedAt != nil {
 		if err := s.store.SetPostDeleted(r.Context(), p.ID, me, deleted); err != nil {
 			s.serverError(w, r, err)
@@ -185,12 +189,23 @@ func (s *Server) postHide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.HiddenAt == nil {
+		if !s.confirmed(w, r, s.postConfirmation(r, t, p, "confirm_post_hide")) {
+			return
+		}
 		if err := s.store.SetPostHidden(r.Context(), currentUser(r), p.ID, true); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 	}
 	s.postChanged(w, r, t, p)
+}
+
+// postConfirmation asks before deleting or hiding a post (question is
+// confirm_post_delete or confirm_post_hide), quoting the start of its text.
+func (s *Server) postConfirmation(r *http.Request, t *store.Thread, p *store.Post, question string) confirmation {
+	return confirmation{Question: question, Effect: question + "_effect", Button: question + "_button",
+		Details: []confirmDetail{{s.localizer(r).T("confirm_detail_thread"), t.Title}},
+		Quote:   markdown.Excerpt(p.Body, 300), Back: postAnchor(t, p)}
 }
 
 // postChanged ends a change to a post: the post as the reader now sees it

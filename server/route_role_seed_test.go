@@ -231,7 +231,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	// The account changes come last: the demoted account got its
 	// notifications as a member; then the opening post is edited again.
 	must(cookie["admin"].Post(fmt.Sprintf("/admin/users/%d/role", w.users["demoted"].ID), url.Values{"role": {"visitor"}}), http.StatusSeeOther, "demote")
-	must(cookie["admin"].Post(fmt.Sprintf("/admin/users/%d/status", w.users["suspended"].ID), url.Values{"status": {"suspended"}}), http.StatusSeeOther, "suspend")
+	must(cookie["admin"].Post(fmt.Sprintf("/admin/users/%d/status", w.users["suspended"].ID), url.Values{"status": {"suspended"}, "confirm": {"1"}}), http.StatusSeeOther, "suspend")
 	var opening int64
 	if err := app.Store.DB().QueryRowContext(ctx, fmt.Sprintf(`SELECT MIN(id) FROM posts WHERE thread_id = %d`, threadA)).Scan(&opening); err != nil {
 		t.Fatal(err)

@@ -243,6 +243,11 @@ func (s *Server) switchThread(w http.ResponseWriter, r *http.Request, t *store.T
 		s.formProblem(w, r, f, "invalid_switch", "error_choice")
 		return
 	}
+	if sw == string(store.SwitchHidden) && on && !t.Hidden && !s.confirmed(w, r, confirmation{Question: "confirm_thread_hide",
+		Effect: "confirm_thread_hide_effect", Button: "confirm_thread_hide_button",
+		Details: []confirmDetail{{f.l.T("confirm_detail_thread"), t.Title}}, Back: threadURL(t)}) {
+		return
+	}
 	if err := s.store.SetThreadSwitch(r.Context(), currentUser(r).ID, t.ID, store.ThreadSwitch(sw), on); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -104,7 +104,7 @@ func TestLiveThreadInBrowser(t *testing.T) {
 	}
 	waitJS(t, del, fmt.Sprintf(`document.querySelector("#post-%d .post-body").textContent.includes("certificate only")`, first))
 	assertText(t, del, sel+" .post-head", "edited")
-	if r := biz.Post(fmt.Sprintf("/forum/posts/%d/delete", second), nil); r.Status != http.StatusSeeOther {
+	if r := biz.Post(fmt.Sprintf("/forum/posts/%d/delete", second), url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d %s", r.Status, r.Body)
 	}
 	browsertest.Do(t, del, waitFor(fmt.Sprintf("#post-%d p.muted", second)))
