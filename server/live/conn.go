@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
@@ -27,11 +28,30 @@ const (
 )
 
 const (
-	readLimit    = 4 << 10
-	writeWait    = 10 * time.Second
+	readLimit = 4 << 10
+	// writeWait is how long a write may wait for a client that does not
+	// read: with the send buffer bounded, a client that far behind is
+	// cut and catches up from its last seq when it returns.
+	writeWait    = 5 * time.Second
 	maxBadFrames = 10
 	typingEvery  = 2 * time.Second
 )
+
+// sendBuffer bounds the kernel's send buffer of a connection. Linux grows
+// it up to tcp_wmem's maximum (4 MiB) on a fast link, which is minutes of
+// a busy thread: a phone on a bad line would fall that far behind while
+// its writes still succeeded, and it would never be cut. Bounded, the
+// writes of a client that cannot keep up block within seconds, its queue
+// fills or writeWait passes, and it is cut, to catch up from its last seq
+// when it returns. 32 KiB (the kernel doubles it) is still some hundred
+// live messages in flight: only a client far behind blocks.
+const sendBuffer = 32 << 10
+
+func boundSendBuffer(c net.Conn) {
+	if tc, ok := c.(interface{ SetWriteBuffer(int) error }); ok {
+		_ = tc.SetWriteBuffer(sendBuffer)
+	}
+}
 
 // upgrader keeps buffers small: most connections are idle, and a write
 // buffer is borrowed from the pool only while writing.
@@ -107,6 +127,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, u *store.User, cred 
 	if err != nil {
 		return // the upgrader has answered
 	}
+	boundSendBuffer(ws.NetConn())
 	c := &Conn{hub: h, ws: ws, cred: cred, key: key, done: make(chan struct{}), topics: map[string]struct{}{}}
 	c.user.Store(u)
 	c.out.Lock()
@@ -362,6 +383,9 @@ func (c *Conn) writeLoop() {
 				c.closeGently()
 			} else {
 				_ = c.ws.Close()
+			}
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				c.hub.metrics.slow.Inc() // it stopped reading, or reads too slowly
 			}
 			return
 		}

@@ -26,7 +26,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		sent:          prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_messages_sent_total", Help: "Messages queued to websocket clients."}),
 		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_messages_dropped_total",
 			Help: "Messages not queued because the client was too slow (it catches up on reconnect)."}),
-		slow: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_slow_disconnects_total", Help: "Connections closed because their send queue was full."}),
+		slow: prometheus.NewCounter(prometheus.CounterOpts{Name: "ideasx_ws_slow_disconnects_total", Help: "Connections closed because the client did not keep up: its send queue was full, or a write to it waited too long."}),
 		publish: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ideasx_live_broker_publish_seconds", Help: "Time to publish one message to the broker.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .5}}),
 		lag: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ideasx_live_broker_lag_seconds",

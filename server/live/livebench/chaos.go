@@ -188,7 +188,7 @@ func (b *bench) steps() []*chaosStep {
 		return b.stopSteps()
 	case "slow-client":
 		return []*chaosStep{
-			{at: c.chaosBefore, what: "a client reading 1 frame/s joins instance A", do: func(ctx context.Context) error {
+			{at: c.chaosBefore, what: "a client reading 1 KiB/s joins instance A", do: func(ctx context.Context) error {
 				sc, err := b.startSlowClient(ctx)
 				b.slow = sc
 				return err
@@ -237,6 +237,7 @@ type chaosResult struct {
 	// server cut it (nil: not cut), and the others' p99 with it over
 	// their p99 before it.
 	SlowFrames   int64    `json:"slow_frames,omitempty"`
+	SlowBytes    int64    `json:"slow_bytes,omitempty"`
 	SlowCutS     *float64 `json:"slow_cut_after_s,omitempty"`
 	SlowP99Ratio float64  `json:"p99_with_slow_over_before,omitempty"`
 
@@ -370,7 +371,7 @@ func (b *bench) runChaos(ctx context.Context) error {
 	ok := r.Lost == 0 && r.Duplicated == 0 && cr.ConvergedS != nil && *cr.ConvergedS <= 5 &&
 		cr.NotReady == 0 && cr.ReadyFailed == 0 && r.PostErrors == 0
 	if b.slow != nil {
-		cr.SlowFrames = b.slow.frames.Load()
+		cr.SlowFrames, cr.SlowBytes = b.slow.frames.Load(), b.slow.bytes.Load()
 		if at := b.slow.cutAt.Load(); at > 0 {
 			cut := (time.Duration(at) - steps[0].done).Seconds()
 			cr.SlowCutS = &cut
@@ -489,7 +490,8 @@ func (cr *chaosResult) print(line func(string, ...any)) {
 		if cr.SlowCutS != nil {
 			cut = fmt.Sprintf("cut by the server %.1f s after joining", *cr.SlowCutS)
 		}
-		line("  slow client  read %d frames; %s; the others' p99 with it %.2f × their p99 before it", cr.SlowFrames, cut, cr.SlowP99Ratio)
+		line("  slow client  read %d bytes (%d frames) at %d bytes/s; %s; the others' p99 with it %.2f × their p99 before it",
+			cr.SlowBytes, cr.SlowFrames, slowRate, cut, cr.SlowP99Ratio)
 	}
 	line("  readiness    %d /readyz probes of both instances every 200 ms: %d not 200, %d failed; %d reported Redis down",
 		cr.ReadyProbes, cr.NotReady, cr.ReadyFailed, cr.RedisDownSeen)

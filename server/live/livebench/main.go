@@ -86,7 +86,7 @@ func main() {
 	flag.DurationVar(&c.hold, "hold", 0, "after the report, keep the instances (and, with -idle, the connections) up this long, e.g. to profile them")
 	flag.DurationVar(&c.quiet, "quiet", 0, "before posting, wait up to this long for a second in which the machine is idle (other work running meanwhile distorts the figures)")
 	flag.StringVar(&c.bin, "bin", "", "use this ideasx binary instead of building ./cmd/ideasx (e.g. to compare two builds)")
-	flag.StringVar(&c.chaos, "chaos", "", `inject a fault while posting: "redis" kills a private redis-server of this run and starts it again (make chaos); "redis-net" delays instance A's link to it by 200 ms, then cuts it, through Toxiproxy (make chaos-net); "slow-client" adds a client reading 1 frame/s for -chaos-outage`)
+	flag.StringVar(&c.chaos, "chaos", "", `inject a fault while posting: "redis" kills a private redis-server of this run and starts it again (make chaos); "redis-net" delays instance A's link to it by 200 ms, then cuts it, through Toxiproxy (make chaos-net); "slow-client" adds a client whose link carries 1 KiB/s for -chaos-outage`)
 	flag.StringVar(&c.pgStop, "pg-stop", "immediate", `with -chaos postgres (a private Postgres cluster of this run stopped for -chaos-outage, then started again; make chaos-pg), how it is stopped: "immediate" (as a crash: sessions cut, WAL recovery at the restart) or "fast" (a planned restart)`)
 	flag.StringVar(&c.toxiproxy, "toxiproxy", "toxiproxy-server", "with -chaos redis-net, the Toxiproxy v2 server binary")
 	flag.StringVar(&c.caddy, "caddy", "caddy", `with -chaos sigterm (Caddy from deploy/Caddyfile in front of both instances, every request through it, instance A sent SIGTERM -chaos-before into the posting; make chaos-stop), the Caddy v2 binary`)
