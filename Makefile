@@ -20,7 +20,7 @@ export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 
-.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood chaos chaos-net chaos-pg chaos-stop fmt lint clean docker
+.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood chaos chaos-net chaos-pg chaos-stop chaos-slow fmt lint clean docker
 
 # What `ideasx version`, the start-up log, /healthz and ideasx_build_info
 # report. Override for a release build, e.g. make build VERSION=v1.4.0
@@ -100,6 +100,13 @@ CADDY ?= bin/caddy
 chaos-stop: testdeps
 	test -x $(CADDY) || GOBIN=$(CURDIR)/bin $(GO) install github.com/caddyserver/caddy/v2/cmd/caddy@v2.11.9
 	$(GO) run ./server/live/livebench -chaos sigterm -caddy $(CADDY) -clients 500 -rate 20 $(CHAOS_FLAGS)
+
+# The same load with one more client, on instance A, whose link carries
+# 1 KiB/s (about a reply a second) for 20 s, between 10 s without it on
+# either side: reports when the server cut it and the others' p99 while
+# it was there over their p99 without it. Needs a quiet machine.
+chaos-slow: testdeps
+	$(GO) run ./server/live/livebench -chaos slow-client -chaos-before 10s -chaos-outage 20s -chaos-after 10s -clients 500 -rate 20 $(CHAOS_FLAGS)
 
 # Thread page latency while websocket clients flood the server, with the
 # per-connection limits off and on (issue 11). Needs Postgres.
