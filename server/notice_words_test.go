@@ -2,10 +2,13 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -393,5 +396,45 @@ func TestResetMailLanguage(t *testing.T) {
 		if len(m) != 1 || m[0].Subject != c.subject {
 			t.Errorf("%s: reset mail %+v, want the subject %q", c.email, m, c.subject)
 		}
+	}
+}
+
+// TestOpenAPINotificationKinds: the API's description lists every kind of
+// notification the API may return.
+func TestOpenAPINotificationKinds(t *testing.T) {
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc any
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var enum []any
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if k, ok := v["kind"].(map[string]any); ok {
+				if e, ok := k["enum"].([]any); ok && slices.Contains(e, any("pending_account")) {
+					enum = e
+				}
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(doc)
+	var want []any
+	for _, k := range store.NotificationKinds {
+		want = append(want, string(k))
+	}
+	if !slices.Equal(enum, want) {
+		t.Errorf("openapi.json lists the kinds %v, want %v", enum, want)
 	}
 }
