@@ -310,6 +310,22 @@ func TestNotificationDefaultsShown(t *testing.T) {
 			!strings.Contains(m[1].Body, "Kofi Mensah demande un compte") || strings.Contains(m[1].Body, "Amina") {
 			t.Errorf("moderation summary: %+v", m)
 		}
+		// Its unsubscribe link stops the summary; the requests stay in the app.
+		link := app.LastLink(mod.Email, "/unsubscribe/")
+		if !strings.Contains(link, ".moderation_summary.") {
+			t.Fatalf("the summary's unsubscribe link %q is not the summary's", link)
+		}
+		mustContain(t, app.Client().Get(link), "récapitulatif quotidien des demandes de compte")
+		if r := app.Client().Post(link, nil); r.Status != http.StatusOK {
+			t.Fatalf("unsubscribe: %d", r.Status)
+		}
+		prefs, err := app.Store.Prefs(ctx, mod.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if prefs.Channels[store.NotifyPendingAccount] != store.ChannelInApp || prefs.Channels[store.NotifyNewFlag] != store.ChannelInApp {
+			t.Errorf("after unsubscribing from the summary: %v", prefs.Channels)
+		}
 	})
 }
 
