@@ -20,8 +20,10 @@ type Event struct {
 	OnlineURL  string     `db:"online_url" json:"online_url,omitempty"`
 	Programme  string     `db:"programme" json:"programme"`
 	Visibility Visibility `db:"visibility" json:"visibility"`
-	CreatedAt  time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt  time.Time  `db:"updated_at" json:"updated_at"`
+	// MainEventID names the meeting this one is a side event of.
+	MainEventID *int64    `db:"main_event_id" json:"main_event_id"`
+	CreatedAt   time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
 	// DocumentIDs are the linked documents, when saving.
 	DocumentIDs []int64 `db:"-" json:"document_ids"`
 }
@@ -38,7 +40,7 @@ func (e *Event) Location() *time.Location {
 	return loc
 }
 
-const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.timezone, e.all_day, e.place, e.online_url, e.programme, e.visibility, e.created_at, e.updated_at`
+const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.timezone, e.all_day, e.place, e.online_url, e.programme, e.visibility, e.main_event_id, e.created_at, e.updated_at`
 
 func eventReadable(w *where, a Access) {
 	if !a.Members && !a.Curator {
