@@ -2,7 +2,8 @@
 # Makes sure the services the test suite needs are available on a Debian 12
 # machine: PostgreSQL and Redis where IDEASX_TEST_DATABASE_URL and
 # IDEASX_TEST_REDIS_URL point (default 127.0.0.1:5432, database ideasx_test,
-# and 127.0.0.1:6379), Chromium (browser tests) and a C compiler (go test -race).
+# and 127.0.0.1:6379), Chromium and axe-core (browser tests) and a C compiler
+# (go test -race).
 #
 # Idempotent: services that already run are left alone. Under CI=true any step
 # that cannot be completed makes the script exit non-zero; otherwise it warns
@@ -202,6 +203,34 @@ ensure_chromium() {
 	fi
 }
 
+# ------------------------------------------------------------------ axe-core
+
+# The browser tests inject axe-core into pages (server/browsertest/axe.go).
+# Its release is pinned, with its checksum, by the package.json and
+# package-lock.json in AXE_DIR; npm ci installs exactly that, into
+# AXE_DIR/node_modules, which is not committed.
+AXE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/server/testdata/axe"
+
+# json_version FILE: the first "version" of a package.json.
+json_version() { { sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$1" 2>/dev/null || true; } | head -1; }
+
+ensure_axe() {
+	local want have
+	want=$(sed -n 's/^ *"axe-core": *"\([^"]*\)".*/\1/p' "$AXE_DIR/package.json" | head -1)
+	have=$(json_version "$AXE_DIR/node_modules/axe-core/package.json")
+	if [[ -n "$want" && "$have" == "$want" && -f "$AXE_DIR/node_modules/axe-core/axe.min.js" ]]; then
+		log "axe-core $have present"
+		return
+	fi
+	if ! command -v npm >/dev/null 2>&1; then
+		apt_install npm || { fail "could not install npm (needed to install axe-core)"; return; }
+	fi
+	log "installing axe-core $want with npm ci into $AXE_DIR"
+	(cd "$AXE_DIR" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+		{ fail "npm ci could not install axe-core $want"; return; }
+	log "axe-core $(json_version "$AXE_DIR/node_modules/axe-core/package.json") installed"
+}
+
 # ---------------------------------------------------------- C compiler (-race)
 
 ensure_cc() {
@@ -216,6 +245,7 @@ ensure_cc() {
 ensure_postgres
 ensure_redis
 ensure_chromium
+ensure_axe
 ensure_cc
 
 if [[ $status -ne 0 ]]; then
