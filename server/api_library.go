@@ -191,7 +191,12 @@ func (s *Server) apiDocumentSave(w http.ResponseWriter, r *http.Request, d *stor
 		f.values.Set("status", in.Status)
 		d.Status = store.DocStatus(f.choice("status", true, string(store.Draft), string(store.Published), string(store.Archived)))
 	}
-	if err := s.storeDocument(r, f, d); err != nil {
+	err := s.storeDocument(r, f, d)
+	if errors.Is(err, store.ErrConsentMissing) {
+		s.publishBlocked(w, r, d.ID)
+		return
+	}
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -4,16 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 
-	"ideasx/server/markdown"
+	"ideasx/server/i18n"
 	"ideasx/store"
 )
 
-// threadCurate drafts a public document from a thread: its title, its
-// opening post and accepted answer, each attributed as the thread's mode
-// allows the public to read. People named in it are asked to consent;
-// under the Chatham House rule nobody is named, so nobody is asked.
+// threadCurate drafts a public document from a thread: its title, and the
+// Markdown source of its opening post and accepted answer as block quotes
+// (headings, lists, tables and links kept), each attributed as the thread's
+// mode allows the public to read. People named in it are asked to consent;
+// under the Chatham House rule nobody is named, so nobody is asked. A
+// thread that already has a draft is not drafted twice: the moderator is
+// taken to that draft.
 func (s *Server) threadCurate(w http.ResponseWriter, r *http.Request) {
 	t, ok := s.threadFromPath(w, r, pathID)
 	if !ok {
@@ -25,7 +30,7 @@ func (s *Server) threadCurate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	quotedPosts := posts
-	if t.AcceptedPostID != nil {
+	if t.AcceptedPostID != nil && (len(posts) == 0 || posts[0].ID != *t.AcceptedPostID) {
 		accepted, err := s.store.PostByID(r.Context(), *t.AcceptedPostID)
 		if err != nil {
 			s.serverError(w, r, err)
@@ -33,51 +38,164 @@ func (s *Server) threadCurate(w http.ResponseWriter, r *http.Request) {
 		}
 		quotedPosts = append(quotedPosts, *accepted)
 	}
-	l := s.tr.For(s.lang(r))
+	l := s.localizer(r)
 	var b strings.Builder
-	var quoted []int64
+	var quoted []store.QuotedPerson
 	seen := map[int64]bool{}
 	for i, p := range quotedPosts {
 		if p.Removed() {
 			continue
 		}
-		who := publicAttribution(l.T, t.Attribution, p)
+		who := publicAttribution(l, t.Attribution, p)
 		label := l.T("curation_challenge_from", "Who", who)
 		if i > 0 {
 			label = l.T("curation_answer_from", "Who", who)
 		}
-		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", label, quoteMarkdown(markdown.Excerpt(p.Body, 1500)))
+		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", label, quoteMarkdown(s.withoutPrivateLinks(l, p.Body)))
 		if t.Attribution != store.ChathamHouse && !seen[p.AuthorID] {
 			seen[p.AuthorID] = true
-			quoted = append(quoted, p.AuthorID)
+			quoted = append(quoted, store.QuotedPerson{UserID: p.AuthorID, NamedAs: who, AnonymousAs: l.T("anon_" + string(p.OrgKind))})
 		}
 	}
-	d, err := s.store.CurateThread(r.Context(), currentUser(r).ID, t.ID, t.Title, strings.TrimSpace(b.String()), quoted)
+	d, existing, err := s.store.CurateThread(r.Context(), currentUser(r).ID, t.ID, t.Title, strings.TrimSpace(b.String()), quoted)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), "flash_curated")
+	flash := "flash_curated"
+	if existing {
+		flash = "flash_curation_exists"
+	}
+	s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), flash)
 }
 
-// publicAttribution is how a post's author may be named to the public.
-func publicAttribution(t func(string, ...any) string, mode store.Attribution, p store.Post) string {
+// publicAttribution is how a post's author may be named to the public,
+// within a sentence ("as a business put it").
+func publicAttribution(l *i18n.Localizer, mode store.Attribution, p store.Post) string {
 	switch mode {
 	case store.OnTheRecord:
 		return p.AuthorName + " (" + p.OrgName + ")"
 	case store.PersonalCapacity:
 		return p.AuthorName
 	default:
-		return t("chatham_" + string(p.OrgKind))
+		return l.T("anon_" + string(p.OrgKind))
 	}
 }
 
 func quoteMarkdown(text string) string {
-	lines := strings.Split(text, "\n")
+	lines := strings.Split(strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n")), "\n")
 	for i := range lines {
-		lines[i] = "> " + lines[i]
+		lines[i] = strings.TrimRight("> "+lines[i], " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// privateArea are the paths that only signed-in people may open: a public
+// document must not link there.
+var privateArea = regexp.MustCompile(`^/(forum|account|moderation|admin|notifications|api)(/|$|\?|#)`)
+
+// mdLink is an inline Markdown link or image: [text](url "title").
+var mdLink = regexp.MustCompile(`(!?)\[([^\]\n]*)\]\(\s*<?([^)\s>]*)>?(?:\s+"[^"\n]*")?\s*\)`)
+
+// bareURL is a URL written out, which Linkify makes a link.
+var bareURL = regexp.MustCompile(`(?:https?://|/)[^\s<>()\[\]]+`)
+
+// withoutPrivateLinks keeps, of each link of a post to a members-only page
+// of the site (a thread, an upload, an account page), only its text; an
+// image there becomes its description and an address written out a note
+// that a members-only link was left out.
+func (s *Server) withoutPrivateLinks(l *i18n.Localizer, body string) string {
+	body = mdLink.ReplaceAllStringFunc(body, func(m string) string {
+		sub := mdLink.FindStringSubmatch(m)
+		if !s.isPrivateURL(sub[3]) {
+			return m
+		}
+		return sub[2]
+	})
+	return bareURL.ReplaceAllStringFunc(body, func(m string) string {
+		if !strings.HasPrefix(m, "http") || !s.isPrivateURL(strings.TrimRight(m, ".,;:!?")) {
+			return m
+		}
+		return "(" + l.T("curation_link_removed") + ")"
+	})
+}
+
+func (s *Server) isPrivateURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if u.Host != "" {
+		base, err := url.Parse(s.cfg.BaseURL)
+		if err != nil || !strings.EqualFold(u.Host, base.Host) {
+			return false
+		}
+	} else if u.Scheme != "" {
+		return false
+	}
+	return privateArea.MatchString(u.Path)
+}
+
+// waitingFor says who a draft still waits for ("waiting for 2 of 3
+// people: Ana Ruiz (not answered), Bo Li (refused)"), or "" when nobody.
+func waitingFor(l *i18n.Localizer, cs []store.Consent) string {
+	var names []string
+	for _, c := range cs {
+		if c.Status != store.ConsentGranted {
+			names = append(names, l.T("curation_waiting_person", "Name", c.Name, "State", l.T("consent_"+c.Status)))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return l.T("curation_waiting_for", "Count", len(cs), "Waiting", len(names), "Names", strings.Join(names, ", "))
+}
+
+// publishBlocked answers a publication that consents forbid: the API with
+// 409 and the reason, a browser with a page that says who is awaited and
+// leads back to the draft.
+func (s *Server) publishBlocked(w http.ResponseWriter, r *http.Request, docID int64) {
+	l := s.localizer(r)
+	cs, err := s.store.DocumentConsents(r.Context(), docID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	reason := waitingFor(l, cs)
+	if reason == "" {
+		reason = l.T("error_consent_missing")
+	}
+	if isAPI(r) {
+		var body apiErrorBody
+		body.Error.Code = "consent_missing"
+		body.Error.Message = l.T("curation_publish_blocked_api", "Reason", reason)
+		writeJSON(w, http.StatusConflict, body)
+		return
+	}
+	v := s.newView(w, r, "curation_publish_blocked_title")
+	v.Data = map[string]any{"Reason": reason, "DocURL": "/moderation/documents/" + itoa64(docID)}
+	s.render(w, r, http.StatusConflict, "publish_blocked", v)
+}
+
+// threadDocuments adds to a thread's page what became of it: the public
+// documents drawn from it for every member, and for moderators the draft
+// that waits, which they open instead of drafting a second one.
+func (s *Server) threadDocuments(r *http.Request, me *store.User, threadID int64, data map[string]any) error {
+	docs, err := s.store.ThreadDocuments(r.Context(), threadID)
+	if err != nil {
+		return err
+	}
+	var public []store.Document
+	for _, d := range docs {
+		switch {
+		case d.Status == store.Published && d.Visibility == store.Public:
+			public = append(public, d)
+		case d.Status == store.Draft && me.IsModerator() && data["CurationDraft"] == nil:
+			data["CurationDraft"] = d
+		}
+	}
+	data["PublicDocuments"] = public
+	return nil
 }
 
 func (s *Server) consentList(w http.ResponseWriter, r *http.Request) {
@@ -91,22 +209,83 @@ func (s *Server) consentList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "consents", v)
 }
 
-func (s *Server) consentSave(w http.ResponseWriter, r *http.Request) {
+// consentLoad finds the request of the path made to the signed-in person
+// and its document; anyone else learns nothing of the draft (404).
+func (s *Server) consentLoad(w http.ResponseWriter, r *http.Request) (*store.Consent, *store.Document, bool) {
 	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
+		return nil, nil, false
+	}
+	c, err := s.store.ConsentRequest(r.Context(), currentUser(r).ID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return nil, nil, false
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, nil, false
+	}
+	// The person was asked, so they may read the draft a moderator wrote.
+	d, err := s.store.DocumentByID(r.Context(), id, store.Access{Members: true, Curator: true})
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, nil, false
+	}
+	return c, d, true
+}
+
+// consentShow is the draft as it would be published, the asked person's
+// passages marked, with their answer.
+func (s *Server) consentShow(w http.ResponseWriter, r *http.Request) {
+	c, d, ok := s.consentLoad(w, r)
+	if !ok {
+		return
+	}
+	s.renderConsent(w, r, http.StatusOK, c, d, nil)
+}
+
+func (s *Server) renderConsent(w http.ResponseWriter, r *http.Request, status int, c *store.Consent, d *store.Document, f *form) {
+	all, err := s.store.DocumentConsents(r.Context(), d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v := s.newView(w, r, "consent_page_title")
+	if f != nil {
+		v.Form, v.Errors = f.values, f.errors
+	} else {
+		v.Form.Set("answer", c.Answer())
+		v.Form.Set("note", c.Note)
+	}
+	shownAs := c.NamedAs
+	if c.Anonymous {
+		shownAs = c.AnonymousAs
+	}
+	v.Data = map[string]any{"Consent": c, "Document": d, "Preview": consentPreview(d.Summary, all, c.UserID),
+		"ShownAs": shownAs, "Answers": []string{store.ConsentGranted, store.ConsentAnonymous, store.ConsentDeclined}}
+	s.render(w, r, status, "consent", v)
+}
+
+func (s *Server) consentSave(w http.ResponseWriter, r *http.Request) {
+	c, d, ok := s.consentLoad(w, r)
+	if !ok {
 		return
 	}
 	f := s.parseForm(w, r)
 	if f == nil {
 		return
 	}
-	answer := f.choice("answer", true, store.ConsentGranted, store.ConsentDeclined)
+	answer := f.choice("answer", true, store.ConsentGranted, store.ConsentAnonymous, store.ConsentDeclined)
+	note := f.multiline("note", 2000)
+	if d.Status != store.Draft {
+		f.fail("answer", "error_consent_closed")
+	}
 	if !f.ok() {
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_answer", "error_choice")
+		s.renderConsent(w, r, http.StatusUnprocessableEntity, c, d, f)
 		return
 	}
-	err := s.store.AnswerConsent(r.Context(), currentUser(r).ID, id, answer == store.ConsentGranted)
+	err := s.store.AnswerConsent(r.Context(), currentUser(r).ID, d.ID, answer, note)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
 		return
@@ -115,5 +294,5 @@ func (s *Server) consentSave(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	s.redirectWithFlash(w, r, "/account/consents", "flash_consent_saved")
+	s.redirectWithFlash(w, r, "/account/consents/"+itoa64(d.ID), "flash_consent_saved")
 }

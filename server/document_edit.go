@@ -82,6 +82,9 @@ func (s *Server) renderDocumentForm(w http.ResponseWriter, r *http.Request, v *v
 			return
 		}
 		data["Consents"] = consents
+		if d.Status == store.Draft {
+			data["WaitingFor"] = waitingFor(v.Localizer, consents)
+		}
 		if src, err := s.store.SourceThread(r.Context(), d.ID); err == nil && src != 0 {
 			data["SourceURL"] = fmt.Sprintf("/forum/threads/%d", src)
 		}
@@ -170,8 +173,6 @@ func (s *Server) storeDocument(r *http.Request, f *form, d *store.Document) erro
 		f.fail("symbol", "error_symbol_taken")
 	case errors.Is(err, store.ErrRevisionLoop):
 		f.fail("revises", "error_revision_loop")
-	case errors.Is(err, store.ErrConsentMissing):
-		f.fail("status", "error_consent_missing")
 	default:
 		return err
 	}
@@ -179,7 +180,12 @@ func (s *Server) storeDocument(r *http.Request, f *form, d *store.Document) erro
 }
 
 func (s *Server) saveDocument(w http.ResponseWriter, r *http.Request, f *form, d *store.Document, titleID string) {
-	if err := s.storeDocument(r, f, d); err != nil {
+	err := s.storeDocument(r, f, d)
+	if errors.Is(err, store.ErrConsentMissing) {
+		s.publishBlocked(w, r, d.ID)
+		return
+	}
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
@@ -224,7 +230,7 @@ func (s *Server) documentStatusSave(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.store.SetDocumentStatus(r.Context(), currentUser(r).ID, d.ID, store.DocStatus(status))
 	if errors.Is(err, store.ErrConsentMissing) {
-		s.fail(w, r, http.StatusConflict, "consent_missing", "error_consent_missing")
+		s.publishBlocked(w, r, d.ID)
 		return
 	}
 	if err != nil {

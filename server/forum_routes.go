@@ -32,7 +32,9 @@ func (s *Server) forumRoutes(mux *routeTable) {
 	s.forum(mux, "POST /forum/threads/{id}/curate", s.moderator(s.threadCurate))
 	s.forum(mux, "GET /forum/threads/{id}/export", s.forumMember(s.threadExport))
 	s.forum(mux, "GET /account/consents", s.signedIn(s.consentList))
-	s.forum(mux, "POST /account/consents/{id}", s.signedIn(s.consentSave))
+	// The draft quotes the forum: reading it takes forum access, as the thread did.
+	s.forum(mux, "GET /account/consents/{id}", s.forumMember(s.consentShow))
+	s.forum(mux, "POST /account/consents/{id}", s.forumMember(s.consentSave))
 	s.forum(mux, "GET /moderation/themes", s.moderator(s.themeList))
 	s.forum(mux, "POST /moderation/themes", s.moderator(s.themeSave))
 	s.forum(mux, "POST /moderation/flags/{id}", s.moderator(s.flagResolve))

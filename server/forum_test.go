@@ -525,61 +525,6 @@ func TestMentions(t *testing.T) {
 	})
 }
 
-func TestCurationFromThread(t *testing.T) {
-	t.Parallel()
-	forEachEngine(t, func(t *testing.T, app *servertest.App) {
-		app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
-		app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
-		app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
-		biz, del, mod := app.Client(), app.Client(), app.Client()
-		biz.SignIn("biz@x.example")
-		del.SignIn("del@x.example")
-		mod.SignIn("mod@x.example")
-		curate := func(attribution string) (string, string) {
-			thread := postThread(t, biz, themeID(t, app), "Curate me "+attribution, attribution)
-			id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(thread)[1]
-			r := del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"Chile answers " + attribution}})
-			post := regexp.MustCompile(`#post-(\d+)`).FindStringSubmatch(r.Location)[1]
-			biz.Post("/forum/threads/"+id+"/status", url.Values{"to": {"answered"}, "post": {post}})
-			if got := del.Post("/forum/threads/"+id+"/curate", nil).Status; got != http.StatusForbidden {
-				t.Errorf("member curating: %d", got)
-			}
-			r = mod.Post("/forum/threads/"+id+"/curate", nil)
-			if r.Status != http.StatusSeeOther {
-				t.Fatalf("curate: %d", r.Status)
-			}
-			return r.Location, mod.Get(r.Location).Body
-		}
-		docPage, draft := curate("record")
-		for _, want := range []string{"Test biz (Andes Textiles)", "Test del (Delegation of Chile)", "Chile answers record", "Not answered yet"} {
-			if !strings.Contains(draft, want) {
-				t.Errorf("on-the-record draft lacks %q", want)
-			}
-		}
-		docID := regexp.MustCompile(`/moderation/documents/(\d+)`).FindStringSubmatch(docPage)[1]
-		if got := mod.Post(docPage+"/status", url.Values{"status": {"published"}}).Status; got != http.StatusConflict {
-			t.Errorf("publishing before consent: %d, want 409", got)
-		}
-		mustContain(t, del.Get("/account/consents"), "Curate me record")
-		for _, c := range []*servertest.Client{biz, del} {
-			if got := c.Post("/account/consents/"+docID, url.Values{"answer": {"granted"}}).Status; got != http.StatusSeeOther {
-				t.Fatalf("consent: %d", got)
-			}
-		}
-		if got := mod.Post(docPage+"/status", url.Values{"status": {"published"}, "confirm": {"1"}}).Status; got != http.StatusSeeOther {
-			t.Errorf("publishing with consent: %d", got)
-		}
-
-		_, chatham := curate("chatham")
-		if strings.Contains(chatham, "Test biz") && strings.Contains(chatham, "(Andes Textiles)") {
-			t.Error("a Chatham House draft names the author")
-		}
-		if !strings.Contains(chatham, "A business") || !strings.Contains(chatham, "A delegation") || strings.Contains(chatham, "Consent of the people quoted") {
-			t.Error("a Chatham House draft should attribute by kind and ask nobody")
-		}
-	})
-}
-
 // TestSearchSnippetReadsWell: a result's extract starts on a whole word
 // and keeps a list's items apart.
 func TestSearchSnippetReadsWell(t *testing.T) {

@@ -60,34 +60,40 @@ func (s *Server) accountMail(l *i18n.Localizer, to, name, template, subjectID st
 // mailKindText are, per notification kind, the ids of its mail's subject,
 // its opening sentence, and its line in a digest.
 var mailKindText = map[store.NotificationKind][3]string{
-	store.NotifyThreadReply:    {"mail_thread_reply_subject", "mail_thread_reply_lead", "mail_item_thread_reply"},
-	store.NotifyReply:          {"mail_reply_subject", "mail_reply_lead", "mail_item_reply"},
-	store.NotifyMention:        {"mail_mention_subject", "mail_mention_lead", "mail_item_mention"},
-	store.NotifyNewThread:      {"mail_new_thread_subject", "mail_new_thread_lead", "mail_item_new_thread"},
-	store.NotifyStatus:         {"mail_status_subject", "mail_status_lead", "mail_item_status"},
-	store.NotifyAccepted:       {"mail_accepted_subject", "mail_accepted_lead", "mail_item_accepted"},
-	store.NotifyAnswerAccepted: {"mail_answer_accepted_subject", "mail_answer_accepted_lead", "mail_item_answer_accepted"},
-	store.NotifyApproved:       {"mail_approved_subject", "mail_approved_lead", "mail_item_approved"},
-	store.NotifyFlagHandled:    {"mail_flag_handled_subject", "mail_flag_handled_lead", "mail_item_flag_handled"},
-	store.NotifyPendingAccount: {"mail_pending_account_subject", "mail_pending_account_lead", "mail_item_pending_account"},
-	store.NotifyNewFlag:        {"mail_new_flag_subject", "mail_new_flag_lead", "mail_item_new_flag"},
+	store.NotifyThreadReply:     {"mail_thread_reply_subject", "mail_thread_reply_lead", "mail_item_thread_reply"},
+	store.NotifyReply:           {"mail_reply_subject", "mail_reply_lead", "mail_item_reply"},
+	store.NotifyMention:         {"mail_mention_subject", "mail_mention_lead", "mail_item_mention"},
+	store.NotifyNewThread:       {"mail_new_thread_subject", "mail_new_thread_lead", "mail_item_new_thread"},
+	store.NotifyStatus:          {"mail_status_subject", "mail_status_lead", "mail_item_status"},
+	store.NotifyAccepted:        {"mail_accepted_subject", "mail_accepted_lead", "mail_item_accepted"},
+	store.NotifyAnswerAccepted:  {"mail_answer_accepted_subject", "mail_answer_accepted_lead", "mail_item_answer_accepted"},
+	store.NotifyApproved:        {"mail_approved_subject", "mail_approved_lead", "mail_item_approved"},
+	store.NotifyFlagHandled:     {"mail_flag_handled_subject", "mail_flag_handled_lead", "mail_item_flag_handled"},
+	store.NotifyPendingAccount:  {"mail_pending_account_subject", "mail_pending_account_lead", "mail_item_pending_account"},
+	store.NotifyNewFlag:         {"mail_new_flag_subject", "mail_new_flag_lead", "mail_item_new_flag"},
+	store.NotifyConsentRequest:  {"mail_consent_request_subject", "mail_consent_request_lead", "mail_item_consent_request"},
+	store.NotifyConsentsGiven:   {"mail_consents_given_subject", "mail_consents_given_lead", "mail_item_consents_given"},
+	store.NotifyConsentDeclined: {"mail_consent_declined_subject", "mail_consent_declined_lead", "mail_item_consent_declined"},
 }
 
 // mailKindName is what the unsubscribe page says a kind of mail is.
 var mailKindName = map[string]string{
-	string(store.NotifyThreadReply):    "mail_kind_thread_reply",
-	string(store.NotifyReply):          "mail_kind_reply",
-	string(store.NotifyMention):        "mail_kind_mention",
-	string(store.NotifyNewThread):      "mail_kind_new_thread",
-	string(store.NotifyStatus):         "mail_kind_status",
-	string(store.NotifyAccepted):       "mail_kind_accepted",
-	string(store.NotifyAnswerAccepted): "mail_kind_answer_accepted",
-	string(store.NotifyApproved):       "mail_kind_approved",
-	string(store.NotifyFlagHandled):    "mail_kind_flag_handled",
-	string(store.NotifyPendingAccount): "mail_kind_pending_account",
-	string(store.NotifyNewFlag):        "mail_kind_new_flag",
-	store.MailDigest:                   "mail_kind_digest",
-	store.MailModerationSummary:        "mail_kind_moderation_summary",
+	string(store.NotifyThreadReply):     "mail_kind_thread_reply",
+	string(store.NotifyReply):           "mail_kind_reply",
+	string(store.NotifyMention):         "mail_kind_mention",
+	string(store.NotifyNewThread):       "mail_kind_new_thread",
+	string(store.NotifyStatus):          "mail_kind_status",
+	string(store.NotifyAccepted):        "mail_kind_accepted",
+	string(store.NotifyAnswerAccepted):  "mail_kind_answer_accepted",
+	string(store.NotifyApproved):        "mail_kind_approved",
+	string(store.NotifyFlagHandled):     "mail_kind_flag_handled",
+	string(store.NotifyPendingAccount):  "mail_kind_pending_account",
+	string(store.NotifyNewFlag):         "mail_kind_new_flag",
+	string(store.NotifyConsentRequest):  "mail_kind_consent_request",
+	string(store.NotifyConsentsGiven):   "mail_kind_consents_given",
+	string(store.NotifyConsentDeclined): "mail_kind_consent_declined",
+	store.MailDigest:                    "mail_kind_digest",
+	store.MailModerationSummary:         "mail_kind_moderation_summary",
 }
 
 // mayMail is the check at send time: whether what notification n tells
@@ -175,6 +181,8 @@ func (s *Server) noteFor(ctx context.Context, l *i18n.Localizer, u *store.User, 
 		note.Link, note.LinkLabel = base+"/moderation/accounts", l.T("mail_review_requests")
 	case store.NotifyApproved:
 		note.Link, note.LinkLabel = base+"/signin?next="+approvedLink(u), l.T("nav_signin")
+	case store.NotifyConsentRequest, store.NotifyConsentsGiven, store.NotifyConsentDeclined:
+		s.consentNote(ctx, l, u, n, who, &note)
 	}
 	return note
 }

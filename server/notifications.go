@@ -70,6 +70,8 @@ func (s *Server) notificationItem(ctx context.Context, me *store.User, l *i18n.L
 			id += cw.Variant
 		}
 		item.Text = l.T(id, "Who", cw.Who, "Thread", thread, "From", cw.From, "To", cw.To, "Target", cw.Target)
+	case store.NotifyConsentRequest, store.NotifyConsentsGiven, store.NotifyConsentDeclined:
+		s.consentItem(ctx, l, n, who, &item)
 	default:
 		item.Text = l.T("notif_"+string(n.Kind), "Who", who, "Thread", thread)
 	}

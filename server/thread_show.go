@@ -147,6 +147,10 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		data["CanClose"] = store.CanTransition(t.Status, store.StatusClosed, false, true)
 		data["CanReopen"] = t.Status == store.StatusClosed
 	}
+	if err := s.threadDocuments(r, me, t.ID, data); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if len(posts) == postsPerPage {
 		data["NextURL"] = fmt.Sprintf("%s?after=%d", threadURL(t), posts[len(posts)-1].ID)
 	}

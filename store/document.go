@@ -118,6 +118,11 @@ func (s *Store) SaveDocument(ctx context.Context, actorID int64, d *Document) er
 			if missing > 0 {
 				return ErrConsentMissing
 			}
+			if before.Status != Published {
+				if d.Summary, err = s.publishedSummary(ctx, tx, d.ID, d.Summary); err != nil {
+					return err
+				}
+			}
 		}
 		symbol := sql.NullString{String: strings.TrimSpace(d.Symbol), Valid: strings.TrimSpace(d.Symbol) != ""}
 		d.UpdatedAt = now
@@ -235,6 +240,11 @@ func (s *Store) SetDocumentStatus(ctx context.Context, actorID, id int64, status
 			}
 			if missing > 0 {
 				return ErrConsentMissing
+			}
+			if before != Published {
+				if err := s.anonymiseOnPublish(ctx, tx, id); err != nil {
+					return err
+				}
 			}
 		}
 		now := s.now()
