@@ -178,6 +178,22 @@ func TestCurationJourney(t *testing.T) {
 		if got := del.Post("/account/consents/"+docID, url.Values{"answer": {"declined"}}).Status; got != http.StatusUnprocessableEntity {
 			t.Errorf("answering after publication: %d, want 422", got)
 		}
+
+		// Someone asked who then loses forum access no longer reads the
+		// titles of drafts drawn from it.
+		app.CreateUser("gone@x.example", store.RoleBusiness, "Gone Ltd", store.OrgBusiness)
+		gone := app.Client()
+		gone.SignIn("gone@x.example")
+		goneThread := curationThread(t, app, gone, del, "Leaving soon", "record")
+		mod.Post("/forum/threads/"+goneThread+"/curate", nil)
+		mustContain(t, gone.Get("/account/consents"), "Leaving soon")
+		u, _ := app.Store.UserByEmail(context.Background(), "gone@x.example")
+		if err := app.Store.SetRole(context.Background(), 0, u.ID, store.RoleVisitor); err != nil {
+			t.Fatal(err)
+		}
+		if r := gone.Get("/account/consents"); r.Status != http.StatusForbidden || strings.Contains(r.Body, "Leaving soon") {
+			t.Errorf("a visitor's consent list: %d, shows the title: %v", r.Status, strings.Contains(r.Body, "Leaving soon"))
+		}
 	})
 }
 

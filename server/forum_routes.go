@@ -31,7 +31,8 @@ func (s *Server) forumRoutes(mux *routeTable) {
 	s.forum(mux, "GET /forum/people/{handle}", s.forumMember(s.personShow))
 	s.forum(mux, "POST /forum/threads/{id}/curate", s.moderator(s.threadCurate))
 	s.forum(mux, "GET /forum/threads/{id}/export", s.forumMember(s.threadExport))
-	s.forum(mux, "GET /account/consents", s.signedIn(s.consentList))
+	// Drafts are titled after threads: the list, like them, takes forum access.
+	s.forum(mux, "GET /account/consents", s.forumMember(s.consentList))
 	// The draft quotes the forum: reading it takes forum access, as the thread did.
 	s.forum(mux, "GET /account/consents/{id}", s.forumMember(s.consentShow))
 	s.forum(mux, "POST /account/consents/{id}", s.forumMember(s.consentSave))
