@@ -21,8 +21,9 @@ import (
 //   - With JavaScript, static/js/confirm.js intercepts the submit of a form
 //     marked data-confirm, asks in a native <dialog> with the same words,
 //     and submits with confirm=1: the confirmation page is then never seen.
-//   - The JSON API (/api/...) is not affected: a program that sends DELETE
-//     has already decided, and has no page to read.
+//   - The JSON API (/api/...) is not affected, nor is a page's address
+//     called with a bearer token: a program has already decided, and has no
+//     page to read.
 
 // confirmation describes the question an action asks before it is done.
 // Question, Effect and Button are translation ids, shared with the form's
@@ -48,11 +49,12 @@ type confirmPage struct {
 
 type confirmField struct{ Name, Value string }
 
-// confirmed reports whether the action may go ahead: for the API always,
-// for a browser when the form says confirm=1. Otherwise it has answered
-// with the confirmation page (or a form error) and the caller stops.
+// confirmed reports whether the action may go ahead: for the API and any
+// request with a bearer token always, for a browser when the form says
+// confirm=1. Otherwise it has answered with the confirmation page (or a
+// form error) and the caller stops.
 func (s *Server) confirmed(w http.ResponseWriter, r *http.Request, c confirmation) bool {
-	if isAPI(r) {
+	if isAPI(r) || state(r).viaToken {
 		return true
 	}
 	f := s.parseForm(w, r)

@@ -233,13 +233,31 @@ func TestAPIActionsDoNotAsk(t *testing.T) {
 	app := servertest.New(t, "sqlite", nil)
 	f := newLiveFixture(t, app, "record")
 	id := reply(t, f.del, f.thread, "Deleted over the API.")
+	other := reply(t, f.del, f.thread, "Deleted by a script through the page's address.")
 	if r := f.del.Do("DELETE", fmt.Sprintf("/api/v1/posts/%d", id), nil, ""); r.Status != http.StatusOK {
 		t.Fatalf("DELETE over the API: got %d, want 200", r.Status)
 	}
 	if p, _ := app.Store.PostByID(context.Background(), id); p.DeletedAt == nil {
 		t.Error("DELETE over the API did not delete")
 	}
+	// A program posting a page's form with its token is not asked either.
+	made := f.del.Post("/account/tokens", url.Values{"token_name": {"script"}})
+	token := regexp.MustCompile(`<code class="token" id="new-token">([^<]+)</code>`).FindStringSubmatch(made.Body)
+	if token == nil {
+		t.Fatalf("make token: %d, no token shown", made.Status)
+	}
+	program := app.Client()
+	program.Header.Set("Authorization", "Bearer "+token[1])
+	if r := program.Post(fmt.Sprintf("/forum/posts/%d/delete", other), nil); r.Status != http.StatusSeeOther {
+		t.Errorf("a token posting the page's delete form: got %d, want 303", r.Status)
+	}
+	if p, _ := app.Store.PostByID(context.Background(), other); p.DeletedAt == nil {
+		t.Error("a token posting the page's delete form did not delete")
+	}
 	if r := f.mod.Do("POST", fmt.Sprintf("/api/v1/threads/%d/switch", f.thread), strings.NewReader(`{"switch":"hidden","on":true}`), "application/json"); r.Status != http.StatusOK {
 		t.Fatalf("hide a thread over the API: got %d, want 200", r.Status)
+	}
+	if th, err := app.Store.ThreadByID(context.Background(), f.thread); err != nil || !th.Hidden {
+		t.Errorf("hiding a thread over the API did not hide it: %v", err)
 	}
 }
