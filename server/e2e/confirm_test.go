@@ -67,6 +67,21 @@ func TestConfirmDialogInBrowser(t *testing.T) {
 			t.Fatal("Confirm did not delete the post")
 		}
 	}
+
+	// A reply that arrives live, with its own delete form, asks too.
+	browsertest.Do(t, tab, chromedp.Navigate(fmt.Sprintf("%s/forum/threads/%d", app.URL, thread)), waitFor("#main"))
+	waitJS(t, tab, `document.getElementById("confirm-dialog") !== null`)
+	time.Sleep(500 * time.Millisecond) // the page subscribes to the thread
+	live := reply(t, del, thread, "Arrived while the page was open.")
+	liveButton := fmt.Sprintf(`#post-%d form[action$="/delete"] button`, live)
+	browsertest.Do(t, tab, waitFor(liveButton), click(liveButton))
+	waitJS(t, tab, `document.getElementById("confirm-dialog").open`)
+	browsertest.Do(t, tab, chromedp.KeyEvent(kb.Escape))
+	waitJS(t, tab, `!document.getElementById("confirm-dialog").open`)
+	time.Sleep(300 * time.Millisecond)
+	if deleted(t, app, live) {
+		t.Error("Escape deleted the reply that arrived live")
+	}
 	if e := errs(); len(e) > 0 {
 		t.Errorf("console errors: %v", e)
 	}
