@@ -254,7 +254,17 @@ func TestNotificationDefaults(t *testing.T) {
 		if err := s.SetDigest(ctx, mod.ID, "off"); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.QueueDueDigests(ctx); err != nil { // starts the summary's clock
+			t.Fatal(err)
+		}
+		if mails := queuedMails(t, s); mails[fmt.Sprintf("%d/%s", mod.ID, store.MailModerationSummary)] != 0 {
+			t.Errorf("mails queued when the summary was chosen: %v, want no summary until a day later", mails)
+		}
 		s.SetClock(func() time.Time { return time.Now().Add(time.Hour) })
+		if n, _ := s.QueueDueDigests(ctx); n != 0 {
+			t.Errorf("%d summaries an hour later, want 0", n)
+		}
+		s.SetClock(func() time.Time { return time.Now().Add(25 * time.Hour) })
 		if _, err := s.QueueDueDigests(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -262,21 +272,21 @@ func TestNotificationDefaults(t *testing.T) {
 		if mails[fmt.Sprintf("%d/%s", mod.ID, store.MailModerationSummary)] != 1 || mails[fmt.Sprintf("%d/digest", mod.ID)] != 0 {
 			t.Errorf("mails: %v, want one moderation summary for the moderator, no digest", mails)
 		}
-		s.SetClock(func() time.Time { return time.Now().Add(2 * time.Hour) })
+		s.SetClock(func() time.Time { return time.Now().Add(26 * time.Hour) })
 		if n, _ := s.QueueDueDigests(ctx); n != 0 {
 			t.Errorf("%d more digests or summaries within the day, want 0", n)
 		}
-		items, err := s.DigestItems(ctx, mod.ID, time.Now().Add(-time.Hour), time.Now().Add(2*time.Hour), true)
+		items, err := s.DigestItems(ctx, mod.ID, time.Now().Add(-time.Hour), time.Now().Add(26*time.Hour), true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(items) != 1 || items[0].Kind != store.NotifyPendingAccount {
 			t.Errorf("summary items %+v, want the one account request", items)
 		}
-		if items, _ := s.DigestItems(ctx, mod.ID, time.Now().Add(-time.Hour), time.Now().Add(2*time.Hour), false); len(items) != 0 {
+		if items, _ := s.DigestItems(ctx, mod.ID, time.Now().Add(-time.Hour), time.Now().Add(26*time.Hour), false); len(items) != 0 {
 			t.Errorf("digest items %+v, want none (the request is in the summary)", items)
 		}
-		s.SetClock(func() time.Time { return time.Now().Add(26 * time.Hour) })
+		s.SetClock(func() time.Time { return time.Now().Add(50 * time.Hour) })
 		if n, _ := s.QueueDueDigests(ctx); n != 1 {
 			t.Errorf("%d summaries the next day, want 1", n)
 		}

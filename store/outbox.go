@@ -213,19 +213,18 @@ func (s *Store) queueModerationSummaries(ctx context.Context, now time.Time) (in
 	}
 	queued := 0
 	for _, u := range due {
-		from := now.Add(-24 * time.Hour)
-		if u.Last != nil {
-			from = *u.Last
-		}
 		err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 			q, args := `UPDATE users SET moderation_summary_sent_at = ? WHERE id = ? AND moderation_summary_sent_at IS NULL`, []any{now, u.ID}
 			if u.Last != nil {
 				q, args = `UPDATE users SET moderation_summary_sent_at = ? WHERE id = ? AND moderation_summary_sent_at = ?`, []any{now, u.ID, *u.Last}
 			}
 			n, err := s.exec(ctx, tx, q, args...)
-			if err != nil || n == 0 {
+			if err != nil || n == 0 || u.Last == nil {
+				// The first time only starts the clock: the summary comes a
+				// day after it was chosen, not at once.
 				return err
 			}
+			from := *u.Last
 			queued++
 			return s.queueMail(ctx, tx, u.ID, MailModerationSummary, DigestPayload{From: from, To: now})
 		})
