@@ -95,22 +95,31 @@ func TestCurationJourneyInBrowser(t *testing.T) {
 	assertText(t, bizTab, ".consent-draft blockquote.consent-mine", "Certificates of origin", "booking takes 5 days")
 	assertText(t, bizTab, ".consent-draft", "Kenya's single window")
 	browsertest.Screenshot(t, bizTab, "consent-page")
+	// The same page in Spanish, and on a phone. What the draft would say
+	// instead of the name stays in the language the draft is written in.
+	browsertest.Do(t, bizTab, click(`.header-tools .lang-switch button[value="es"]`), waitFor(".consent-draft"))
+	assertText(t, bizTab, ".consent-answer", "¿Puede el documento citarle?", "Sí, pero sin mi nombre (como «a business»)")
+	browsertest.Screenshot(t, bizTab, "consent-page-es")
+	browsertest.Do(t, bizTab, chromedp.EmulateViewport(390, 800))
+	viewportShot(t, bizTab, "consent-page-390")
+	browsertest.Do(t, bizTab, chromedp.EmulateViewport(1280, 900), click(`.header-tools .lang-switch button[value="en"]`), waitFor(".consent-draft"))
 
 	// It refuses, with a note; the moderator's badge counts it live.
 	modBefore := count(modTab)
 	browsertest.Do(t, bizTab, click("input[name=answer][value=declined]"), fill("#f-note", "Not under our company's name, please"),
-		click(".consent-answer button[type=submit]"), waitFor(".flash"))
+		click(".consent-answer button[type=submit]"), waitFor(".consent-answer .badge-consent-declined"))
 	waitJS(t, modTab, fmt.Sprintf(`document.querySelector("[data-live-count]").textContent !== %q`, modBefore))
 	if m := mailAbout(t, app, "mod@secretariat.example", "Consent refused"); !strings.Contains(m.Body, "Not under our company's name") {
 		t.Errorf("refusal mail: %+v", m)
 	}
 
 	// Then it asks to be quoted without its name, and the delegate agrees.
-	browsertest.Do(t, bizTab, click("input[name=answer][value=anonymous]"), click(".consent-answer button[type=submit]"), waitFor(".flash"))
+	browsertest.Do(t, bizTab, click("input[name=answer][value=anonymous]"), click(".consent-answer button[type=submit]"),
+		waitFor(".consent-answer .badge-consent-anonymous"))
 	assertText(t, bizTab, ".consent-draft mark.consent-mine-name", "a business")
 	modBefore = count(modTab)
 	browsertest.Do(t, delTab, chromedp.Navigate(app.URL+"/account/consents/"+docID), waitFor(".consent-draft"),
-		click("input[name=answer][value=granted]"), click(".consent-answer button[type=submit]"), waitFor(".flash"))
+		click("input[name=answer][value=granted]"), click(".consent-answer button[type=submit]"), waitFor(".consent-answer .badge-consent-granted"))
 	waitJS(t, modTab, fmt.Sprintf(`document.querySelector("[data-live-count]").textContent !== %q`, modBefore))
 	mailAbout(t, app, "mod@secretariat.example", "Ready to publish")
 	browsertest.Do(t, modTab, click(".notif-link"), waitFor(".notif-item.is-unread"))
