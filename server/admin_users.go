@@ -13,10 +13,7 @@ const usersPerPage = 50
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	if page < 1 {
-		page = 1
-	}
+	page := pageParam(q)
 	filter := store.UserFilter{Query: q.Get("q"), Limit: usersPerPage, Offset: (page - 1) * usersPerPage}
 	if role := store.Role(q.Get("role")); role.Valid() {
 		filter.Role = role
@@ -141,10 +138,7 @@ func backTo(r *http.Request, fallback string) string {
 
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	if page < 1 {
-		page = 1
-	}
+	page := pageParam(q)
 	entries, err := s.store.AuditLog(r.Context(), store.AuditFilter{Action: q.Get("action"), Limit: 100, Offset: (page - 1) * 100})
 	if err != nil {
 		s.serverError(w, r, err)

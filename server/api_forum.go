@@ -181,7 +181,7 @@ func (s *Server) apiThreadCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.apiForm(r, map[string]string{"theme": strconv.FormatInt(in.ThemeID, 10), "kind": in.Kind, "title": in.Title,
-		"body": in.Body, "attribution": in.Attribution, "tags": strings.Join(in.Tags, ",")})
+		"body": in.Body, "attribution": in.Attribution, "tags": strings.Join(in.Tags, ",")}).as(threadProperties)
 	th, err := s.createThread(r, f)
 	if err != nil {
 		s.serverError(w, r, err)

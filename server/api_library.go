@@ -78,8 +78,7 @@ func (s *Server) apiDocumentList(w http.ResponseWriter, r *http.Request) {
 		}
 		f.CategoryID = cat.ID
 	}
-	page, _ := strconv.Atoi(q.Get("page"))
-	page = max(page, 1)
+	page := pageParam(q)
 	f.Offset = (page - 1) * documentsPerPage
 	docs, total, err := s.store.ListDocuments(r.Context(), f)
 	if err != nil {
@@ -164,7 +163,10 @@ func (s *Server) apiValidation(w http.ResponseWriter, r *http.Request, f *form) 
 	}
 	body.Error.Code = "invalid"
 	body.Error.Message = s.localizer(r).T("error_fix_fields")
-	body.Error.Fields = f.errors
+	body.Error.Fields = make(map[string]string, len(f.errors))
+	for field, msg := range f.errors {
+		body.Error.Fields[f.property(field)] = msg
+	}
 	writeJSON(w, http.StatusUnprocessableEntity, body)
 }
 
@@ -185,7 +187,7 @@ func (s *Server) apiDocumentSave(w http.ResponseWriter, r *http.Request, d *stor
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	f := &form{values: in.values(), errors: map[string]string{}, l: s.localizer(r)}
+	f := (&form{values: in.values(), errors: map[string]string{}, l: s.localizer(r)}).as(documentProperties)
 	s.readDocumentForm(r, f, d)
 	if in.Status != "" {
 		f.values.Set("status", in.Status)
@@ -285,7 +287,7 @@ func (s *Server) apiEventSave(w http.ResponseWriter, r *http.Request, e *store.E
 	for _, id := range in.DocumentIDs {
 		v.Add("documents", strconv.FormatInt(id, 10))
 	}
-	f := &form{values: v, errors: map[string]string{}, l: s.localizer(r)}
+	f := (&form{values: v, errors: map[string]string{}, l: s.localizer(r)}).as(eventProperties)
 	s.readEventForm(f, e)
 	if f.ok() {
 		err := s.store.SaveEvent(r.Context(), currentUser(r).ID, e)
@@ -293,7 +295,8 @@ func (s *Server) apiEventSave(w http.ResponseWriter, r *http.Request, e *store.E
 		case errors.Is(err, store.ErrNotFound):
 			s.notFound(w, r)
 			return
-		case err != nil:
+		case errors.Is(err, store.ErrMissingReference), errors.Is(err, store.ErrConflict):
+			// A linked document that does not exist, or one linked twice.
 			f.fail("documents", "error_choice")
 		default:
 			writeJSON(w, status, apiEvent{Event: *e, URL: s.cfg.BaseURL + eventURL(e)})

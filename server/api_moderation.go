@@ -105,7 +105,7 @@ func (s *Server) apiThreadMove(w http.ResponseWriter, r *http.Request) {
 	if !s.decodeJSON(w, r, &in) {
 		return
 	}
-	s.moveThread(w, r, t, s.apiForm(r, map[string]string{"theme": strconv.FormatInt(in.ThemeID, 10)}))
+	s.moveThread(w, r, t, s.apiForm(r, map[string]string{"theme": strconv.FormatInt(in.ThemeID, 10)}).as(threadProperties))
 }
 
 type apiAttributionInput struct {

@@ -173,6 +173,10 @@ func (s *Server) storeDocument(r *http.Request, f *form, d *store.Document) erro
 		f.fail("symbol", "error_symbol_taken")
 	case errors.Is(err, store.ErrRevisionLoop):
 		f.fail("revises", "error_revision_loop")
+	case errors.Is(err, store.ErrMissingReference):
+		// The form offers existing categories only; a client (or a
+		// category deleted meanwhile) may still name one that is gone.
+		f.fail("category", "error_choice")
 	default:
 		return err
 	}

@@ -34,10 +34,7 @@ func (s *Server) documentList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.CategoryID = categoryID(cats, q.Get("category"))
-	page, _ := strconv.Atoi(q.Get("page"))
-	if page < 1 {
-		page = 1
-	}
+	page := pageParam(q)
 	f.Offset = (page - 1) * documentsPerPage
 	docs, total, err := s.store.ListDocuments(r.Context(), f)
 	if err != nil {

@@ -138,7 +138,7 @@ func (s *Server) uploadReadFailed(w http.ResponseWriter, r *http.Request, d *sto
 // uploadFailed shows the document's form again with the reason next to the file field.
 func (s *Server) uploadFailed(w http.ResponseWriter, r *http.Request, d *store.Document, status int, msgID string) {
 	if isAPI(r) {
-		s.apiError(w, r, status, "invalid_file", msgID)
+		s.apiError(w, r, status, "invalid_file", msgID, "Max", s.cfg.MaxUploadMB)
 		return
 	}
 	v := s.newView(w, r, "document_edit_title")

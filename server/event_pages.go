@@ -183,8 +183,8 @@ func (s *Server) saveEvent(w http.ResponseWriter, r *http.Request, f *form, e *s
 		case errors.Is(err, store.ErrNotFound):
 			s.notFound(w, r)
 			return
-		case err != nil:
-			// A linked document that does not exist breaks a foreign key: say so on the form.
+		case errors.Is(err, store.ErrMissingReference), errors.Is(err, store.ErrConflict):
+			// A linked document that does not exist, or one linked twice.
 			f.fail("documents", "error_choice")
 		default:
 			s.redirectWithFlash(w, r, eventURL(e), "flash_event_saved")

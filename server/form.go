@@ -29,6 +29,8 @@ type form struct {
 	values url.Values
 	errors map[string]string
 	l      *i18n.Localizer
+	// props renames fields to the JSON properties they came from (see as).
+	props map[string]string
 }
 
 // parseForm reads the body of a form post. On failure it has already

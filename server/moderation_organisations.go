@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"ideasx/store"
@@ -35,10 +34,7 @@ func orgFilter(q url.Values) store.OrgFilter {
 
 func (s *Server) organisationList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	if page < 1 || page > 100000 {
-		page = 1
-	}
+	page := pageParam(q)
 	filter := orgFilter(q)
 	filter.Limit, filter.Offset = orgsPerPage, (page-1)*orgsPerPage
 	orgs, total, err := s.store.ListOrganisations(r.Context(), filter)

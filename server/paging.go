@@ -19,3 +19,18 @@ func pageLinks(path string, filters url.Values) func(page int) string {
 		return path + "?" + next.Encode()
 	}
 }
+
+// maxPage bounds the page number a list accepts. A page far past any list's
+// end is simply empty; without the bound (page-1)*perPage overflows into a
+// negative offset, which the database refuses (a 500 for a bad link).
+const maxPage = 100000
+
+// pageParam reads a list's page from its query: 1 when it is missing or
+// not a positive number, at most maxPage.
+func pageParam(q url.Values) int {
+	n, err := strconv.ParseInt(q.Get("page"), 10, 64)
+	if err != nil || n < 1 {
+		return 1
+	}
+	return int(min(n, maxPage))
+}

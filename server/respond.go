@@ -126,11 +126,12 @@ type apiErrorBody struct {
 	} `json:"error"`
 }
 
-// apiError writes SPEC §8's error shape.
-func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, code, msgID string) {
+// apiError writes SPEC §8's error shape. args fill the message's
+// placeholders, as for Localizer.T.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, status int, code, msgID string, args ...any) {
 	var body apiErrorBody
 	body.Error.Code = code
-	body.Error.Message = s.localizer(r).T(msgID)
+	body.Error.Message = s.localizer(r).T(msgID, args...)
 	writeJSON(w, status, body)
 }
 

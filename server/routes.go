@@ -75,7 +75,7 @@ func (s *Server) publicRoutes(mux *routeTable) {
 	mux.HandleFunc("POST /setup/{token}", s.setupSave)
 	mux.HandleFunc("GET /unsubscribe/{token}", s.unsubscribeShow)
 	mux.HandleFunc("POST /unsubscribe/{token}", s.unsubscribeSave)
-	mux.HandleFunc("/", s.notFound)
+	mux.Handle(catchAllPattern, s.noRoute(mux.ServeMux))
 }
 
 func (s *Server) accountRoutes(mux *routeTable) {

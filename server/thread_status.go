@@ -34,11 +34,18 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request, t *store.T
 	req.AcceptedPostID, _ = strconv.ParseInt(f.values.Get("post"), 10, 64)
 	req.EventID, _ = strconv.ParseInt(f.values.Get("event"), 10, 64)
 	req.DocumentID, _ = strconv.ParseInt(f.values.Get("document"), 10, 64)
+	// Only a referral links an event or a document, and only moderators
+	// refer: a target sent with another change (an author accepting a
+	// reply) would be stored as if a moderator had named it.
+	if to != store.StatusReferred && (req.EventID != 0 || req.DocumentID != 0) {
+		s.fail(w, r, http.StatusUnprocessableEntity, "referral_only", "error_referral_only")
+		return
+	}
 	err := s.store.ChangeChallengeStatus(r.Context(), currentUser(r), t.ID, req)
 	switch {
 	case errors.Is(err, store.ErrTransition):
 		s.fail(w, r, http.StatusConflict, "transition", "error_transition")
-	case errors.Is(err, store.ErrReferralTarget):
+	case errors.Is(err, store.ErrReferralTarget), errors.Is(err, store.ErrMissingReference):
 		s.fail(w, r, http.StatusUnprocessableEntity, "referral", "error_referral")
 	case errors.Is(err, store.ErrNotFound):
 		s.fail(w, r, http.StatusUnprocessableEntity, "accepted_post", "error_accept_post")
@@ -71,6 +78,6 @@ func (s *Server) apiThreadStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.apiForm(r, map[string]string{"to": in.To, "post": strconv.FormatInt(in.PostID, 10), "event": strconv.FormatInt(in.EventID, 10),
-		"document": strconv.FormatInt(in.DocumentID, 10), "note": in.Note})
+		"document": strconv.FormatInt(in.DocumentID, 10), "note": in.Note}).as(statusProperties)
 	s.changeStatus(w, r, t, f)
 }

@@ -43,8 +43,13 @@ func (postgresDialect) translate(err error) error {
 		return ErrNotFound
 	}
 	var pqErr *pq.Error
-	if errors.As(err, &pqErr) && pqErr.Code == "23505" {
-		return errors.Join(ErrConflict, err)
+	if errors.As(err, &pqErr) {
+		switch pqErr.Code {
+		case "23505":
+			return errors.Join(ErrConflict, err)
+		case "23503":
+			return errors.Join(ErrMissingReference, err)
+		}
 	}
 	return err
 }
@@ -77,6 +82,8 @@ func (sqliteDialect) translate(err error) error {
 		switch sqErr.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 			return errors.Join(ErrConflict, err)
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return errors.Join(ErrMissingReference, err)
 		}
 	}
 	return err

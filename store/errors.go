@@ -21,6 +21,10 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrExpired means a one-time link was used, expired or never existed.
 	ErrExpired = errors.New("link expired or already used")
+	// ErrMissingReference means a row named another that does not exist
+	// (a category, event or document id sent by a client): the client's
+	// mistake, not a bug.
+	ErrMissingReference = errors.New("refers to a row that does not exist")
 )
 
 // Unavailable reports whether err says the database could not be reached

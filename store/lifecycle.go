@@ -98,8 +98,13 @@ func (s *Store) ChangeChallengeStatus(ctx context.Context, actor *User, threadID
 		if _, err := s.exec(ctx, tx, q, args...); err != nil {
 			return fmt.Errorf("change status: %w", err)
 		}
+		// Only a referral, a moderator's, links an event or a document.
+		eventID, documentID := req.EventID, req.DocumentID
+		if req.To != StatusReferred {
+			eventID, documentID = 0, 0
+		}
 		changeID, err := s.insert(ctx, tx, `INSERT INTO thread_status_changes (thread_id, from_status, to_status, actor_id, note, event_id, document_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, threadID, t.Status, req.To, actor.ID, req.Note, nullID(req.EventID), nullID(req.DocumentID), now)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, threadID, t.Status, req.To, actor.ID, req.Note, nullID(eventID), nullID(documentID), now)
 		if err != nil {
 			return fmt.Errorf("change status: %w", err)
 		}

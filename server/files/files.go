@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"sort"
 	"unicode/utf8"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -79,6 +80,17 @@ var allowed = map[string]Kind{
 	"text/plain":                    {"text/plain; charset=utf-8", "txt", "Plain text"},
 	"image/png":                     {"image/png", "png", "PNG image"},
 	"image/jpeg":                    {"image/jpeg", "jpg", "JPEG image"},
+}
+
+// Kinds lists every accepted type, sorted by media type: what a download
+// may be sent as (the API's document lists them).
+func Kinds() []Kind {
+	out := make([]Kind, 0, len(allowed))
+	for _, k := range allowed {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].MIME < out[j].MIME })
+	return out
 }
 
 // Sniff decides the type of a file from its first bytes (at least SniffLen of
