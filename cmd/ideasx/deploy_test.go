@@ -113,6 +113,8 @@ func TestDeploymentChecksCatchBreakage(t *testing.T) {
 		{"a setting named in the README does not exist", "deploy/README.md", "`IDEASX_METRICS_TOKEN` | empty", "`IDEASX_METRICS_SECRET` | empty", "names IDEASX_METRICS_SECRET"},
 
 		{"probe on an unrouted path", dep, "path: /readyz", "path: /ready", "readinessProbe GETs /ready, which ideasx answers 404"},
+		{"readiness on /healthz", dep, "path: /readyz", "path: /healthz", "readinessProbe GETs /healthz, want /readyz: only /readyz fails without the database"},
+		{"Deployment reads another Secret", dep, "- secretRef:\n                name: ideasx", "- secretRef:\n                name: ideasx-env", `envFrom names Secret "ideasx-env"`},
 		{"liveness on /readyz", dep, "path: /healthz\n              port: http\n            periodSeconds: 10", "path: /readyz\n              port: http\n            periodSeconds: 10", "livenessProbe GETs /readyz, want /healthz"},
 		{"probe on another port", dep, "path: /healthz\n              port: http", "path: /healthz\n              port: web", `startupProbe port "web"`},
 		{"container port renamed", dep, "- name: http\n              containerPort", "- name: web\n              containerPort", `targetPort "http" is not a port of the container`},
