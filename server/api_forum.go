@@ -16,6 +16,7 @@ func (s *Server) forumAPIRoutes(mux *routeTable) {
 	s.api(mux, "POST /api/v1/threads", s.forumMember(s.apiThreadCreate))
 	s.api(mux, "GET /api/v1/threads/{ref}", s.forumMember(s.apiThreadShow))
 	s.api(mux, "POST /api/v1/threads/{id}/posts", s.forumMember(s.apiPostCreate))
+	s.api(mux, "POST /api/v1/preview", s.forumMember(s.apiPreview))
 	s.api(mux, "POST /api/v1/threads/{id}/status", s.forumMember(s.apiThreadStatus))
 	s.api(mux, "POST /api/v1/posts/{id}/useful", s.forumMember(s.apiPostUseful))
 	s.api(mux, "PUT /api/v1/threads/{id}/read", s.forumMember(s.apiThreadRead))

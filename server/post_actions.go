@@ -98,14 +98,22 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	if err := s.editPost(r, p, f); err != nil {
+	status := http.StatusUnprocessableEntity
+	var err error
+	if wantsPreview(f) {
+		r, err = s.withPreview(r, f)
+		status = previewStatus(f)
+	} else {
+		err = s.editPost(r, p, f)
+	}
+	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	if !f.ok() {
+	if !f.ok() || wantsPreview(f) {
 		v := s.newView(w, r, "post_edit_title")
 		v.Form, v.Errors = f.values, f.errors
-		s.renderPostEdit(w, r, v, http.StatusUnprocessableEntity, p, t)
+		s.renderPostEdit(w, r, v, status, p, t)
 		return
 	}
 	http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)

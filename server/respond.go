@@ -36,6 +36,9 @@ type view struct {
 	// header; UserSeq is where their live topic stood when they were counted.
 	Unread  int
 	UserSeq int64
+	// Preview is a post's text rendered as it would be posted, when the
+	// form's Preview button sent it back (nothing saved).
+	Preview *postPreview
 }
 
 // HasErrors reports whether a form came back with problems.
@@ -66,6 +69,7 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string)
 	v := &view{
 		Localizer: l, User: currentUser(r), Path: r.URL.Path, Here: r.URL.RequestURI(), Errors: map[string]string{},
 		Form: url.Values{}, Languages: i18n.Languages, BaseURL: s.cfg.BaseURL, Zone: genevaZone,
+		Preview: previewOf(r),
 	}
 	if titleID != "" {
 		v.Title = l.T(titleID)

@@ -82,6 +82,8 @@ type Server struct {
 
 type limits struct {
 	signinIP, signinAccount, registerIP, registerAccount, resetIP, resetAccount *ratelimit.Limiter
+	// preview is per account: the editor's Preview tab.
+	preview *ratelimit.Limiter
 }
 
 // New builds the server and parses its templates and translations.
@@ -121,6 +123,10 @@ func New(d Deps) (*Server, error) {
 			registerAccount: ratelimit.New(20*time.Minute, 3),
 			resetIP:         ratelimit.New(time.Minute, 5),
 			resetAccount:    ratelimit.New(10*time.Minute, 3),
+			// A preview costs what a post costs without the write (a
+			// rendering, a look-up of its mentions). A person opens the tab
+			// now and then; 60 at once, then one a second, stops only a loop.
+			preview: ratelimit.New(time.Second, 60),
 		},
 	}
 	s.metrics = newMetrics(d.Store)

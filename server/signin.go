@@ -100,5 +100,9 @@ func (s *Server) signout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.clearSessionCookie(w)
+	// Drafts of posts are kept in the browser (editor.js): on a shared
+	// computer the next person must not find them. Storage only, not
+	// the cache: clearing the cache can hold the page up for seconds.
+	w.Header().Set("Clear-Site-Data", `"storage"`)
 	s.redirectWithFlash(w, r, "/", "flash_signed_out")
 }

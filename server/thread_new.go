@@ -28,7 +28,16 @@ func (s *Server) renderThreadForm(w http.ResponseWriter, r *http.Request, v *vie
 		s.serverError(w, r, err)
 		return
 	}
-	v.Data = map[string]any{"Themes": themes, "Attributions": attributionValues}
+	// The browser keeps a draft per theme the person started from (editor.js);
+	// the form carries it, so that choosing another theme keeps the same draft.
+	draftTheme := v.Form.Get("draft_theme")
+	if draftTheme == "" {
+		draftTheme = v.Form.Get("theme")
+	}
+	if _, err := strconv.ParseInt(draftTheme, 10, 64); err != nil {
+		draftTheme = "any"
+	}
+	v.Data = map[string]any{"Themes": themes, "Attributions": attributionValues, "DraftTheme": draftTheme}
 	s.render(w, r, status, "thread_form", v)
 }
 
@@ -37,18 +46,27 @@ func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	th, err := s.createThread(r, f)
+	status := http.StatusUnprocessableEntity
+	var th *store.Thread
+	var err error
+	if wantsPreview(f) {
+		r, err = s.withPreview(r, f)
+		status = previewStatus(f)
+	} else {
+		th, err = s.createThread(r, f)
+	}
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	if th != nil {
+		s.markSent(w)
 		s.redirectWithFlash(w, r, threadURL(th), "flash_thread_created")
 		return
 	}
 	v := s.newView(w, r, "thread_new_title")
 	v.Form, v.Errors = f.values, f.errors
-	s.renderThreadForm(w, r, v, http.StatusUnprocessableEntity)
+	s.renderThreadForm(w, r, v, status)
 }
 
 // createThread checks a new thread from the form or the API and starts it.

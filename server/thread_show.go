@@ -185,6 +185,15 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
+	if wantsPreview(f) {
+		pr, err := s.withPreview(r, f)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.renderThread(w, pr, t, f, previewStatus(f))
+		return
+	}
 	var quote *int64
 	if q := f.values.Get("quote"); q != "" {
 		if qid, err := parseID(q); err == nil {
@@ -201,6 +210,7 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	case p != nil:
+		s.markSent(w)
 		http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
 		return
 	}
