@@ -39,6 +39,8 @@ function tabs(root, area) {
 
   const select = async (tab, focus) => {
     const showPreview = tab === preview;
+    // The same height as the text box, so that the page does not jump (measured while it shows).
+    if (showPreview && !writePanel.hidden) previewPanel.style.minHeight = `${area.offsetHeight}px`;
     write.setAttribute("aria-selected", String(!showPreview));
     preview.setAttribute("aria-selected", String(showPreview));
     write.tabIndex = showPreview ? -1 : 0;
@@ -49,8 +51,6 @@ function tabs(root, area) {
     for (const b of toolbarEl.querySelectorAll("button")) b.disabled = showPreview;
     if (focus) tab.focus();
     if (!showPreview) return;
-    // The same height as the text box, so that the page does not jump.
-    previewPanel.style.minHeight = `${writePanel.offsetHeight || area.offsetHeight}px`;
     const mine = ++asked;
     const text = area.value.trim();
     if (text === "") {
