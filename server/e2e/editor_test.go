@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -194,4 +195,43 @@ func TestEditorInBrowser(t *testing.T) {
 	if e := errs(); len(e) > 0 {
 		t.Errorf("console errors: %v", e)
 	}
+}
+
+// TestEditorWithoutJavaScript: without JavaScript there is no toolbar and no
+// tabs, and the Preview button shows the text rendered above the form, which
+// keeps it; nothing is posted until Send.
+func TestEditorWithoutJavaScript(t *testing.T) {
+	b := browsertest.New(t)
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
+	biz := app.Client()
+	biz.SignIn("lucia@cafe.example")
+	thread := createThread(t, biz, firstTheme(t, app), "Certificates of origin take three weeks", "Each shipment needs a paper certificate.")
+
+	tab := b.Tab()
+	signIn(t, tab, app, "lucia@cafe.example")
+	browsertest.Do(t, tab, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	}))
+	threadURL := fmt.Sprintf("%s/forum/threads/%d", app.URL, thread)
+	browsertest.Do(t, tab, chromedp.EmulateViewport(desktopW, desktopH), chromedp.Navigate(threadURL), waitFor("#f-body"))
+	if got := evalString(t, tab, `[".editor-bar", ".editor-preview"].map(s => getComputedStyle(document.querySelector(s)).display).join(" ")`); got != "none none" {
+		t.Errorf("without JavaScript the tabs and the preview box show: %q", got)
+	}
+	browsertest.Do(t, tab, fill("#f-body", "## A proposal\n\nUse **electronic** certificates."), click("#reply .preview-button"), waitFor("#preview"))
+	assertText(t, tab, "#preview h2 + .hint", "It has not been sent yet")
+	assertText(t, tab, "#preview .post-body h2", "A proposal")
+	assertText(t, tab, "#preview .post-body strong", "electronic")
+	if got := evalString(t, tab, `document.getElementById("f-body").value`); got != "## A proposal\n\nUse **electronic** certificates." {
+		t.Errorf("the form after Preview holds %q", got)
+	}
+	if got := evalString(t, tab, `String(document.querySelectorAll(".post").length)`); got != "1" {
+		t.Errorf("Preview posted: %s posts on the page, want 1", got)
+	}
+	browsertest.Screenshot(t, tab, "editor-nojs-preview-1280")
+	browsertest.Do(t, tab, chromedp.EmulateViewport(phoneW, phoneH))
+	viewportShot(t, tab, "editor-nojs-preview-390")
+	browsertest.Do(t, tab, click("#reply button.button:not(.preview-button)"), waitFor(".post:nth-child(2)"))
+	assertText(t, tab, ".post:nth-child(2) .post-body", "Use electronic certificates.")
 }
