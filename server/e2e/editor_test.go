@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
+	cdpnetwork "github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -234,4 +236,51 @@ func TestEditorWithoutJavaScript(t *testing.T) {
 	viewportShot(t, tab, "editor-nojs-preview-390")
 	browsertest.Do(t, tab, click("#reply button.button:not(.preview-button)"), waitFor(".post:nth-child(2)"))
 	assertText(t, tab, ".post:nth-child(2) .post-body", "Use electronic certificates.")
+}
+
+// TestDraftSurvivesANetworkFailure: a reply sent while the connection is
+// down is not forgotten: back online, the thread's form holds it again.
+func TestDraftSurvivesANetworkFailure(t *testing.T) {
+	b := browsertest.New(t)
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
+	biz := app.Client()
+	biz.SignIn("lucia@cafe.example")
+	thread := createThread(t, biz, firstTheme(t, app), "Certificates of origin take three weeks", "Each shipment needs a paper certificate.")
+
+	tab := b.Tab()
+	acceptDialogs(t, tab)
+	signIn(t, tab, app, "lucia@cafe.example")
+	threadURL := fmt.Sprintf("%s/forum/threads/%d", app.URL, thread)
+	browsertest.Do(t, tab, chromedp.Navigate(threadURL), waitFor("#f-body"))
+	waitJS(t, tab, `!document.querySelector(".editor-bar").hidden`)
+	draft := "Sent from a train in a tunnel."
+	browsertest.Do(t, tab, fill("#f-body", draft))
+	// The connection fails as the reply leaves: Chromium shows its error page.
+	events := chromedp.Events(tab, fetch.RequestPaused)
+	browsertest.Do(t, tab, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/posts"}}})
+		return err
+	}))
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			_ = chromedp.Do(tab, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: cdpnetwork.ErrorReasonConnectionFailed})
+				return err
+			}))
+		}
+	}()
+	browsertest.Do(t, tab, click("#reply button.button:not(.preview-button)"))
+	waitAcrossNavigation(t, tab, `!document.getElementById("f-body")`)
+	browsertest.Do(t, tab, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, fetch.Disable, cdp.Empty{})
+		return err
+	}), chromedp.Navigate(threadURL), waitFor("#f-body"))
+	waitJS(t, tab, fmt.Sprintf(`document.getElementById("f-body").value === %q`, draft))
+	if got := evalString(t, tab, `String(document.querySelectorAll(".post").length)`); got != "1" {
+		t.Errorf("%s posts on the page, want 1 (the reply never left)", got)
+	}
 }
