@@ -65,7 +65,12 @@ func (s *Server) eventShow(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(w, r, "")
 	v.Title = e.Title
 	v.Description = markdown.Excerpt(e.Programme, 200)
-	v.Data = map[string]any{"Event": e, "Programme": markdown.Render(e.Programme), "Documents": docs, "Upcoming": e.EndsAt.After(s.store.Now())}
+	data := map[string]any{"Event": e, "Programme": markdown.Render(e.Programme), "Documents": docs, "Upcoming": e.EndsAt.After(s.store.Now())}
+	if err := s.addProgramme(r, e, access, data); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	v.Data = data
 	s.render(w, r, http.StatusOK, "event", v)
 }
 
@@ -186,6 +191,9 @@ func (s *Server) saveEvent(w http.ResponseWriter, r *http.Request, f *form, e *s
 		case errors.Is(err, store.ErrMissingReference), errors.Is(err, store.ErrConflict):
 			// A linked document that does not exist, or one linked twice.
 			f.fail("documents", "error_choice")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
 		default:
 			s.redirectWithFlash(w, r, eventURL(e), "flash_event_saved")
 			return

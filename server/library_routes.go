@@ -26,4 +26,9 @@ func (s *Server) libraryRoutes(mux *routeTable) {
 	mux.Handle("POST /moderation/events", s.moderator(s.eventCreate))
 	mux.Handle("GET /moderation/events/{id}", s.moderator(s.eventEdit))
 	mux.Handle("POST /moderation/events/{id}", s.moderator(s.eventUpdate))
+	mux.Handle("GET /moderation/events/{id}/programme", s.moderator(s.eventProgrammeEdit))
+	mux.Handle("POST /moderation/events/{id}/sessions", s.moderator(s.eventSessionCreate))
+	mux.Handle("POST /moderation/events/{id}/sessions/{sid}", s.moderator(s.eventSessionUpdate))
+	mux.Handle("POST /moderation/events/{id}/sessions/{sid}/delete", s.moderator(s.eventSessionDelete))
+	mux.Handle("POST /moderation/events/{id}/links", s.moderator(s.eventLinksSave))
 }

@@ -44,8 +44,8 @@ func demoLoad(ctx context.Context, args []string, e env) error {
 		}
 		fmt.Fprintf(e.stdout, "synthetic threads added: %d threads, %d posts in %s\n", *scale, *scale*10, time.Since(start).Round(time.Second))
 	}
-	fmt.Fprintf(e.stdout, "demo content added: %d categories, %d documents, %d files, %d events, %d people, %d threads\n",
-		rep.Categories, rep.Documents, rep.Files, rep.Events, rep.People, rep.Threads)
+	fmt.Fprintf(e.stdout, "demo content added: %d categories, %d documents, %d files, %d events, %d programme sessions, %d people, %d threads\n",
+		rep.Categories, rep.Documents, rep.Files, rep.Events, rep.Sessions, rep.People, rep.Threads)
 	// A rerun without --password-file leaves the passwords alone: whoever
 	// noted the printed one can still sign in with it.
 	if password == "" && rep.People == 0 {

@@ -294,7 +294,7 @@ var sampleArgs = []any{
 	"Organisation", "Org", "Status", 404, "Thread", "Customs fees", "N", "2", "From", "09:30", "To", "17:00", "SigninURL", "http://x", "ResetURL", "http://x",
 	"Kind", "A business", "Domain", "mfa.no", "Site", "https://ideas.example.org", "Target", "the event “Working group”",
 	"Title", "What the dialogue found", "Anonymous", "a business", "State", "not answered", "Reason", "waiting for Bo",
-	"Waiting", 1, "Names", "Bo (not answered)",
+	"Waiting", 1, "Names", "Bo (not answered)", "Zone", "Europe/Zurich", "Abbrev", "CEST",
 }
 
 // withCount returns sampleArgs with Count (and N) set to n.

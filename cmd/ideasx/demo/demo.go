@@ -16,7 +16,7 @@ import (
 
 // Report counts what a run added.
 type Report struct {
-	Categories, Documents, Files, Events, People, Threads int
+	Categories, Documents, Files, Events, Sessions, People, Threads int
 }
 
 // Load adds the demo categories, documents (with small generated PDFs) and events.
@@ -31,6 +31,9 @@ func Load(ctx context.Context, st *store.Store) (Report, error) {
 		return rep, err
 	}
 	if err := loadEvents(ctx, st, docs, &rep); err != nil {
+		return rep, err
+	}
+	if err := loadProgramme(ctx, st, &rep); err != nil {
 		return rep, err
 	}
 	if err := loadForum(ctx, st, &rep); err != nil {

@@ -1,0 +1,65 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"ideasx/store"
+)
+
+// eventLinksSave saves an event's co-organisers and the main event it is a
+// side event of. A row with no name is dropped: that is how a co-organiser
+// is removed.
+func (s *Server) eventLinksSave(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.programmeEditor(w, r)
+	if !ok {
+		return
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	mainID, err := f.optionalID("main_event")
+	if err != nil {
+		f.fail("main_event", "error_choice")
+	}
+	var orgs []store.CoOrganiser
+	for i := range postedRows(f) {
+		field := func(name string) string { return rowField("o", i, name) }
+		if rowEmpty(f, "o", i, "name", "name_fr", "name_es", "url") {
+			continue
+		}
+		orgs = append(orgs, store.CoOrganiser{Name: f.text(field("name"), true, 200), NameFR: f.text(field("name_fr"), false, 200),
+			NameES: f.text(field("name_es"), false, 200), URL: f.url(field("url"))})
+	}
+	if f.ok() {
+		if mainID != 0 {
+			// The main event must be one this moderator can see, as on the page's list.
+			if _, err := s.store.EventByID(r.Context(), mainID, store.AccessFor(currentUser(r))); errors.Is(err, store.ErrNotFound) {
+				f.fail("main_event", "error_choice")
+			} else if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
+	}
+	if f.ok() {
+		err := s.store.SaveEventLinks(r.Context(), currentUser(r).ID, e.ID, mainID, orgs)
+		switch {
+		case errors.Is(err, store.ErrSideEventChain):
+			f.fail("main_event", "error_side_event_chain")
+		case errors.Is(err, store.ErrNotFound):
+			s.notFound(w, r)
+			return
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		default:
+			s.redirectWithFlash(w, r, programmeEditURL(e), "flash_programme_links_saved")
+			return
+		}
+	}
+	back := newRowsForm("links", postedRows(f))
+	back.Values, back.Errors = f.values, f.errors
+	s.renderProgrammeEditor(w, r, e, http.StatusUnprocessableEntity, back)
+}
