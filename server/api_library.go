@@ -217,6 +217,8 @@ func (s *Server) apiDocumentSave(w http.ResponseWriter, r *http.Request, d *stor
 type apiEvent struct {
 	store.Event
 	URL string `json:"url"`
+	// One event's JSON carries its programme; lists leave it out.
+	*apiProgramme
 }
 
 func (s *Server) apiEventList(w http.ResponseWriter, r *http.Request) {
@@ -241,10 +243,7 @@ func (s *Server) apiEventShow(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if e.DocumentIDs == nil {
-		e.DocumentIDs = []int64{}
-	}
-	writeJSON(w, http.StatusOK, apiEvent{Event: *e, URL: s.cfg.BaseURL + eventURL(e)})
+	s.writeAPIEvent(w, r, http.StatusOK, e)
 }
 
 type apiEventInput struct {
@@ -298,8 +297,17 @@ func (s *Server) apiEventSave(w http.ResponseWriter, r *http.Request, e *store.E
 		case errors.Is(err, store.ErrMissingReference), errors.Is(err, store.ErrConflict):
 			// A linked document that does not exist, or one linked twice.
 			f.fail("documents", "error_choice")
+		case err != nil:
+			s.serverError(w, r, err)
+			return
 		default:
-			writeJSON(w, status, apiEvent{Event: *e, URL: s.cfg.BaseURL + eventURL(e)})
+			// Read back: the side-event link and the programme are not part of the input.
+			saved, err := s.store.EventByID(r.Context(), e.ID, store.AccessFor(currentUser(r)))
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			s.writeAPIEvent(w, r, status, saved)
 			return
 		}
 	}

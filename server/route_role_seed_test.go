@@ -227,6 +227,22 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	if err := app.Store.SaveEvent(ctx, mod.ID, event); err != nil {
 		t.Fatal(err)
 	}
+	// Its programme is as members-only as it is, and a public side event must not name it.
+	session := &store.EventSession{EventID: event.ID, StartsAt: event.StartsAt, EndsAt: event.EndsAt, Title: "canary " + rrWord("memberssession"),
+		People: []store.SessionPerson{{Role: store.SessionSpeaker, Name: "canary " + rrWord("membersspeaker")}}}
+	if err := app.Store.SaveEventSession(ctx, mod.ID, session); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.SaveEventLinks(ctx, mod.ID, event.ID, 0, []store.CoOrganiser{{Name: "canary " + rrWord("membersorg")}}); err != nil {
+		t.Fatal(err)
+	}
+	sideEvent := &store.Event{Title: "Public side event", StartsAt: event.StartsAt, EndsAt: event.EndsAt, Timezone: "Europe/Zurich", Visibility: store.Public}
+	if err := app.Store.SaveEvent(ctx, mod.ID, sideEvent); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.SaveEventLinks(ctx, mod.ID, sideEvent.ID, event.ID, nil); err != nil {
+		t.Fatal(err)
+	}
 
 	// The account changes come last: the demoted account got its
 	// notifications as a member; then the opening post is edited again.
@@ -249,6 +265,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		{word: rrWord("membersdoc"), readers: rrForum}, {word: rrWord("membersdocsum"), readers: rrForum}, {word: rrWord("membersfile"), readers: rrForum}, {word: rrWord("membersdoctext"), readers: rrForum},
 		{word: rrWord("restricteddoc"), readers: rrForum}, {word: rrWord("restrictedsum"), readers: rrForum}, {word: rrWord("restrictedfile"), readers: rrForum},
 		{word: rrWord("draftdoc"), readers: rrModerators}, {word: rrWord("archiveddoc"), readers: rrModerators}, {word: rrWord("membersevent"), readers: rrForum},
+		{word: rrWord("memberssession"), readers: rrForum}, {word: rrWord("membersspeaker"), readers: rrForum}, {word: rrWord("membersorg"), readers: rrForum},
 	}
 
 	// A token is shown once, when it is made: never again, not even to its owner.
@@ -328,9 +345,11 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/notifications/{id}":                  ids("/notifications/", "", notifications...),
 		"/documents/{ref}":                     append(ids("/documents/", "", docs...), ids("/documents/", "-x", docs...)...),
 		"/documents/{ref}/files/{file}/{name}": filePaths,
-		"/events/{ref}":                        ids("/events/", "", event.ID),
+		"/events/{ref}":                        ids("/events/", "", event.ID, sideEvent.ID),
 		"/moderation/documents/{id}":           ids("/moderation/documents/", "", members.ID, draft.ID, archived.ID),
 		"/moderation/events/{id}":              ids("/moderation/events/", "", event.ID),
+		"/moderation/events/{id}/sessions/{sid}": {fmt.Sprintf("/moderation/events/%d/sessions/%d", event.ID, session.ID),
+			fmt.Sprintf("/moderation/events/%d/sessions/999999", event.ID)},
 		"/api/v1/threads/{ref}":                ids("/api/v1/threads/", "", threads...),
 		"/api/v1/threads/{id}":                 ids("/api/v1/threads/", "", threads...),
 		"/api/v1/posts/{id}":                   ids("/api/v1/posts/", "", posts...),
@@ -338,7 +357,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/api/v1/documents/{ref}":              ids("/api/v1/documents/", "", docs...),
 		"/api/v1/documents/{id}":               ids("/api/v1/documents/", "", docs...),
 		"/api/v1/documents/{ref}/files/{file}": apiFilePaths,
-		"/api/v1/events/{ref}":                 ids("/api/v1/events/", "", event.ID),
+		"/api/v1/events/{ref}":                 ids("/api/v1/events/", "", event.ID, sideEvent.ID),
 		"/api/v1/events/{id}":                  ids("/api/v1/events/", "", event.ID),
 	}
 	chp, cho := w.users["chatham"], w.users["cho"]
