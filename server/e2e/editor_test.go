@@ -284,3 +284,34 @@ func TestDraftSurvivesANetworkFailure(t *testing.T) {
 		t.Errorf("%s posts on the page, want 1 (the reply never left)", got)
 	}
 }
+
+// TestSignOutClearsDrafts: on a shared computer the next person finds none
+// of the drafts: signing out clears what the browser kept, and a new
+// thread's draft (title and text) came back before that.
+func TestSignOutClearsDrafts(t *testing.T) {
+	b := browsertest.New(t)
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
+	theme := firstTheme(t, app)
+
+	tab := b.Tab()
+	acceptDialogs(t, tab)
+	signIn(t, tab, app, "lucia@cafe.example")
+	newURL := fmt.Sprintf("%s/forum/new?theme=%d", app.URL, theme)
+	browsertest.Do(t, tab, chromedp.Navigate(newURL), waitFor("#f-body"))
+	waitJS(t, tab, `!document.querySelector(".editor-bar").hidden`)
+	browsertest.Do(t, tab, fill("#f-title", "Samples stuck at customs"), fill("#f-body", "Our samples wait ten days."))
+	key := evalString(t, tab, `document.querySelector("[data-editor]").dataset.draft`)
+	if !strings.HasSuffix(key, fmt.Sprintf(":new:%d", theme)) {
+		t.Errorf("new thread draft key %q, want it per theme", key)
+	}
+	waitJS(t, tab, fmt.Sprintf(`(JSON.parse(localStorage.getItem(%q) || "{}").body || "") === "Our samples wait ten days."`, key))
+	browsertest.Do(t, tab, chromedp.Reload(), waitFor("#f-body"))
+	waitJS(t, tab, `document.getElementById("f-body").value === "Our samples wait ten days." && document.getElementById("f-title").value === "Samples stuck at customs"`)
+
+	browsertest.Do(t, tab, click("details.account-menu summary"), click(`form[action="/signout"] button`))
+	waitAcrossNavigation(t, tab, `location.pathname === "/" && document.readyState === "complete"`)
+	if got := evalString(t, tab, fmt.Sprintf(`String(localStorage.getItem(%q)) + " " + localStorage.length`, key)); got != "null 0" {
+		t.Errorf("after sign-out the browser still holds %q", got)
+	}
+}
