@@ -242,3 +242,32 @@ func TestDraftSignals(t *testing.T) {
 		t.Errorf("sign-out: Clear-Site-Data %q, want \"storage\"", r.Header.Get("Clear-Site-Data"))
 	}
 }
+
+// BenchmarkPreviewEndpoint: what one Preview costs through HTTP, for a
+// usual reply (a few paragraphs, a link, a mention) and for the longest
+// post allowed. The rate limit is above what the loop asks for only if
+// b.N stays under 60 a second; the benchmark signs in fresh accounts.
+func BenchmarkPreviewEndpoint(b *testing.B) {
+	app := servertest.New(b, "sqlite", nil)
+	named := app.CreateUser("amina@shea.example", store.RoleMember, "Delegation of Senegal", store.OrgMember)
+	usual := strings.Repeat("Our **samples** wait ten days at [customs](https://example.org/c). Ask @"+named.Handle+".\n\n", 12)
+	longest := strings.Repeat("- item *with* [a link](https://example.org) @"+named.Handle+"\n", 20000/70)
+	for name, text := range map[string]string{"usual": usual, "longest": longest} {
+		b.Run(name, func(b *testing.B) {
+			var c *servertest.Client
+			for i := 0; b.Loop(); i++ {
+				if i%50 == 0 {
+					b.StopTimer()
+					email := name + strconv.Itoa(i) + "@bench.example"
+					app.CreateUser(email, store.RoleBusiness, "Bench", store.OrgBusiness)
+					c = app.Client()
+					c.SignIn(email)
+					b.StartTimer()
+				}
+				if r := previewJSON(c, text); r.Status != http.StatusOK {
+					b.Fatalf("got %d: %s", r.Status, r.Body)
+				}
+			}
+		})
+	}
+}
