@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 
 	"ideasx/server/i18n"
+	"ideasx/server/markdown"
 	"ideasx/store"
 )
 
@@ -51,7 +53,12 @@ func (s *Server) threadCurate(w http.ResponseWriter, r *http.Request) {
 		if i > 0 {
 			label = l.T("curation_answer_from", "Who", who)
 		}
-		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", label, quoteMarkdown(s.withoutPrivateLinks(l, p.Body)))
+		body, err := s.withoutMentions(r, l, s.withoutPrivateLinks(l, p.Body))
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", label, quoteMarkdown(body))
 		if t.Attribution != store.ChathamHouse && !seen[p.AuthorID] {
 			seen[p.AuthorID] = true
 			quoted = append(quoted, store.QuotedPerson{UserID: p.AuthorID, NamedAs: who, AnonymousAs: l.T("anon_" + string(p.OrgKind))})
@@ -88,6 +95,27 @@ func quoteMarkdown(text string) string {
 		lines[i] = strings.TrimRight("> "+lines[i], " ")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// withoutMentions replaces each @handle of a quoted post that names an
+// account with "a participant": the people a post mentions were not asked
+// to be named in public, and under the Chatham House rule a handle would
+// name them. Longer handles go first, so that one is never cut inside another.
+func (s *Server) withoutMentions(r *http.Request, l *i18n.Localizer, body string) (string, error) {
+	users, err := s.store.UsersByHandles(r.Context(), markdown.Mentions(body))
+	if err != nil {
+		return "", err
+	}
+	handles := make([]string, 0, len(users))
+	for h := range users {
+		handles = append(handles, h)
+	}
+	sort.Slice(handles, func(i, j int) bool { return len(handles[i]) > len(handles[j]) })
+	for _, h := range handles {
+		re := regexp.MustCompile(`(?i)@` + regexp.QuoteMeta(h) + `\b`)
+		body = re.ReplaceAllLiteralString(body, l.T("curation_participant"))
+	}
+	return body, nil
 }
 
 // privateArea are the paths that only signed-in people may open: a public

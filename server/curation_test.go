@@ -23,7 +23,7 @@ const richChallenge = "## Certificates of origin\n\nOurs are **stamped twice**:\
 
 // curationThread posts a challenge from biz, an answer from del that biz
 // accepts, and returns the thread's id.
-func curationThread(t *testing.T, app *servertest.App, biz, del *servertest.Client, title, attribution string) string {
+func curationThread(t *testing.T, app *servertest.App, biz, del *servertest.Client, title, attribution string, answer ...string) string {
 	t.Helper()
 	r := biz.Post("/forum/threads", url.Values{"theme": {fmt.Sprint(themeID(t, app))}, "kind": {"challenge"}, "title": {title},
 		"body": {richChallenge}, "attribution": {attribution}})
@@ -31,7 +31,11 @@ func curationThread(t *testing.T, app *servertest.App, biz, del *servertest.Clie
 		t.Fatalf("post thread: %d", r.Status)
 	}
 	id := regexp.MustCompile(`/forum/threads/(\d+)`).FindStringSubmatch(r.Location)[1]
-	r = del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {"Chile answers: use the **single window**."}})
+	body := "Chile answers: use the **single window**."
+	if len(answer) > 0 {
+		body = answer[0]
+	}
+	r = del.Post("/forum/threads/"+id+"/posts", url.Values{"body": {body}})
 	post := regexp.MustCompile(`#post-(\d+)`).FindStringSubmatch(r.Location)[1]
 	if got := biz.Post("/forum/threads/"+id+"/status", url.Values{"to": {"answered"}, "post": {post}}).Status; got != http.StatusSeeOther {
 		t.Fatalf("accept: %d", got)
@@ -202,20 +206,21 @@ func TestCurationJourney(t *testing.T) {
 func TestCurationChathamHouse(t *testing.T) {
 	t.Parallel()
 	app := servertest.New(t, "sqlite", nil)
-	app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+	bizUser := app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
 	app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
 	app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 	biz, del, mod := app.Client(), app.Client(), app.Client()
 	biz.SignIn("biz@x.example")
 	del.SignIn("del@x.example")
 	mod.SignIn("mod@x.example")
-	id := curationThread(t, app, biz, del, "Unnamed", "chatham")
+	id := curationThread(t, app, biz, del, "Unnamed", "chatham", "Ask @"+bizUser.Handle+" and @nobody.here about it.")
 	r := mod.Post("/forum/threads/"+id+"/curate", nil)
 	draft := html.UnescapeString(mod.Get(r.Location).Body)
 	if strings.Contains(draft, "Test biz") || strings.Contains(draft, "Andes Textiles") || strings.Contains(draft, "Consent of the people quoted") {
 		t.Error("a Chatham House draft names the author or asks for consent")
 	}
-	mustContain(t, servertest.Response{Body: draft}, "The challenge, as a business put it:", "The answer accepted, from a delegation:")
+	mustContain(t, servertest.Response{Body: draft}, "The challenge, as a business put it:", "The answer accepted, from a delegation:",
+		"> Ask a participant and @nobody.here about it.")
 	for _, uid := range []int64{1, 2} {
 		list, _ := app.Store.Notifications(context.Background(), uid, 100, 0)
 		for _, n := range list {
