@@ -308,6 +308,9 @@ func TestSignOutClearsDrafts(t *testing.T) {
 	waitJS(t, tab, fmt.Sprintf(`(JSON.parse(localStorage.getItem(%q) || "{}").body || "") === "Our samples wait ten days."`, key))
 	browsertest.Do(t, tab, chromedp.Reload(), waitFor("#f-body"))
 	waitJS(t, tab, `document.getElementById("f-body").value === "Our samples wait ten days." && document.getElementById("f-title").value === "Samples stuck at customs"`)
+	browsertest.Do(t, tab, chromedp.EmulateViewport(phoneW, phoneH), chromedp.Evaluate[chromedp.Void](`document.querySelector("[data-editor]").scrollIntoView()`))
+	viewportShot(t, tab, "editor-new-thread-restored-390")
+	browsertest.Do(t, tab, chromedp.EmulateViewport(desktopW, desktopH))
 
 	browsertest.Do(t, tab, click("details.account-menu summary"), click(`form[action="/signout"] button`))
 	waitAcrossNavigation(t, tab, `location.pathname === "/" && document.readyState === "complete"`)
