@@ -23,6 +23,7 @@ func (s *Server) libraryAPIRoutes(mux *routeTable) {
 	s.api(mux, "POST /api/v1/events", s.moderator(s.apiEventCreate))
 	s.api(mux, "GET /api/v1/events/{ref}", http.HandlerFunc(s.apiEventShow))
 	s.api(mux, "PUT /api/v1/events/{id}", s.moderator(s.apiEventUpdate))
+	s.apiProgrammeRoutes(mux)
 	s.api(mux, "GET /api/v1/search", http.HandlerFunc(s.apiSearch))
 }
 

@@ -316,3 +316,86 @@ func TestOnlyModeratorsEditTheProgramme(t *testing.T) {
 		mustContain(t, app.Client().Get(eventPage(w.public)), "Side events", "Impact Lab")
 	})
 }
+
+// TestProgrammeOverAPI: moderators change a programme through the API with
+// the editor's checks; others are refused and a refused body saves nothing.
+func TestProgrammeOverAPI(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		ctx := context.Background()
+		w := seedProgramme(t, app)
+		clients := signedInClients(t, app)
+		mod := clients["moderator"]
+		sessions := fmt.Sprintf("/api/v1/events/%d/sessions", w.public.ID)
+		count := func() int {
+			ss, err := app.Store.EventSessions(ctx, w.public.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(ss)
+		}
+		good := `{"starts_at":"2030-06-27T12:00","ends_at":"2030-06-27T13:00","title":"Lunch debate","title_es":"Almuerzo debate","languages":["en","es"],
+			"people":[{"role":"moderator","name":"Crispin Conroy","handle":"` + w.speaker.Handle + `"},{"role":"speaker","name":"Ana Pérez","organisation":"Kaeme"}]}`
+		if r := doJSON(clients["member"], "POST", sessions, good); r.Status != http.StatusForbidden {
+			t.Errorf("member adding a session: got %d, want 403", r.Status)
+		}
+		if r := doJSON(clients["visitor"], "POST", sessions, good); r.Status != http.StatusUnauthorized {
+			t.Errorf("visitor adding a session: got %d, want 401", r.Status)
+		}
+		for name, body := range map[string]string{
+			"no name":        `{"starts_at":"2030-06-27T12:00","ends_at":"2030-06-27T13:00","title":"X","people":[{"role":"speaker","name":""}]}`,
+			"unknown role":   `{"starts_at":"2030-06-27T12:00","ends_at":"2030-06-27T13:00","title":"X","people":[{"role":"juggler","name":"Bo"}]}`,
+			"unknown handle": `{"starts_at":"2030-06-27T12:00","ends_at":"2030-06-27T13:00","title":"X","people":[{"role":"speaker","name":"Bo","handle":"nobody.here"}]}`,
+			"bad language":   `{"starts_at":"2030-06-27T12:00","ends_at":"2030-06-27T13:00","title":"X","languages":["de"]}`,
+			"ends first":     `{"starts_at":"2030-06-27T12:00","ends_at":"2030-06-27T11:00","title":"X"}`,
+		} {
+			if r := doJSON(mod, "POST", sessions, body); r.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: got %d, want 422", name, r.Status)
+			}
+		}
+		if n := count(); n != 2 {
+			t.Fatalf("got %d sessions after refused bodies, want 2", n)
+		}
+		r := doJSON(mod, "POST", sessions, good)
+		if r.Status != http.StatusCreated || !strings.Contains(r.Body, `"title_es":"Almuerzo debate"`) || !strings.Contains(r.Body, `"handle":"`+w.speaker.Handle+`"`) {
+			t.Fatalf("adding a session: got %d %s", r.Status, r.Body)
+		}
+		ss, _ := app.Store.EventSessions(ctx, w.public.ID)
+		lunch := ss[1]
+		if lunch.Title != "Lunch debate" || len(lunch.People) != 2 || lunch.People[1].Organisation != "Kaeme" {
+			t.Fatalf("got %+v", lunch)
+		}
+		one := fmt.Sprintf("%s/%d", sessions, lunch.ID)
+		if r := doJSON(mod, "PUT", one, `{"starts_at":"2030-06-27T12:00","ends_at":"2030-06-27T13:30","title":"Lunch debate on finance","people":[]}`); r.Status != http.StatusOK {
+			t.Fatalf("replacing the session: got %d %s", r.Status, r.Body)
+		}
+		ss, _ = app.Store.EventSessions(ctx, w.public.ID)
+		if ss[1].Title != "Lunch debate on finance" || len(ss[1].People) != 0 {
+			t.Fatalf("got %+v after the PUT", ss[1])
+		}
+		if r := doJSON(mod, "DELETE", one, ""); r.Status != http.StatusNoContent || count() != 2 {
+			t.Fatalf("deleting: got %d and %d sessions", r.Status, count())
+		}
+		if r := doJSON(mod, "DELETE", one, ""); r.Status != http.StatusNotFound {
+			t.Errorf("deleting again: got %d, want 404", r.Status)
+		}
+
+		links := fmt.Sprintf("/api/v1/events/%d/links", w.public.ID)
+		if r := doJSON(mod, "PUT", links, fmt.Sprintf(`{"main_event_id":%d,"co_organisers":[{"name":"UNECE"}]}`, w.side.ID)); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("chained side event: got %d, want 422", r.Status)
+		}
+		if r := doJSON(mod, "PUT", links, `{"co_organisers":[{"name":"UNECE","url":"ftp://x"}]}`); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("bad address: got %d, want 422", r.Status)
+		}
+		if orgs, _ := app.Store.CoOrganisers(ctx, w.public.ID); len(orgs) != 1 || orgs[0].Name != "International Trade Centre" {
+			t.Fatalf("got %+v after refused bodies, want the co-organisers unchanged", orgs)
+		}
+		r = doJSON(mod, "PUT", fmt.Sprintf("/api/v1/events/%d/links", w.side.ID), fmt.Sprintf(`{"main_event_id":%d,"co_organisers":[{"name":"ITC","name_fr":"CCI"}]}`, w.public.ID))
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, fmt.Sprintf(`"main_event_id":%d`, w.public.ID)) || !strings.Contains(r.Body, `"name_fr":"CCI"`) {
+			t.Fatalf("linking the side event: got %d %s", r.Status, r.Body)
+		}
+		if r := app.Client().Get(fmt.Sprintf("/api/v1/events/%d", w.public.ID)); !strings.Contains(r.Body, `"title":"Impact Lab"`) {
+			t.Errorf("the main event's JSON lacks its new side event: %s", r.Body)
+		}
+	})
+}

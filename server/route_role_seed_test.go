@@ -359,6 +359,8 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/api/v1/documents/{ref}/files/{file}": apiFilePaths,
 		"/api/v1/events/{ref}":                 ids("/api/v1/events/", "", event.ID, sideEvent.ID),
 		"/api/v1/events/{id}":                  ids("/api/v1/events/", "", event.ID),
+		"/api/v1/events/{id}/sessions/{sid}": {fmt.Sprintf("/api/v1/events/%d/sessions/%d", event.ID, session.ID),
+			fmt.Sprintf("/api/v1/events/%d/sessions/999999", event.ID)},
 	}
 	chp, cho := w.users["chatham"], w.users["cho"]
 	orgQuery := func(u *store.User) string { return fmt.Sprintf("?q=canary&org=%d", u.OrganisationID) }
