@@ -26,6 +26,7 @@ import (
 // session through the editor's plain form and it appears in its place.
 func TestProgrammeInBrowser(t *testing.T) {
 	b := browsertest.New(t)
+	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	ctx := context.Background()
 	if _, err := demo.Load(ctx, app.Store); err != nil {
@@ -50,6 +51,7 @@ func TestProgrammeInBrowser(t *testing.T) {
 	assertText(t, reader, ".facts", "Co-organised with", "International Trade Centre (ITC)")
 	assertText(t, reader, ".doc-aside", "Side events", "Impact Investment Lab")
 	browsertest.Screenshot(t, reader, "programme-1280")
+	noViolations(t, reader, axe, "the meeting page")
 	browsertest.Do(t, reader, chromedp.EmulateViewport(390, 844))
 	browsertest.Screenshot(t, reader, "programme-390")
 
@@ -88,6 +90,7 @@ func TestProgrammeInBrowser(t *testing.T) {
 		fill(`[id="new-p0.title"]`, "Secretary of the group"),
 		click("#session-new button[type=submit]"), waitFor(".flash"))
 	assertText(t, mod, ".flash", "The session was saved.")
+	noViolations(t, mod, axe, "the programme editor")
 	browsertest.Screenshot(t, mod, "programme-editor")
 	browsertest.Do(t, mod, chromedp.Navigate(pageURL), waitFor(".timetable"))
 	assertText(t, mod, ".programme", "12:00–13:00", "Lunch with the delegations", "Irène Dubois, Secretary of the group")

@@ -22,7 +22,7 @@ for (const programme of document.querySelectorAll("[data-programme-zone]")) {
     local.className = "slot-local";
     let text = `${clock.formatRange ? clock.formatRange(start, end) : clock.format(start)}`;
     if (meetingDay.format(start) !== readerDay.format(start)) text = `${dayFormat.format(start)}, ${text}`;
-    local.textContent = `${programme.dataset.yourTime}: ${text}`;
+    local.textContent = `${programme.dataset.yourTime} ${text}`;
     slot.append(local);
   }
 }
