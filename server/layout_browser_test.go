@@ -60,19 +60,17 @@ func TestEveryPageFitsAPhone(t *testing.T) {
 	seedWideContent(t, w)
 	gets, _ := w.routes(t)
 
-	// The pages kept as pictures for a person to look at, by "role lang path".
+	// The pages kept as pictures for a person to look at, by "role lang
+	// path", or "any lang path" for a page that every role sees alike.
 	shots := map[string]string{
-		"member en /forum": "forum", "member en /documents": "documents", "member es /account": "account-es",
+		"member en /forum": "forum", "any en /documents": "documents", "member es /account": "account-es",
 		"admin en /admin/users": "admin-users", "moderator en /moderation/categories": "categories",
 		"moderator en /moderation/organisations": "organisations", "moderator en /forum/themes/" + rrTheme(t, w.app).Slug: "theme",
 	}
-	for name, p := range map[string]string{"thread": w.samples["/forum/threads/{ref}"][0], "document": w.samples["/documents/{ref}"][0]} {
-		shots["member en "+p] = name
-		if r := rrClient(w, "member").Get(p); r.Location != "" {
-			shots["member en "+r.Location] = name
-			shots["moderator en "+r.Location] = name + "-moderator"
-		}
-	}
+	thread := rrClient(w, "member").Get(w.samples["/forum/threads/{ref}"][0]).Location
+	shots["member en "+thread] = "thread"
+	shots["moderator en "+thread] = "thread-moderator"
+	shots["any en "+rrClient(w, "member").Get(w.samples["/documents/{ref}"][0]).Location] = "document"
 	var ids []rrIdentity
 	for _, id := range w.identities {
 		if id.auth != "token" {
@@ -315,8 +313,15 @@ func checkLayout(t *testing.T, b *browsertest.Browser, axe *browsertest.Axe, sho
 			if width == phoneWidth && l.FirstItem != nil && *l.FirstItem > firstItemLimit && !slices.Contains(notListPages, path) {
 				fail("%s: the list's first item starts at y=%.0f, want at most %d", at, *l.FirstItem, firstItemLimit)
 			}
-			if name := shots[role+" "+lang+" "+path]; name != "" {
+			name := shots[role+" "+lang+" "+path]
+			if name == "" {
+				name = shots["any "+lang+" "+path]
+			}
+			if name != "" {
 				browsertest.Screenshot(t, ctx, fmt.Sprintf("%s-%d", name, width))
+			}
+			if name == "forum" && width == phoneWidth {
+				checkOpenMenu(t, ctx, axe, fail)
 			}
 			if width == desktopWidth && lang != "en" {
 				// Languages change the words, not the markup: the desktop
@@ -384,4 +389,24 @@ func axeCatches(t *testing.T, b *browsertest.Browser, axe *browsertest.Axe) {
 	if !slices.ContainsFunc(vs, func(v browsertest.Violation) bool { return v.ID == "image-alt" }) {
 		t.Fatalf("axe-core found %v on an image without alt, want image-alt", vs)
 	}
+}
+
+// checkOpenMenu opens the phone's menu, which the walk sees closed, and
+// checks it as it checks a page: it must not widen the page, it must hold
+// the sections, and axe-core must find nothing in it.
+func checkOpenMenu(t *testing.T, ctx context.Context, axe *browsertest.Axe, fail func(string, ...any)) {
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(".site-menu > summary")), chromedp.WaitVisible(chromedp.CSS(".site-menu-panel nav a[href='/forum']")))
+	browsertest.Screenshot(t, ctx, "forum-menu-390")
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
+	if err != nil || wide {
+		fail("the open menu: wider than the phone (%v)", err)
+	}
+	vs, err := axe.Check(ctx)
+	if err != nil {
+		fail("the open menu: axe-core: %v", err)
+	}
+	for _, v := range vs {
+		fail("the open menu: axe-core: %s", v)
+	}
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(".site-menu > summary")))
 }
