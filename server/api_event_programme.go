@@ -53,17 +53,27 @@ func (s *Server) apiProgrammeOf(r *http.Request, e *store.Event) (*apiProgramme,
 			}
 		}
 	}
-	// A members-only main event is not named to a reader who may not see it.
-	if e.MainEventID != nil {
-		_, err := s.store.EventByID(ctx, *e.MainEventID, access)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			e.MainEventID = nil
-		case err != nil:
-			return nil, err
-		}
+	if err := s.hideUnseenMainEvent(r, e); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// hideUnseenMainEvent drops the link from a side event to a main event the
+// reader may not see: not even its id tells a visitor that a members-only
+// meeting exists.
+func (s *Server) hideUnseenMainEvent(r *http.Request, e *store.Event) error {
+	if e.MainEventID == nil {
+		return nil
+	}
+	_, err := s.store.EventByID(r.Context(), *e.MainEventID, store.AccessFor(currentUser(r)))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		e.MainEventID = nil
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // writeAPIEvent answers with one event and its programme.

@@ -231,6 +231,10 @@ func (s *Server) apiEventList(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]apiEvent, len(events))
 	for i, e := range events {
+		if err := s.hideUnseenMainEvent(r, &e); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
 		out[i] = apiEvent{Event: e, URL: s.cfg.BaseURL + eventURL(&e)}
 		if out[i].DocumentIDs == nil {
 			out[i].DocumentIDs = []int64{}

@@ -143,6 +143,10 @@ func TestProgrammeByRole(t *testing.T) {
 			if members != (apiClosed.Status == http.StatusOK) {
 				t.Errorf("%s: API members-only meeting: got %d", role, apiClosed.Status)
 			}
+			list := c.Get("/api/v1/events").Body
+			if named := strings.Contains(list, fmt.Sprintf(`"main_event_id":%d`, w.members.ID)); named != members {
+				t.Errorf("%s: the API's list links the side event to its members-only main event: %v, want %v", role, named, members)
+			}
 			apiSide := c.Get(fmt.Sprintf("/api/v1/events/%d", w.side.ID))
 			if named := !strings.Contains(apiSide.Body, `"main_event_id":null`); named != members {
 				t.Errorf("%s: API side event names its members-only main event: %v, want %v", role, named, members)
