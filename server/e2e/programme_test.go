@@ -48,6 +48,7 @@ func TestProgrammeInBrowser(t *testing.T) {
 		"10:00–10:10", "Opening remarks", "Alan Wolff", "Deputy Director-General", "Speakers", "Mike Cherry", "Moderator", "James Sibley")
 	// 10:00 in Geneva in June is 04:00 in New York.
 	assertText(t, reader, ".slot-local", "Your time", "4:00", "EDT")
+	assertText(t, reader, "[data-print]", "Print the programme")
 	assertText(t, reader, ".facts", "Co-organised with", "International Trade Centre (ITC)")
 	assertText(t, reader, ".doc-aside", "Side events", "Impact Investment Lab")
 	browsertest.Screenshot(t, reader, "programme-1280")

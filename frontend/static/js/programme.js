@@ -1,6 +1,11 @@
 // The reader's own time beside each session of a meeting's programme, when
 // the reader's clock is in another zone than the meeting's. Without this
 // file the programme shows the meeting's times with the zone's abbreviation.
+for (const print of document.querySelectorAll("[data-print]")) {
+  print.hidden = false;
+  print.querySelector("button").addEventListener("click", () => window.print());
+}
+
 for (const programme of document.querySelectorAll("[data-programme-zone]")) {
   const meetingZone = programme.dataset.programmeZone;
   const readerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
