@@ -18,6 +18,7 @@ func (s *Server) apiRoutesV1(mux *routeTable) {
 	s.libraryAPIRoutes(mux)
 	s.forumAPIRoutes(mux)
 	s.notificationAPIRoutes(mux)
+	s.consentAPIRoutes(mux)
 	s.tokenAPIRoutes(mux)
 	s.organisationAPIRoutes(mux)
 }

@@ -266,3 +266,56 @@ func mailWithSubject(app *servertest.App, address, part string) servertest.Mail 
 	app.T.Errorf("no mail to %s about %q; mails: %+v", address, part, app.Mails(address))
 	return servertest.Mail{}
 }
+
+// TestConsentAPI: a person asked reads and answers through the API as on
+// the page; someone not asked learns nothing; a published document takes
+// no more answers.
+func TestConsentAPI(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t, "sqlite", nil)
+	app.CreateUser("biz@x.example", store.RoleBusiness, "Andes Textiles", store.OrgBusiness)
+	app.CreateUser("del@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
+	app.CreateUser("other@x.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
+	app.CreateUser("mod@x.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+	biz, del, other, mod := app.Client(), app.Client(), app.Client(), app.Client()
+	for c, e := range map[*servertest.Client]string{biz: "biz@x.example", del: "del@x.example", other: "other@x.example", mod: "mod@x.example"} {
+		c.SignIn(e)
+	}
+	id := curationThread(t, app, biz, del, "Through the API", "record")
+	docID := regexp.MustCompile(`(\d+)$`).FindString(mod.Post("/forum/threads/"+id+"/curate", nil).Location)
+	apiAs := func(c *servertest.Client) *servertest.Client {
+		tok := regexp.MustCompile(`ixp_[A-Za-z0-9_-]{43}`).FindString(c.Post("/account/tokens", url.Values{"token_name": {"t"}}).Body)
+		a := app.Client()
+		a.Header.Set("Authorization", "Bearer "+tok)
+		return a
+	}
+	delAPI, otherAPI := apiAs(del), apiAs(other)
+	if r := delAPI.Get("/api/v1/consents"); r.Status != http.StatusOK || !strings.Contains(r.Body, `"answer":"pending"`) || !strings.Contains(r.Body, `"title":"Through the API"`) {
+		t.Errorf("list: %d %s", r.Status, r.Body)
+	}
+	if r := delAPI.Get("/api/v1/consents/" + docID); r.Status != http.StatusOK || !strings.Contains(r.Body, "single window") || !strings.Contains(r.Body, "\\u003ctable\\u003e") {
+		t.Errorf("show: %d %s", r.Status, r.Body)
+	}
+	if r := otherAPI.Get("/api/v1/consents/" + docID); r.Status != http.StatusNotFound || strings.Contains(r.Body, "Through the API") {
+		t.Errorf("someone not asked: %d %s", r.Status, r.Body)
+	}
+	put := func(c *servertest.Client, body string) servertest.Response {
+		return c.Do(http.MethodPut, "/api/v1/consents/"+docID, strings.NewReader(body), "application/json")
+	}
+	if r := put(delAPI, `{"answer":"maybe"}`); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad answer: %d %s", r.Status, r.Body)
+	}
+	if r := put(delAPI, `{"answer":"anonymous"}`); r.Status != http.StatusOK || !strings.Contains(r.Body, `"answer":"anonymous"`) {
+		t.Errorf("answer: %d %s", r.Status, r.Body)
+	}
+	if r := delAPI.Get("/api/v1/consents/" + docID); !strings.Contains(r.Body, "from a delegation:") || strings.Contains(r.Body, "from Test del") {
+		t.Errorf("the draft after asking for anonymity: %s", r.Body)
+	}
+	biz.Post("/account/consents/"+docID, url.Values{"answer": {"granted"}})
+	if r := mod.Post("/moderation/documents/"+docID+"/status", url.Values{"status": {"published"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("publish: %d", r.Status)
+	}
+	if r := put(delAPI, `{"answer":"declined"}`); r.Status != http.StatusConflict || !strings.Contains(r.Body, `"code":"consent_closed"`) {
+		t.Errorf("answering a published document: %d %s", r.Status, r.Body)
+	}
+}

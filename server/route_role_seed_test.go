@@ -342,6 +342,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/moderation/flags/{id}":               ids("/moderation/flags/", "", flags[0].ID),
 		"/forum/people/{handle}":               prefixed("/forum/people/", handles),
 		"/account/consents/{id}":               ids("/account/consents/", "", draft.ID, members.ID),
+		"/api/v1/consents/{id}":                ids("/api/v1/consents/", "", draft.ID, members.ID),
 		"/notifications/{id}":                  ids("/notifications/", "", notifications...),
 		"/documents/{ref}":                     append(ids("/documents/", "", docs...), ids("/documents/", "-x", docs...)...),
 		"/documents/{ref}/files/{file}/{name}": filePaths,
