@@ -318,3 +318,30 @@ func TestSignOutClearsDrafts(t *testing.T) {
 		t.Errorf("after sign-out the browser still holds %q", got)
 	}
 }
+
+// TestDraftSavedWhenLeavingAtOnce: a reply typed and the page left at once,
+// before the pause after typing that saves it (as when the tab is closed),
+// is saved as the page goes (pagehide) and back when the person returns.
+func TestDraftSavedWhenLeavingAtOnce(t *testing.T) {
+	b := browsertest.New(t)
+	app := servertest.New(t, storetest.SQLite, nil)
+	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
+	biz := app.Client()
+	biz.SignIn("lucia@cafe.example")
+	thread := createThread(t, biz, firstTheme(t, app), "Certificates of origin take three weeks", "Each shipment needs a paper certificate.")
+	threadURL := fmt.Sprintf("%s/forum/threads/%d", app.URL, thread)
+
+	tab := b.Tab()
+	dialogs := acceptDialogs(t, tab)
+	signIn(t, tab, app, "lucia@cafe.example")
+	browsertest.Do(t, tab, chromedp.Navigate(threadURL), waitFor("#f-body"))
+	waitJS(t, tab, `!document.querySelector(".editor-bar").hidden`)
+	draft := "Typed just before leaving."
+	// Typed and left in one go: the 400 ms pause that saves never comes.
+	browsertest.Do(t, tab, fill("#f-body", draft), chromedp.Navigate(app.URL+"/forum"), waitFor(".thread-list"))
+	if n := dialogs(cdppage.DialogTypeBeforeunload); n != 1 {
+		t.Errorf("leaving with unsent text asked %d times, want once", n)
+	}
+	browsertest.Do(t, tab, chromedp.Navigate(threadURL), waitFor("#f-body"))
+	waitJS(t, tab, fmt.Sprintf(`document.getElementById("f-body").value === %q`, draft))
+}
