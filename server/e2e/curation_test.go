@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -97,12 +98,14 @@ func TestCurationJourneyInBrowser(t *testing.T) {
 	browsertest.Screenshot(t, bizTab, "consent-page")
 	// The same page in Spanish, and on a phone. What the draft would say
 	// instead of the name stays in the language the draft is written in.
-	browsertest.Do(t, bizTab, click(`.header-tools .lang-switch button[value="es"]`), waitFor(".consent-draft"))
+	browsertest.Do(t, bizTab, click(`.header-tools .lang-switch button[value="es"]`))
+	waitLang(t, bizTab, "es")
 	assertText(t, bizTab, ".consent-answer", "¿Puede el documento citarle?", "Sí, pero sin mi nombre (como «a business»)")
 	browsertest.Screenshot(t, bizTab, "consent-page-es")
 	browsertest.Do(t, bizTab, chromedp.EmulateViewport(390, 800))
 	viewportShot(t, bizTab, "consent-page-390")
-	browsertest.Do(t, bizTab, chromedp.EmulateViewport(1280, 900), click(`.header-tools .lang-switch button[value="en"]`), waitFor(".consent-draft"))
+	browsertest.Do(t, bizTab, chromedp.EmulateViewport(1280, 900), click(`.header-tools .lang-switch button[value="en"]`))
+	waitLang(t, bizTab, "en")
 
 	// It refuses, with a note; the moderator's badge counts it live.
 	modBefore := count(modTab)
@@ -170,6 +173,19 @@ func TestCurationJourneyInBrowser(t *testing.T) {
 	if e := errs(); len(e) > 0 {
 		t.Errorf("browser errors: %v", e)
 	}
+}
+
+// waitLang waits until the page that a language switch loads is there,
+// in lang; the switch navigates, which ends any poll begun before it.
+func waitLang(t *testing.T, tab page, lang string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.readyState === "complete" && document.documentElement.lang === "`+lang+`"`))
+		if err == nil && ok {
+			return
+		}
+	}
+	t.Fatalf("the page never came in %s", lang)
 }
 
 // mailAbout waits for the mail to address whose subject holds part.
