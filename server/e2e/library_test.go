@@ -51,7 +51,9 @@ func TestLibraryInBrowser(t *testing.T) {
 		// only the new one lists a file.
 		click("form.upload button[type=submit]"), waitFor(".file-list"))
 	assertText(t, mod, ".file-list", "English", "v1")
-	browsertest.Do(t, mod, click(".status-bar form button.button:not(.button-quiet)"), waitFor(`.status-bar a[href^="/documents/"]`))
+	// Publishing asks first, in a dialog.
+	browsertest.Do(t, mod, click(".status-bar form button.button:not(.button-quiet)"), waitFor("#confirm-dialog[open]"),
+		click("#confirm-dialog-ok"), waitFor(`.status-bar a[href^="/documents/"]`))
 	assertText(t, mod, ".status-bar", "Published")
 	browsertest.Screenshot(t, mod, "document-edit")
 
