@@ -158,6 +158,8 @@ func FuzzAPIDocumentBody(f *testing.F) {
 		`{"title":"Note","date":"2019-10-01","visibility":"public","symbol":"INF/1"}`,
 		`{"title":"Note","date":"2019-10-01","visibility":"public","tags":["a","a","`+strings.Repeat("t", 500)+`"]}`,
 		`{"title":"Note","date":"2019-10-01","visibility":"public","status":"deleted"}`,
+		`{"title":"Note","date":"2019-10-01","visibility":"public","tags":["a\u0000b"],"revises":"\u0000"}`,
+		`{"title":"Note","date":"2019-10-01","visibility":"public","summary":"a\u0000b","symbol":"\u0000"}`,
 	) {
 		f.Add(s, false)
 		f.Add(s, true)
@@ -203,6 +205,7 @@ func FuzzAPIThreadBody(f *testing.F) {
 		fmt.Sprintf(`{"theme_id":%d,"kind":"discussion","title":"Fees","body":"@nobody [x](javascript:alert(1))","attribution":"chatham","tags":["a","b"]}`, theme),
 		`{"theme_id":9223372036854775807,"kind":"challenge","title":"Fees","body":"Text.","attribution":"record"}`,
 		`{"theme_id":-1,"kind":"challenge","title":"Fees","body":"Text.","attribution":"record"}`,
+		fmt.Sprintf(`{"theme_id":%d,"kind":"challenge","title":"Fees","body":"a\u0000b","attribution":"record","tags":["x\u0000"]}`, theme),
 		fmt.Sprintf(`{"theme_id":%d,"kind":"challenge","title":"Fees","body":"%s","attribution":"record"}`, theme, strings.Repeat("x", 70000)),
 	) {
 		f.Add(s)
@@ -219,7 +222,7 @@ func FuzzAPIPostBody(f *testing.F) {
 		fmt.Sprintf(`{"body":"Quoting.","quote_post_id":%d}`, fa.reply),
 		`{"body":"Quoting nothing.","quote_post_id":9223372036854775807}`,
 		`{"body":"Quoting.","quote_post_id":-3}`,
-		`{"body":"  \n\t "}`,
+		`{"body":"  \n\t "}`, `{"body":"a\u0000b"}`,
 		`{"body":"@admin @`+strings.Repeat("a", 300)+`"}`,
 	) {
 		f.Add(s)
@@ -236,7 +239,7 @@ func FuzzAPIStatusBody(f *testing.F) {
 		fmt.Sprintf(`{"to":"answered","post_id":%d,"event_id":987654}`, fa.reply),
 		fmt.Sprintf(`{"to":"answered","post_id":%d,"document_id":%d}`, fa.reply, fa.document),
 		`{"to":"referred","document_id":9223372036854775807}`,
-		`{"to":"open"}`, `{"to":"closed","note":"`+strings.Repeat("n", 600)+`"}`, `{"to":"nonsense"}`,
+		`{"to":"open","note":"a\u0000b"}`, `{"to":"\u0000"}`, `{"to":"closed","note":"`+strings.Repeat("n", 600)+`"}`, `{"to":"nonsense"}`,
 	) {
 		f.Add(s)
 	}
@@ -255,7 +258,7 @@ func FuzzAPIListQuery(f *testing.F) {
 		for _, q := range []string{"", "page=9223372036854775807", "page=-9223372036854775808", "page=99999999999999999999", "page=1e3",
 			"year=-1&lang=xx&sort=nope&tag=%00", "category=nope", "after=9223372036854775807", "after=-1", "after=x",
 			"after=2030-01-01T00:00:00Z_5", "theme_id=-1&list=mine", "limit=200&offset=9223372036854775807", "limit=0", "offset=-1",
-			"when=past", "q=%22%27%3B--", "q=" + strings.Repeat("a+", 300), "kind=x&verified=maybe", "page=1&page=2"} {
+			"when=past", "q=%22%27%3B--", "q=a%00b", "q=%FF%FE", "tag=%C3%28", "category=%00", "list=%00", "kind=%00", "lang=%00", "sort=%00", "q=" + strings.Repeat("a+", 300), "kind=x&verified=maybe", "page=1&page=2"} {
 			f.Add(uint8(i), q)
 		}
 	}

@@ -19,6 +19,7 @@ func (s *Server) routes() http.Handler {
 	s.patterns = mux.patterns
 
 	var h http.Handler = s.metrics.instrument(mux.ServeMux)
+	h = s.refuseUnreadableInput(h)
 	h = s.authenticate(h)
 	h = s.crossOriginProtection(h)
 	h = s.transportHeaders(h)

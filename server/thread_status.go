@@ -31,6 +31,10 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request, t *store.T
 		return
 	}
 	req := store.StatusRequest{To: to, Note: f.text("note", false, 500)}
+	if !f.ok() {
+		s.formProblem(w, r, f, "invalid_note", "error_status_note")
+		return
+	}
 	req.AcceptedPostID, _ = strconv.ParseInt(f.values.Get("post"), 10, 64)
 	req.EventID, _ = strconv.ParseInt(f.values.Get("event"), 10, 64)
 	req.DocumentID, _ = strconv.ParseInt(f.values.Get("document"), 10, 64)
