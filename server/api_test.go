@@ -40,7 +40,7 @@ func TestAPITokensAuthenticate(t *testing.T) {
 		if id == nil {
 			t.Fatal("no revoke button")
 		}
-		browser.Post("/account/tokens/"+id[1]+"/revoke", nil)
+		browser.Post("/account/tokens/"+id[1]+"/revoke", url.Values{"confirm": {"1"}})
 		r = api.Get("/api/v1/me")
 		if r.Status != http.StatusUnauthorized {
 			t.Errorf("revoked token: got %d, want 401", r.Status)
