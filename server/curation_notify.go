@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"strings"
 
 	"ideasx/server/i18n"
 	"ideasx/server/markdown"
@@ -53,7 +52,7 @@ func (s *Server) consentExcerpt(ctx context.Context, n *store.NotificationView) 
 		if err != nil {
 			return ""
 		}
-		return markdown.Excerpt(passageNaming(d.Summary, c.NamedAs), 600)
+		return markdown.Excerpt(store.PassageNaming(d.Summary, c.NamedAs), 600)
 	case store.NotifyConsentDeclined:
 		if n.ActorID == nil {
 			return ""
@@ -63,26 +62,6 @@ func (s *Server) consentExcerpt(ctx context.Context, n *store.NotificationView) 
 			return ""
 		}
 		return c.Note
-	}
-	return ""
-}
-
-// passageNaming is the first block of a draft that names someone, with the
-// quote that follows it: what they are asked to agree to.
-func passageNaming(summary, name string) string {
-	if name == "" {
-		return ""
-	}
-	blocks := strings.Split(strings.ReplaceAll(summary, "\r\n", "\n"), "\n\n")
-	for i, b := range blocks {
-		if !strings.Contains(b, name) {
-			continue
-		}
-		out := b
-		if i+1 < len(blocks) && strings.HasPrefix(strings.TrimSpace(blocks[i+1]), ">") {
-			out += "\n\n" + blocks[i+1]
-		}
-		return out
 	}
 	return ""
 }

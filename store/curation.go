@@ -301,3 +301,58 @@ func (s *Store) anonymiseOnPublish(ctx context.Context, tx *sqlx.Tx, docID int64
 	}
 	return s.reindexDocument(ctx, tx, docID)
 }
+
+// PassageNaming is the first block of a draft that names someone, with the
+// quote that follows it: what they are asked to agree to.
+func PassageNaming(summary, name string) string {
+	if name == "" {
+		return ""
+	}
+	blocks := strings.Split(strings.ReplaceAll(summary, "\r\n", "\n"), "\n\n")
+	for i, b := range blocks {
+		if !strings.Contains(b, name) {
+			continue
+		}
+		out := b
+		if i+1 < len(blocks) && strings.HasPrefix(strings.TrimSpace(blocks[i+1]), ">") {
+			out += "\n\n" + blocks[i+1]
+		}
+		return out
+	}
+	return ""
+}
+
+// reaskChanged asks again, when a draft's summary is edited, each person
+// who had answered and whose passage (PassageNaming) now reads otherwise:
+// they agreed to words that are no longer there. The editor's own answer
+// stands, and so does everyone's whose passage did not change.
+func (s *Store) reaskChanged(ctx context.Context, tx *sqlx.Tx, actorID, docID int64, before, after string) error {
+	var cs []Consent
+	if err := s.selectAll(ctx, tx, &cs, `SELECT user_id, named_as, status FROM curation_consents WHERE document_id = ? AND status <> 'pending'`, docID); err != nil {
+		return fmt.Errorf("ask again: %w", err)
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	var src *int64
+	if err := s.get(ctx, tx, &src, `SELECT source_thread_id FROM documents WHERE id = ?`, docID); err != nil {
+		return fmt.Errorf("ask again: %w", err)
+	}
+	var threadID int64
+	if src != nil {
+		threadID = *src
+	}
+	for _, c := range cs {
+		if c.UserID == actorID || PassageNaming(before, c.NamedAs) == PassageNaming(after, c.NamedAs) {
+			continue
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE curation_consents SET status = 'pending', answered_at = NULL, note = '', asked_at = ?
+			WHERE document_id = ? AND user_id = ?`, s.now(), docID, c.UserID); err != nil {
+			return fmt.Errorf("ask again: %w", err)
+		}
+		if err := s.notifyUser(ctx, tx, NotifyConsentRequest, c.UserID, actorID, threadID, 0, docID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

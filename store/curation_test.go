@@ -126,3 +126,56 @@ func TestAnonymise(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestEditingADraftAsksAgain: a person who agreed is asked again when
+// their passage is edited, and only then; the draft cannot be published
+// until they answer again.
+func TestEditingADraftAsksAgain(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		th := newThread(t, s, biz, firstTheme(t, s).ID, "Edited")
+		summary := "Intro.\n\n**From Test biz (Firm):**\n\n> Fees are high.\n\n**From Test del (Delegation):**\n\n> Use the window."
+		d, _, err := s.CurateThread(ctx, mod.ID, th.ID, "Edited", summary, []store.QuotedPerson{
+			{UserID: biz.ID, NamedAs: "Test biz (Firm)", AnonymousAs: "a business"},
+			{UserID: del.ID, NamedAs: "Test del (Delegation)", AnonymousAs: "a delegation"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []*store.User{biz, del} {
+			if err := s.AnswerConsent(ctx, u.ID, d.ID, store.ConsentGranted, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		answers := func() map[int64]string {
+			cs, _ := s.DocumentConsents(ctx, d.ID)
+			out := map[int64]string{}
+			for _, c := range cs {
+				out[c.UserID] = c.Answer()
+			}
+			return out
+		}
+		d.Title, d.Summary = "Edited again", strings.Replace(summary, "Intro.", "A new introduction.", 1)
+		if err := s.SaveDocument(ctx, mod.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		if got := answers(); got[biz.ID] != store.ConsentGranted || got[del.ID] != store.ConsentGranted {
+			t.Errorf("an edit outside the passages: %v, want both still granted", got)
+		}
+		d.Summary = strings.Replace(d.Summary, "Use the window.", "Use the single window, and pay nothing.", 1)
+		if err := s.SaveDocument(ctx, mod.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		if got := answers(); got[biz.ID] != store.ConsentGranted || got[del.ID] != store.ConsentPending {
+			t.Errorf("an edit of the delegate's passage: %v, want the delegate pending, the business granted", got)
+		}
+		if got := kinds(t, s, del.ID); got[store.NotifyConsentRequest] != 2 {
+			t.Errorf("the delegate was not asked again: %v", got)
+		}
+		if err := s.SetDocumentStatus(ctx, mod.ID, d.ID, store.Published); !errors.Is(err, store.ErrConsentMissing) {
+			t.Errorf("publishing after the edit: %v, want ErrConsentMissing", err)
+		}
+	})
+}

@@ -110,6 +110,11 @@ func (s *Store) SaveDocument(ctx context.Context, actorID int64, d *Document) er
 				return err
 			}
 		}
+		if before != nil && before.Status == Draft && d.Status == Draft && before.Summary != d.Summary {
+			if err := s.reaskChanged(ctx, tx, actorID, d.ID, before.Summary, d.Summary); err != nil {
+				return err
+			}
+		}
 		if before != nil && d.Status == Published {
 			missing, err := s.consentsMissing(ctx, tx, d.ID)
 			if err != nil {
