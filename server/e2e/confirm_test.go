@@ -67,6 +67,18 @@ func TestConfirmDialogInBrowser(t *testing.T) {
 			t.Fatal("Confirm did not delete the post")
 		}
 	}
+	// The form's navigation lands back on the post; navigating again
+	// before it has would race it.
+	landed := fmt.Sprintf(`location.hash === "#post-%d" && document.readyState === "complete"`, post)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		// Evaluating fails while the old page goes: try again.
+		if ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](landed)); err == nil && ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after Confirm the page did not land back on the post: %s", location(t, tab))
+		}
+	}
 
 	// A reply that arrives live, with its own delete form, asks too.
 	browsertest.Do(t, tab, chromedp.Navigate(fmt.Sprintf("%s/forum/threads/%d", app.URL, thread)), waitFor("#main"))
