@@ -273,3 +273,31 @@ func FuzzAPIListQuery(f *testing.F) {
 		fa.check(t, path+"?"+raw, fa.mod.do(t, "GET", path+"?"+q.Encode(), ""))
 	})
 }
+
+// fuzzOtherBodies are the API's other JSON bodies, all sent by an admin
+// (who may send them all); {thread} and {reply} are the fuzz app's.
+var fuzzOtherBodies = []struct{ method, path string }{
+	{"PATCH", "/api/v1/posts/{reply}"}, {"POST", "/api/v1/posts/{reply}/flags"}, {"PUT", "/api/v1/threads/{thread}/read"},
+	{"PUT", "/api/v1/threads/{thread}/watch"}, {"POST", "/api/v1/threads/{thread}/switch"}, {"POST", "/api/v1/threads/{thread}/move"},
+	{"POST", "/api/v1/threads/{thread}/attribution"}, {"PATCH", "/api/v1/organisations/1"}, {"POST", "/api/v1/organisations/2/merge"},
+	{"POST", "/api/v1/flags/1"}, {"POST", "/api/v1/notifications/read"}, {"POST", "/api/v1/preview"},
+	{"PUT", "/api/v1/events/1/links"}, {"POST", "/api/v1/events/1/sessions"},
+}
+
+func FuzzAPIOtherBodies(f *testing.F) {
+	fa := newFuzzApp(f)
+	for i := range fuzzOtherBodies {
+		for _, s := range append(jsonSeeds, `{"body":"Edited."}`, `{"reason":"spam","note":"x"}`, `{"post_id":9223372036854775807}`,
+			`{"level":"watching"}`, `{"switch":"pinned","on":true}`, `{"switch":"hidden"}`, `{"theme_id":-1}`, `{"attribution":"chatham"}`,
+			`{"name":"A\u0000","email_domains":["x..y","`+strings.Repeat("d", 300)+`.example"],"verified":true}`, `{"into":1}`, `{"into":-1}`,
+			`{"action":"dismiss"}`, `{"before_id":-1}`, `{"co_organisers":[{"name":""}],"main_event_id":9223372036854775807}`,
+			`{"starts_at":"9999-12-31T23:59","ends_at":"0000-01-01T00:00","people":[{"role":"x"}]}`) {
+			f.Add(uint8(i), s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, body string) {
+		op := fuzzOtherBodies[int(which)%len(fuzzOtherBodies)]
+		path := strings.NewReplacer("{thread}", fmt.Sprint(fa.thread), "{reply}", fmt.Sprint(fa.reply)).Replace(op.path)
+		fa.send(t, fa.mod, op.method, path, body)
+	})
+}
