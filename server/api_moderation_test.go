@@ -391,9 +391,9 @@ func TestForumAPIModerationIsAuditedLikeThePages(t *testing.T) {
 			{fmt.Sprintf("/forum/threads/%d/switch", web.thread), url.Values{"switch": {"locked"}, "on": {"false"}}},
 			{fmt.Sprintf("/forum/threads/%d/move", web.thread), url.Values{"theme": {fmt.Sprint(themes[4].ID)}}},
 			{fmt.Sprintf("/forum/posts/%d", web.post), url.Values{"body": {"Moderated wording."}}},
-			{fmt.Sprintf("/forum/posts/%d/delete", web.post), nil},
+			{fmt.Sprintf("/forum/posts/%d/delete", web.post), url.Values{"confirm": {"1"}}},
 			{fmt.Sprintf("/forum/posts/%d/restore", web.post), nil},
-			{fmt.Sprintf("/moderation/flags/%d", web.flag), url.Values{"action": {"hide_post"}}},
+			{fmt.Sprintf("/moderation/flags/%d", web.flag), url.Values{"action": {"hide_post"}, "confirm": {"1"}}},
 			{fmt.Sprintf("/forum/posts/%d/restore", web.post), nil},
 		}
 		for _, a := range webActions {
