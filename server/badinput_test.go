@@ -192,7 +192,11 @@ func TestBadIDsAndLinksNeverFail500(t *testing.T) {
 	}{
 		{"GET", "/reset/not-a-token", http.StatusGone},
 		{"POST", "/reset/not-a-token", http.StatusUnprocessableEntity},
-		{"GET", "/invite/%00%ff", http.StatusGone},
+		// An address that is not text (a NUL, bytes that are not UTF-8) is
+		// refused as unreadable before any handler; a readable unknown
+		// link is gone.
+		{"GET", "/invite/%00%ff", http.StatusBadRequest},
+		{"GET", "/invite/no-such-link", http.StatusGone},
 		{"GET", "/setup/nothing", http.StatusGone},
 		{"POST", "/admin/users/abc/role", http.StatusNotFound},
 		{"POST", "/admin/users/999999/status", http.StatusNotFound},
