@@ -13,12 +13,13 @@ import (
 )
 
 func (s *Server) signinShow(w http.ResponseWriter, r *http.Request) {
-	if currentUser(r) != nil {
-		http.Redirect(w, r, returnPath(r.URL.Query().Get("next"), "/"), http.StatusSeeOther)
+	if u := currentUser(r); u != nil {
+		http.Redirect(w, r, returnPath(r.URL.Query().Get("next"), landing(u)), http.StatusSeeOther)
 		return
 	}
 	v := s.newView(w, r, "signin_title")
-	v.Form.Set("next", returnPath(r.URL.Query().Get("next"), "/"))
+	// No page asked for stays empty: where to land depends on who signs in.
+	v.Form.Set("next", returnPath(r.URL.Query().Get("next"), ""))
 	s.render(w, r, http.StatusOK, "signin", v)
 }
 
@@ -70,7 +71,7 @@ func (s *Server) signinSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.InfoContext(r.Context(), "signed in", "user_id", u.ID)
-	http.Redirect(w, r, returnPath(f.values.Get("next"), "/"), http.StatusSeeOther)
+	http.Redirect(w, r, returnPath(f.values.Get("next"), landing(u)), http.StatusSeeOther)
 }
 
 // allow takes a token from lim for key, logging a refusal.
