@@ -106,8 +106,13 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		s.serverError(w, r, err)
 		return
 	}
+	answerer, err := s.acceptedAnswerer(r.Context(), me, t)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
-		"History": s.viewHistory(me, t, history), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
+		"History": s.viewHistory(me, t, history, answerer), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
 		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator()),
 		"LiveTopic":   liveTopic, "LiveSeq": liveSeq}
 	if t.Kind == store.Challenge {
@@ -289,15 +294,30 @@ func (s *Server) threadChanged(w http.ResponseWriter, r *http.Request, t *store.
 
 // historyItem is a status change with its actor as the reader may see them:
 // the author under the thread's attribution mode, or the secretariat.
+// Answerer, on the acceptance of the reply that is accepted now, names who
+// wrote it, as the reply itself does; an acceptance since withdrawn says
+// only that an answer was accepted, as which reply it was is not recorded.
 type historyItem struct {
 	store.StatusChange
-	Actor byline
+	Actor    byline
+	Answerer *byline
 }
 
-func (s *Server) viewHistory(reader *store.User, t *store.Thread, changes []store.StatusChange) []historyItem {
+func (s *Server) viewHistory(reader *store.User, t *store.Thread, changes []store.StatusChange, answerer *byline) []historyItem {
 	out := make([]historyItem, len(changes))
+	// Only an acceptance sets the accepted reply and only its withdrawal
+	// clears it: the last acceptance is the one of the reply accepted now.
+	lastAccept := -1
+	for i, c := range changes {
+		if c.To == store.StatusAnswered && t.AcceptedPostID != nil {
+			lastAccept = i
+		}
+	}
 	for i, c := range changes {
 		out[i].StatusChange = c
+		if i == lastAccept {
+			out[i].Answerer = answerer
+		}
 		if c.ActorID == t.AuthorID {
 			out[i].Actor = attribute(reader, t.Attribution, t.AuthorID, t.AuthorName, t.OrgName, t.OrgKind)
 		} else if reader.IsModerator() {
