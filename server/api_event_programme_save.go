@@ -15,10 +15,10 @@ import (
 // values, so a rule changed for one holds for the other.
 
 func (s *Server) apiProgrammeRoutes(mux *routeTable) {
-	s.api(mux, "POST /api/v1/events/{id}/sessions", s.moderator(s.apiSessionCreate))
-	s.api(mux, "PUT /api/v1/events/{id}/sessions/{sid}", s.moderator(s.apiSessionUpdate))
-	s.api(mux, "DELETE /api/v1/events/{id}/sessions/{sid}", s.moderator(s.apiSessionDelete))
-	s.api(mux, "PUT /api/v1/events/{id}/links", s.moderator(s.apiEventLinksSave))
+	s.api(mux, "POST /api/v1/events/{ref}/sessions", refAsID(s.moderator(s.apiSessionCreate)))
+	s.api(mux, "PUT /api/v1/events/{ref}/sessions/{sid}", refAsID(s.moderator(s.apiSessionUpdate)))
+	s.api(mux, "DELETE /api/v1/events/{ref}/sessions/{sid}", refAsID(s.moderator(s.apiSessionDelete)))
+	s.api(mux, "PUT /api/v1/events/{ref}/links", refAsID(s.moderator(s.apiEventLinksSave)))
 }
 
 type apiPersonInput struct {
