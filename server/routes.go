@@ -10,6 +10,7 @@ func (s *Server) routes() http.Handler {
 	mux := &routeTable{ServeMux: http.NewServeMux()}
 	s.opsRoutes(mux)
 	s.publicRoutes(mux)
+	s.sitePageRoutes(mux)
 	s.libraryRoutes(mux)
 	s.forumRoutes(mux)
 	s.accountRoutes(mux)
