@@ -30,7 +30,13 @@ func (s *Server) eventList(w http.ResponseWriter, r *http.Request) {
 // eventFromRef loads the event of a "{id}-{slug}" path segment that the reader may see.
 func (s *Server) eventFromRef(w http.ResponseWriter, r *http.Request) (*store.Event, bool) {
 	id, ok := refID(r)
-	if !ok {
+	return s.visibleEvent(w, r, id, ok)
+}
+
+// visibleEvent loads event id if the reader may see it; it has answered
+// (404, or 500) when ok is false. idOK false is a path that held no id.
+func (s *Server) visibleEvent(w http.ResponseWriter, r *http.Request, id int64, idOK bool) (*store.Event, bool) {
+	if !idOK {
 		s.notFound(w, r)
 		return nil, false
 	}

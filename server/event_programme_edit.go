@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -78,20 +77,7 @@ type programmePage struct {
 // programmeEditor loads an event for the editor; it has answered when ok is false.
 func (s *Server) programmeEditor(w http.ResponseWriter, r *http.Request) (*store.Event, bool) {
 	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return nil, false
-	}
-	e, err := s.store.EventByID(r.Context(), id, store.AccessFor(currentUser(r)))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, err)
-		return nil, false
-	}
-	return e, true
+	return s.visibleEvent(w, r, id, ok)
 }
 
 func (s *Server) eventProgrammeEdit(w http.ResponseWriter, r *http.Request) {
