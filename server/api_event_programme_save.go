@@ -170,9 +170,7 @@ func (s *Server) apiEventLinksSave(w http.ResponseWriter, r *http.Request) {
 	var mainID int64
 	if in.MainEventID != nil {
 		mainID = *in.MainEventID
-		if _, err := s.store.EventByID(r.Context(), mainID, store.AccessFor(currentUser(r))); errors.Is(err, store.ErrNotFound) {
-			f.fail("main_event_id", "error_choice")
-		} else if err != nil {
+		if err := s.checkMainEvent(r, f, "main_event_id", mainID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -184,8 +182,7 @@ func (s *Server) apiEventLinksSave(w http.ResponseWriter, r *http.Request) {
 		f.values.Set(field("name_fr"), o.NameFR)
 		f.values.Set(field("name_es"), o.NameES)
 		f.values.Set(field("url"), o.URL)
-		orgs = append(orgs, store.CoOrganiser{Name: f.text(field("name"), true, 200), NameFR: f.text(field("name_fr"), false, 200),
-			NameES: f.text(field("name_es"), false, 200), URL: f.url(field("url"))})
+		orgs = append(orgs, readCoOrganiser(f, i))
 	}
 	if f.ok() {
 		err := s.store.SaveEventLinks(r.Context(), currentUser(r).ID, e.ID, mainID, orgs)

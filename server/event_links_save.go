@@ -25,22 +25,15 @@ func (s *Server) eventLinksSave(w http.ResponseWriter, r *http.Request) {
 	}
 	var orgs []store.CoOrganiser
 	for i := range postedRows(f) {
-		field := func(name string) string { return rowField("o", i, name) }
 		if rowEmpty(f, "o", i, "name", "name_fr", "name_es", "url") {
 			continue
 		}
-		orgs = append(orgs, store.CoOrganiser{Name: f.text(field("name"), true, 200), NameFR: f.text(field("name_fr"), false, 200),
-			NameES: f.text(field("name_es"), false, 200), URL: f.url(field("url"))})
+		orgs = append(orgs, readCoOrganiser(f, i))
 	}
-	if f.ok() {
-		if mainID != 0 {
-			// The main event must be one this moderator can see, as on the page's list.
-			if _, err := s.store.EventByID(r.Context(), mainID, store.AccessFor(currentUser(r))); errors.Is(err, store.ErrNotFound) {
-				f.fail("main_event", "error_choice")
-			} else if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
+	if f.ok() && mainID != 0 {
+		if err := s.checkMainEvent(r, f, "main_event", mainID); err != nil {
+			s.serverError(w, r, err)
+			return
 		}
 	}
 	if f.ok() {
@@ -62,4 +55,23 @@ func (s *Server) eventLinksSave(w http.ResponseWriter, r *http.Request) {
 	back := newRowsForm("links", postedRows(f))
 	back.Values, back.Errors = f.values, f.errors
 	s.renderProgrammeEditor(w, r, e, http.StatusUnprocessableEntity, back)
+}
+
+// readCoOrganiser reads co-organiser row i of the form (the API writes its
+// JSON rows into the same fields, so both are checked alike).
+func readCoOrganiser(f *form, i int) store.CoOrganiser {
+	field := func(name string) string { return rowField("o", i, name) }
+	return store.CoOrganiser{Name: f.text(field("name"), true, 200), NameFR: f.text(field("name_fr"), false, 200),
+		NameES: f.text(field("name_es"), false, 200), URL: f.url(field("url"))}
+}
+
+// checkMainEvent fails field unless the main event named is one this
+// moderator can see, as on the page's list; an error is the store's.
+func (s *Server) checkMainEvent(r *http.Request, f *form, field string, mainID int64) error {
+	_, err := s.store.EventByID(r.Context(), mainID, store.AccessFor(currentUser(r)))
+	if errors.Is(err, store.ErrNotFound) {
+		f.fail(field, "error_choice")
+		return nil
+	}
+	return err
 }
