@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 
@@ -20,6 +21,8 @@ const (
 	closeGoingAway = websocket.CloseGoingAway // the server is stopping: reconnect elsewhere
 	closePolicy    = websocket.ClosePolicyViolation
 	closeTooBig    = websocket.CloseMessageTooBig
+	// closeBadData: a text message that is not UTF-8 (RFC 6455 §8.1).
+	closeBadData = websocket.CloseInvalidFramePayloadData
 	// closeRightsChanged asks the client to reconnect: its rights changed
 	// and its subscriptions must be checked again.
 	closeRightsChanged = 4001
@@ -197,6 +200,11 @@ func (c *Conn) readLoop(ctx context.Context) {
 		}
 		if typ != websocket.TextMessage {
 			data = nil
+		} else if !utf8.Valid(data) {
+			// gorilla/websocket leaves this check to the application;
+			// the RFC wants the connection failed, not the text guessed at.
+			c.close(closeBadData, "text message is not UTF-8")
+			return
 		}
 		var ok bool
 		if !c.apart(func() { ok = c.handle(ctx, data) }) {

@@ -45,5 +45,17 @@ func plainFrame(m serverMessage) *Frame {
 	return &Frame{data: data, Topic: m.Topic, Seq: m.Seq}
 }
 
+// subscribedFrame confirms a subscription. Unlike the other messages it
+// carries seq even at 0 (a topic with no event yet): clients take it as
+// where they stand, to ask for what follows when they reconnect.
+func subscribedFrame(topic string, seq int64) *Frame {
+	data, _ := json.Marshal(struct {
+		Type  string `json:"type"`
+		Topic string `json:"topic"`
+		Seq   int64  `json:"seq"`
+	}{"subscribed", topic, seq})
+	return &Frame{data: data, Topic: topic, Seq: seq}
+}
+
 // Data is the frame's JSON, for tests and benchmarks.
 func (f *Frame) Data() []byte { return f.data }

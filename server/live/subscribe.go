@@ -30,7 +30,7 @@ func (h *Hub) subscribe(ctx context.Context, c *Conn, name string, parsed Topic,
 		return
 	}
 	defer t.mu.Unlock()
-	c.enqueue(plainFrame(serverMessage{Type: "subscribed", Topic: name, Seq: t.last}))
+	c.enqueue(subscribedFrame(name, t.last))
 	if since != nil {
 		h.replay(ctx, c, t, *since)
 	}
