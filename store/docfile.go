@@ -59,28 +59,9 @@ func (s *Store) AddFile(ctx context.Context, actorID int64, nf NewFile, r io.Rea
 			return fmt.Errorf("add file: %w", err)
 		}
 		f.ID = id
-		sum := sha256.New()
-		buf := make([]byte, chunkSize)
-		for seq := 0; ; seq++ {
-			n, rerr := io.ReadFull(r, buf)
-			if n > 0 {
-				f.Size += int64(n)
-				if nf.MaxSize > 0 && f.Size > nf.MaxSize {
-					return ErrTooLarge
-				}
-				sum.Write(buf[:n])
-				if _, err := s.exec(ctx, tx, `INSERT INTO file_chunks (file_id, seq, data) VALUES (?, ?, ?)`, id, seq, buf[:n]); err != nil {
-					return fmt.Errorf("add file chunk: %w", err)
-				}
-			}
-			if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-				break
-			}
-			if rerr != nil {
-				return fmt.Errorf("read upload: %w", rerr)
-			}
+		if f.Size, f.SHA256, err = s.writeChunks(ctx, tx, `INSERT INTO file_chunks (file_id, seq, data) VALUES (?, ?, ?)`, id, r, nf.MaxSize); err != nil {
+			return err
 		}
-		f.SHA256 = hex.EncodeToString(sum.Sum(nil))
 		if _, err := s.exec(ctx, tx, `UPDATE document_files SET size = ?, sha256 = ? WHERE id = ?`, f.Size, f.SHA256, id); err != nil {
 			return fmt.Errorf("add file: %w", err)
 		}
@@ -94,6 +75,36 @@ func (s *Store) AddFile(ctx context.Context, actorID int64, nf NewFile, r io.Rea
 		return nil, err
 	}
 	return &f, nil
+}
+
+// writeChunks stores the content of r in rows of chunkSize bytes, inserted
+// with insertSQL (owner id, seq, data), and returns its size and SHA-256.
+// Past maxSize (when positive) it stops with ErrTooLarge, and the caller's
+// transaction then keeps nothing.
+func (s *Store) writeChunks(ctx context.Context, tx *sqlx.Tx, insertSQL string, id int64, r io.Reader, maxSize int64) (int64, string, error) {
+	var size int64
+	sum := sha256.New()
+	buf := make([]byte, chunkSize)
+	for seq := 0; ; seq++ {
+		n, rerr := io.ReadFull(r, buf)
+		if n > 0 {
+			size += int64(n)
+			if maxSize > 0 && size > maxSize {
+				return 0, "", ErrTooLarge
+			}
+			sum.Write(buf[:n])
+			if _, err := s.exec(ctx, tx, insertSQL, id, seq, buf[:n]); err != nil {
+				return 0, "", fmt.Errorf("add file chunk: %w", err)
+			}
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			return 0, "", fmt.Errorf("read upload: %w", rerr)
+		}
+	}
+	return size, hex.EncodeToString(sum.Sum(nil)), nil
 }
 
 // SetFileText records the text extracted from a file and refreshes the
@@ -133,15 +144,17 @@ func (s *Store) FileByID(ctx context.Context, id int64) (*DocFile, error) {
 // OpenFile returns a reader over a file's content that fetches one chunk at
 // a time; it can seek, so http.ServeContent can answer range requests.
 func (s *Store) OpenFile(ctx context.Context, f *DocFile) *FileReader {
-	return &FileReader{ctx: ctx, s: s, id: f.ID, size: f.Size}
+	return &FileReader{ctx: ctx, s: s, id: f.ID, size: f.Size, query: `SELECT data FROM file_chunks WHERE file_id = ? AND seq = ?`}
 }
 
-// FileReader reads a stored file chunk by chunk.
+// FileReader reads a stored file chunk by chunk: a library file or a post's attachment.
 type FileReader struct {
-	ctx   context.Context
-	s     *Store
-	id    int64
-	size  int64
+	ctx  context.Context
+	s    *Store
+	id   int64
+	size int64
+	// query reads one chunk by owner id and seq.
+	query string
 	off   int64
 	seq   int
 	chunk []byte
@@ -167,7 +180,7 @@ func (r *FileReader) ReadAt(p []byte, off int64) (int, error) {
 		seq := int(off / chunkSize)
 		if r.chunk == nil || r.seq != seq {
 			var data []byte
-			if err := r.s.get(r.ctx, r.s.db, &data, `SELECT data FROM file_chunks WHERE file_id = ? AND seq = ?`, r.id, seq); err != nil {
+			if err := r.s.get(r.ctx, r.s.db, &data, r.query, r.id, seq); err != nil {
 				return total, fmt.Errorf("read file chunk: %w", err)
 			}
 			r.chunk, r.seq = data, seq

@@ -25,6 +25,8 @@ type Post struct {
 	OrgName        string     `db:"org_name"`
 	OrgKind        OrgKind    `db:"org_kind"`
 	Useful         int        `db:"useful"`
+	// Attachments are the files the post has now, in their order.
+	Attachments []Attachment `db:"-"`
 }
 
 // Removed reports whether the post is deleted or hidden: its content is
@@ -43,6 +45,8 @@ type NewPost struct {
 	Body, HTML  string
 	QuotePostID *int64
 	Mentions    []int64
+	// Attachments are ids of the author's uploads for the post to take.
+	Attachments []int64
 }
 
 // CreatePost adds a reply. A locked thread takes replies from moderators
@@ -111,12 +115,20 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 	if err := s.recordMentions(ctx, tx, id, np.Mentions); err != nil {
 		return 0, err
 	}
+	if len(np.Attachments) > 0 {
+		if err := s.setPostAttachments(ctx, tx, id, np.Author.ID, np.Attachments); err != nil {
+			return 0, err
+		}
+	}
 	if err := s.notifyPost(ctx, tx, np.Author.ID, np.ThreadID, id); err != nil {
 		return 0, err
 	}
 	if into != nil {
 		if err := s.get(ctx, tx, into, postSelect+` WHERE p.id = ?`, id); err != nil {
 			return 0, fmt.Errorf("add post: read back: %w", err)
+		}
+		if err := s.loadPostAttachments(ctx, tx, into); err != nil {
+			return 0, err
 		}
 	}
 	// The thread's row and its topics' counters are what every reply to
@@ -138,6 +150,9 @@ func (s *Store) PostByID(ctx context.Context, id int64) (*Post, error) {
 	if err := s.get(ctx, s.db, &p, postSelect+` WHERE p.id = ?`, id); err != nil {
 		return nil, fmt.Errorf("post: %w", err)
 	}
+	if err := s.loadPostAttachments(ctx, s.db, &p); err != nil {
+		return nil, err
+	}
 	return &p, nil
 }
 
@@ -149,6 +164,13 @@ func (s *Store) Posts(ctx context.Context, threadID, afterID int64, limit int) (
 	var out []Post
 	if err := s.selectAll(ctx, s.db, &out, postSelect+` WHERE p.thread_id = ? AND p.id > ? ORDER BY p.id LIMIT ?`, threadID, afterID, limit); err != nil {
 		return nil, fmt.Errorf("posts: %w", err)
+	}
+	ptrs := make([]*Post, len(out))
+	for i := range out {
+		ptrs[i] = &out[i]
+	}
+	if err := s.loadPostAttachments(ctx, s.db, ptrs...); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -175,15 +197,42 @@ func (s *Store) PostMentions(ctx context.Context, postID int64) ([]int64, error)
 // EditPost replaces a post's text, keeping the previous text as a revision;
 // people it newly names are added to its mentions.
 func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, html string, mentions ...int64) error {
+	return s.EditPostWith(ctx, PostEdit{PostID: postID, Editor: editor, Body: body, HTML: html, Mentions: mentions})
+}
+
+// PostEdit is a new text for a post, and with Attachments (when not nil)
+// its new list of files: the ones to keep and the editor's new uploads.
+type PostEdit struct {
+	PostID      int64
+	Editor      *User
+	Body, HTML  string
+	Mentions    []int64
+	Attachments *[]int64
+}
+
+// EditPostWith saves a PostEdit, keeping the previous text and files as a
+// revision; ErrAttachmentUnavailable (and nothing saved) when a file may
+// not be taken.
+func (s *Store) EditPostWith(ctx context.Context, e PostEdit) error {
+	postID, editor, body, html, mentions := e.PostID, e.Editor, e.Body, e.HTML, e.Mentions
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var p Post
 		if err := s.get(ctx, tx, &p, postSelect+` WHERE p.id = ?`, postID); err != nil {
 			return fmt.Errorf("edit post: %w", err)
 		}
 		now := s.now()
-		if _, err := s.exec(ctx, tx, `INSERT INTO post_revisions (post_id, body, editor_id, created_at) VALUES (?, ?, ?, ?)`,
-			postID, p.Body, editor.ID, now); err != nil {
+		revID, err := s.insert(ctx, tx, `INSERT INTO post_revisions (post_id, body, editor_id, created_at) VALUES (?, ?, ?, ?)`,
+			postID, p.Body, editor.ID, now)
+		if err != nil {
 			return fmt.Errorf("edit post: %w", err)
+		}
+		if err := s.keepRevisionAttachments(ctx, tx, postID, revID); err != nil {
+			return err
+		}
+		if e.Attachments != nil {
+			if err := s.setPostAttachments(ctx, tx, postID, editor.ID, *e.Attachments); err != nil {
+				return err
+			}
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE posts SET body = ?, html = ?, edited_at = ? WHERE id = ?`, body, html, now, postID); err != nil {
 			return fmt.Errorf("edit post: %w", err)
@@ -207,7 +256,7 @@ func (s *Store) EditPost(ctx context.Context, postID int64, editor *User, body, 
 				return err
 			}
 		}
-		_, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", p.ThreadID), "post.updated", map[string]any{"post_id": postID, "thread_id": p.ThreadID})
+		_, err = s.emit(ctx, tx, fmt.Sprintf("thread:%d", p.ThreadID), "post.updated", map[string]any{"post_id": postID, "thread_id": p.ThreadID})
 		return err
 	})
 }
@@ -223,6 +272,8 @@ type PostRevision struct {
 	EditorOrg     string    `db:"editor_org"`
 	EditorOrgKind OrgKind   `db:"editor_org_kind"`
 	CreatedAt     time.Time `db:"created_at"`
+	// Attachments are the files the post had with this text.
+	Attachments []Attachment `db:"-"`
 }
 
 // PostRevisions lists a post's earlier texts, newest first.
@@ -233,6 +284,9 @@ func (s *Store) PostRevisions(ctx context.Context, postID int64) ([]PostRevision
 		FROM post_revisions r LEFT JOIN users u ON u.id = r.editor_id LEFT JOIN organisations o ON o.id = u.organisation_id
 		WHERE r.post_id = ? ORDER BY r.id DESC`, postID); err != nil {
 		return nil, fmt.Errorf("post revisions: %w", err)
+	}
+	if err := s.loadRevisionAttachments(ctx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

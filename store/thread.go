@@ -98,6 +98,8 @@ type NewThread struct {
 	Body, HTML  string
 	Author      *User
 	Mentions    []int64
+	// Attachments are ids of the author's uploads for the opening post.
+	Attachments []int64
 }
 
 // CreateThread starts a thread with its first post, makes its author watch
@@ -130,7 +132,8 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 				return fmt.Errorf("thread tag: %w", err)
 			}
 		}
-		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML, Mentions: nt.Mentions}, nil); err != nil {
+		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML, Mentions: nt.Mentions,
+			Attachments: nt.Attachments}, nil); err != nil {
 			return err
 		}
 		if err := s.notifyThread(ctx, tx, nt.Author.ID, id, nt.ThemeID); err != nil {
