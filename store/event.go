@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -22,6 +24,8 @@ type Event struct {
 	Visibility Visibility `db:"visibility" json:"visibility"`
 	// MainEventID names the meeting this one is a side event of.
 	MainEventID *int64    `db:"main_event_id" json:"main_event_id"`
+	// CancelledAt is when the organisers cancelled the meeting.
+	CancelledAt *time.Time `db:"cancelled_at" json:"cancelled_at,omitempty"`
 	CreatedAt   time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
 	// DocumentIDs are the linked documents, when saving.
@@ -40,7 +44,23 @@ func (e *Event) Location() *time.Location {
 	return loc
 }
 
-const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.timezone, e.all_day, e.place, e.online_url, e.programme, e.visibility, e.main_event_id, e.created_at, e.updated_at`
+// eventOnlineMasked reads the online link as empty when the meeting takes
+// registrations: then only people holding a seat see it (and only from a
+// set time before the start), through EventOnlineURL, never through a read
+// of the event that pages, feeds and the API share.
+const eventOnlineMasked = `CASE WHEN EXISTS (SELECT 1 FROM event_registration_settings ers WHERE ers.event_id = e.id AND ers.enabled) THEN '' ELSE e.online_url END AS online_url`
+
+const eventColumns = `e.id, e.title, e.starts_at, e.ends_at, e.timezone, e.all_day, e.place, ` + eventOnlineMasked +
+	`, e.programme, e.visibility, e.main_event_id, e.cancelled_at, e.created_at, e.updated_at`
+
+// eventColumnsFor are the columns as reader a may see them: curators (the
+// organisers) read the online link as saved, to edit it.
+func eventColumnsFor(a Access) string {
+	if a.Curator {
+		return strings.Replace(eventColumns, eventOnlineMasked, "e.online_url", 1)
+	}
+	return eventColumns
+}
 
 func eventReadable(w *where, a Access) {
 	if !a.Members && !a.Curator {
@@ -66,6 +86,13 @@ func (s *Store) SaveEvent(ctx context.Context, actorID int64, e *Event) error {
 			}
 			e.ID = id
 		} else {
+			before, err := s.eventChangeState(ctx, tx, e.ID)
+			if errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("update event: %w", ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("update event: %w", err)
+			}
 			n, err := s.exec(ctx, tx, `UPDATE events SET title = ?, starts_at = ?, ends_at = ?, timezone = ?, all_day = ?, place = ?, online_url = ?,
 				programme = ?, visibility = ?, updated_at = ? WHERE id = ?`, e.Title, e.StartsAt.UTC(), e.EndsAt.UTC(), e.Timezone, e.AllDay, e.Place,
 				e.OnlineURL, e.Programme, e.Visibility, now, e.ID)
@@ -76,6 +103,9 @@ func (s *Store) SaveEvent(ctx context.Context, actorID int64, e *Event) error {
 				return fmt.Errorf("update event: %w", ErrNotFound)
 			}
 			if _, err := s.exec(ctx, tx, `DELETE FROM event_documents WHERE event_id = ?`, e.ID); err != nil {
+				return fmt.Errorf("update event: %w", err)
+			}
+			if err := s.tellRegistrantsOfChange(ctx, tx, e.ID, before); err != nil {
 				return fmt.Errorf("update event: %w", err)
 			}
 		}
@@ -96,7 +126,7 @@ func (s *Store) EventByID(ctx context.Context, id int64, a Access) (*Event, erro
 	eventReadable(&w, a)
 	cond, args := w.sql()
 	var e Event
-	if err := s.get(ctx, s.db, &e, `SELECT `+eventColumns+` FROM events e`+cond, args...); err != nil {
+	if err := s.get(ctx, s.db, &e, `SELECT `+eventColumnsFor(a)+` FROM events e`+cond, args...); err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}
 	if err := s.selectAll(ctx, s.db, &e.DocumentIDs, `SELECT document_id FROM event_documents WHERE event_id = ? ORDER BY document_id`, id); err != nil {
@@ -118,7 +148,7 @@ func (s *Store) ListEvents(ctx context.Context, a Access, upcoming bool, limit i
 	}
 	cond, args := w.sql()
 	var out []Event
-	if err := s.selectAll(ctx, s.db, &out, `SELECT `+eventColumns+` FROM events e`+cond+order+` LIMIT ?`, append(args, limit)...); err != nil {
+	if err := s.selectAll(ctx, s.db, &out, `SELECT `+eventColumnsFor(a)+` FROM events e`+cond+order+` LIMIT ?`, append(args, limit)...); err != nil {
 		return nil, fmt.Errorf("events: %w", err)
 	}
 	return out, nil
