@@ -21,6 +21,9 @@ func (s *Server) apiRoutesV1(mux *routeTable) {
 	s.consentAPIRoutes(mux)
 	s.tokenAPIRoutes(mux)
 	s.organisationAPIRoutes(mux)
+	s.themeAPIRoutes(mux)
+	s.categoryAPIRoutes(mux)
+	s.curationAPIRoutes(mux)
 }
 
 func (s *Server) api(mux *routeTable, pattern string, h http.Handler) {

@@ -28,13 +28,7 @@ func (s *Server) categorySave(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	c := store.Category{
-		Slug:   f.slug("slug"),
-		NameEN: f.text("name_en", true, 100),
-		NameFR: f.text("name_fr", true, 100),
-		NameES: f.text("name_es", true, 100),
-	}
-	c.Position, _ = strconv.Atoi(f.values.Get("position"))
+	c := readCategoryForm(f)
 	id, err := f.optionalID("id")
 	if err != nil {
 		s.notFound(w, r)
@@ -53,9 +47,9 @@ func (s *Server) categorySave(w http.ResponseWriter, r *http.Request) {
 // a theme): a taken name goes back to the form as a field error, which is
 // the one case where it returns false and the caller shows the form again.
 func (s *Server) savedNamed(w http.ResponseWriter, r *http.Request, f *form, err error, back, flash string) bool {
+	err = failTakenSlug(f, err)
 	switch {
-	case errors.Is(err, store.ErrConflict):
-		f.fail("slug", "error_slug_taken")
+	case !f.ok():
 		return false
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r)
@@ -65,4 +59,26 @@ func (s *Server) savedNamed(w http.ResponseWriter, r *http.Request, f *form, err
 		s.redirectWithFlash(w, r, back, flash)
 	}
 	return true
+}
+
+// readCategoryForm checks a category's fields, from the page's form or the API's body.
+func readCategoryForm(f *form) store.Category {
+	c := store.Category{
+		Slug:   f.slug("slug"),
+		NameEN: f.text("name_en", true, 100),
+		NameFR: f.text("name_fr", true, 100),
+		NameES: f.text("name_es", true, 100),
+	}
+	c.Position, _ = strconv.Atoi(f.values.Get("position"))
+	return c
+}
+
+// failTakenSlug turns a short name already in use, the one rule only the
+// database checks, into the slug field's error; any other error is returned.
+func failTakenSlug(f *form, err error) error {
+	if errors.Is(err, store.ErrConflict) {
+		f.fail("slug", "error_slug_taken")
+		return nil
+	}
+	return err
 }

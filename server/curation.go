@@ -26,17 +26,30 @@ func (s *Server) threadCurate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	posts, err := s.store.Posts(r.Context(), t.ID, 0, 1)
+	d, existing, err := s.draftFromThread(r, t)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
+	}
+	flash := "flash_curated"
+	if existing {
+		flash = "flash_curation_exists"
+	}
+	s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), flash)
+}
+
+// draftFromThread writes the draft of thread t and asks the people it names,
+// for the page and the API alike; existing is set when t had a draft already.
+func (s *Server) draftFromThread(r *http.Request, t *store.Thread) (d *store.Document, existing bool, err error) {
+	posts, err := s.store.Posts(r.Context(), t.ID, 0, 1)
+	if err != nil {
+		return nil, false, err
 	}
 	quotedPosts := posts
 	if t.AcceptedPostID != nil && (len(posts) == 0 || posts[0].ID != *t.AcceptedPostID) {
 		accepted, err := s.store.PostByID(r.Context(), *t.AcceptedPostID)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return nil, false, err
 		}
 		quotedPosts = append(quotedPosts, *accepted)
 	}
@@ -55,8 +68,7 @@ func (s *Server) threadCurate(w http.ResponseWriter, r *http.Request) {
 		}
 		body, err := s.withoutMentions(r, l, s.withoutPrivateLinks(l, p.Body))
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return nil, false, err
 		}
 		fmt.Fprintf(&b, "**%s**\n\n%s\n\n", label, quoteMarkdown(body))
 		if t.Attribution != store.ChathamHouse && !seen[p.AuthorID] {
@@ -64,16 +76,7 @@ func (s *Server) threadCurate(w http.ResponseWriter, r *http.Request) {
 			quoted = append(quoted, store.QuotedPerson{UserID: p.AuthorID, NamedAs: who, AnonymousAs: l.T("anon_" + string(p.OrgKind))})
 		}
 	}
-	d, existing, err := s.store.CurateThread(r.Context(), currentUser(r).ID, t.ID, t.Title, strings.TrimSpace(b.String()), quoted)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	flash := "flash_curated"
-	if existing {
-		flash = "flash_curation_exists"
-	}
-	s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), flash)
+	return s.store.CurateThread(r.Context(), currentUser(r).ID, t.ID, t.Title, strings.TrimSpace(b.String()), quoted)
 }
 
 // publicAttribution is how a post's author may be named to the public,

@@ -215,7 +215,7 @@ func (s *Server) documentStatusSave(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	status := f.choice("status", true, string(store.Draft), string(store.Published), string(store.Archived))
+	status := readDocStatus(f)
 	if !f.ok() {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_status", "error_choice")
 		return
@@ -275,4 +275,9 @@ func (s *Server) consentsAwaited(r *http.Request, docID int64) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// readDocStatus checks the status a document is moved to, on the page and in the API.
+func readDocStatus(f *form) string {
+	return f.choice("status", true, string(store.Draft), string(store.Published), string(store.Archived))
 }

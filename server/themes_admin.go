@@ -27,17 +27,7 @@ func (s *Server) themeSave(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	t := store.Theme{
-		Slug:          f.slug("slug"),
-		NameEN:        f.text("name_en", true, 100),
-		NameFR:        f.text("name_fr", true, 100),
-		NameES:        f.text("name_es", true, 100),
-		DescriptionEN: f.text("description_en", false, 300),
-		DescriptionFR: f.text("description_fr", false, 300),
-		DescriptionES: f.text("description_es", false, 300),
-		Archived:      f.values.Get("archived") == "on",
-	}
-	t.Position, _ = strconv.Atoi(f.values.Get("position"))
+	t := readThemeForm(f)
 	id, err := f.optionalID("id")
 	if err != nil {
 		s.notFound(w, r)
@@ -50,4 +40,21 @@ func (s *Server) themeSave(w http.ResponseWriter, r *http.Request) {
 	v := s.newView(w, r, "themes_title")
 	v.Form, v.Errors = f.values, f.errors
 	s.renderThemes(w, r, v, http.StatusUnprocessableEntity)
+}
+
+// readThemeForm checks a theme's fields, from the page's form or the API's
+// body (which sends archived as "on").
+func readThemeForm(f *form) store.Theme {
+	t := store.Theme{
+		Slug:          f.slug("slug"),
+		NameEN:        f.text("name_en", true, 100),
+		NameFR:        f.text("name_fr", true, 100),
+		NameES:        f.text("name_es", true, 100),
+		DescriptionEN: f.text("description_en", false, 300),
+		DescriptionFR: f.text("description_fr", false, 300),
+		DescriptionES: f.text("description_es", false, 300),
+		Archived:      f.values.Get("archived") == "on",
+	}
+	t.Position, _ = strconv.Atoi(f.values.Get("position"))
+	return t
 }
