@@ -22,6 +22,7 @@ type Post struct {
 	DeletedAt      *time.Time `db:"deleted_at"`
 	HiddenAt       *time.Time `db:"hidden_at"`
 	AuthorName     string     `db:"author_name"`
+	AuthorHandle   string     `db:"author_handle"`
 	OrgName        string     `db:"org_name"`
 	OrgKind        OrgKind    `db:"org_kind"`
 	Useful         int        `db:"useful"`
@@ -34,7 +35,7 @@ type Post struct {
 func (p *Post) Removed() bool { return p.DeletedAt != nil || p.HiddenAt != nil }
 
 const postSelect = `SELECT p.id, p.thread_id, p.author_id, p.organisation_id, p.body, p.html, p.quote_post_id, p.created_at,
-	p.edited_at, p.deleted_at, p.hidden_at, u.name AS author_name, o.name AS org_name, o.kind AS org_kind,
+	p.edited_at, p.deleted_at, p.hidden_at, u.name AS author_name, u.handle AS author_handle, o.name AS org_name, o.kind AS org_kind,
 	(SELECT count(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'useful') AS useful
 	FROM posts p JOIN users u ON u.id = p.author_id JOIN organisations o ON o.id = p.organisation_id`
 

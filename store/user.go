@@ -64,6 +64,7 @@ type User struct {
 	Status         Status     `db:"status" json:"status"`
 	Locale         string     `db:"locale" json:"locale"`
 	Handle         string     `db:"handle" json:"handle"`
+	TimeZone       string     `db:"time_zone" json:"time_zone"` // IANA name the person reads times in
 	PasswordHash   string     `db:"password_hash" json:"-"`
 	CreatedAt      time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt      time.Time  `db:"updated_at" json:"-"`
@@ -99,7 +100,7 @@ func (u *User) IsAdmin() bool { return u.Active() && u.Role.IsAdmin() }
 // NormalizeEmail trims and lower-cases an address; accounts are unique on the result.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-const userSelect = `SELECT u.id, u.email, u.name, u.organisation_id, u.role, u.status, u.locale, u.handle, u.password_hash,
+const userSelect = `SELECT u.id, u.email, u.name, u.organisation_id, u.role, u.status, u.locale, u.handle, u.time_zone, u.password_hash,
 	u.created_at, u.updated_at, u.last_seen_at,
 	o.name AS org_name, o.kind AS org_kind, o.country AS org_country, o.size_class AS org_size_class, o.sector AS org_sector
 	FROM users u JOIN organisations o ON o.id = u.organisation_id`
@@ -112,13 +113,23 @@ type NewUser struct {
 	Status       Status
 	Locale       string
 	PasswordHash string
+	// TimeZone is an IANA name the caller checked; empty gives DefaultTimeZone.
+	TimeZone string
 }
+
+// DefaultTimeZone is Geneva's, where the group meets: the zone of visitors
+// and of accounts whose browser did not say.
+const DefaultTimeZone = "Europe/Zurich"
 
 func (s *Store) createUser(ctx context.Context, q querier, nu NewUser, orgID int64) (int64, error) {
 	now := s.now()
-	id, err := s.insert(ctx, q, `INSERT INTO users (email, name, organisation_id, role, status, locale, password_hash, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		NormalizeEmail(nu.Email), strings.TrimSpace(nu.Name), orgID, nu.Role, nu.Status, nu.Locale, nu.PasswordHash, now, now)
+	zone := nu.TimeZone
+	if zone == "" {
+		zone = DefaultTimeZone
+	}
+	id, err := s.insert(ctx, q, `INSERT INTO users (email, name, organisation_id, role, status, locale, time_zone, password_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		NormalizeEmail(nu.Email), strings.TrimSpace(nu.Name), orgID, nu.Role, nu.Status, nu.Locale, zone, nu.PasswordHash, now, now)
 	if err != nil {
 		return 0, fmt.Errorf("create user: %w", err)
 	}
@@ -278,6 +289,26 @@ func (s *Store) UpdateProfile(ctx context.Context, userID int64, name, locale st
 		strings.TrimSpace(name), locale, s.now(), userID)
 	if err != nil {
 		return fmt.Errorf("update profile: %w", err)
+	}
+	return nil
+}
+
+// SaveProfile changes the account page's profile form at once: name,
+// language and time zone (an IANA name the caller checked).
+func (s *Store) SaveProfile(ctx context.Context, userID int64, name, locale, zone string) error {
+	_, err := s.exec(ctx, s.db, `UPDATE users SET name = ?, locale = ?, time_zone = ?, updated_at = ? WHERE id = ?`,
+		strings.TrimSpace(name), locale, zone, s.now(), userID)
+	if err != nil {
+		return fmt.Errorf("save profile: %w", err)
+	}
+	return nil
+}
+
+// SetTimeZone records the zone a person reads times in; the caller checked
+// that it is a zone time.LoadLocation knows.
+func (s *Store) SetTimeZone(ctx context.Context, userID int64, zone string) error {
+	if _, err := s.exec(ctx, s.db, `UPDATE users SET time_zone = ?, updated_at = ? WHERE id = ?`, zone, s.now(), userID); err != nil {
+		return fmt.Errorf("set time zone: %w", err)
 	}
 	return nil
 }
