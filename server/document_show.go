@@ -139,6 +139,8 @@ func (s *Server) documentFileDownload(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", f.ContentType)
 	h.Set("Content-Disposition", files.ContentDisposition(f.Filename, inlineType(f.ContentType)))
 	h.Set("ETag", `"`+f.SHA256+`"`)
+	// Sent as stored: ranges and the strong ETag stay true of the bytes.
+	h.Set(noCompression, "1")
 	// A file is never a page of this site: no scripts, no plugins, whatever it holds.
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
 	// Only what anyone may download may be kept by a shared cache: an older

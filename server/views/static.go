@@ -1,26 +1,58 @@
 package views
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
 )
 
 // Static serves embedded assets. Each file's URL carries a hash of its
 // content, so browsers may cache it for a year and still see every change.
+//
+// Text files are compressed once, at start-up, with the slowest and
+// smallest settings of gzip and zstd (the files are embedded in the
+// binary, so start-up is their build): a request then costs no CPU for
+// compression and gets smaller bytes than compressing on the fly would give.
 type Static struct {
-	files  fs.FS
-	hashes map[string]string // name -> short content hash
+	files map[string]*asset
 }
 
-// NewStatic hashes every file of files.
+// asset is one static file and its encoded copies.
+type asset struct {
+	hash  string // short content hash, for URLs and ETags
+	ctype string
+	plain []byte
+	// gzip and zstd are nil where compressing does not make it smaller.
+	gzip, zstd []byte
+}
+
+// precompressed lists the extensions worth compressing; images other than
+// SVG, and fonts in WOFF2, are compressed already.
+var precompressed = map[string]bool{".css": true, ".js": true, ".svg": true, ".json": true, ".html": true, ".txt": true, ".map": true, ".webmanifest": true, ".ico": true}
+
+// NewStatic hashes, and compresses where it pays, every file of files.
 func NewStatic(files fs.FS) (*Static, error) {
-	s := &Static{files: files, hashes: map[string]string{}}
-	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+	s := &Static{files: map[string]*asset{}}
+	zw, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
+		// Browsers decode zstd with a window of up to 8 MiB only.
+		zstd.WithWindowSize(1<<20))
+	if err != nil {
+		return nil, err
+	}
+	defer zw.Close()
+	err = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -29,45 +61,128 @@ func NewStatic(files fs.FS) (*Static, error) {
 			return err
 		}
 		sum := sha256.Sum256(b)
-		s.hashes[p] = hex.EncodeToString(sum[:6])
+		a := &asset{hash: hex.EncodeToString(sum[:6]), plain: b, ctype: mime.TypeByExtension(path.Ext(p))}
+		if precompressed[path.Ext(p)] {
+			gz, err := gzipBest(b)
+			if err != nil {
+				return fmt.Errorf("gzip %s: %w", p, err)
+			}
+			a.gzip = smaller(gz, b)
+			a.zstd = smaller(zw.EncodeAll(b, nil), b)
+		}
+		s.files[p] = a
 		return nil
 	})
 	return s, err
 }
 
+func gzipBest(b []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(b); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// smaller keeps an encoded copy only if it saves something worth a
+// Content-Encoding header.
+func smaller(enc, plain []byte) []byte {
+	if len(enc)+64 >= len(plain) {
+		return nil
+	}
+	return enc
+}
+
 // URL is the cache-busting address of a static file.
 func (s *Static) URL(name string) string {
-	if h, ok := s.hashes[name]; ok {
-		return "/static/" + name + "?v=" + h
+	if a, ok := s.files[name]; ok {
+		return "/static/" + name + "?v=" + a.hash
 	}
 	return "/static/" + name
 }
 
-// ServeHTTP serves /static/{path...}.
+// ServeHTTP serves /static/{path...}: the zstd or gzip copy when the
+// client accepts it, each with an ETag of its own (RFC 9110 §8.8.3: two
+// encodings are two representations), with conditional and range
+// requests answered by http.ServeContent.
 func (s *Static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimPrefix(path.Clean("/"+r.PathValue("path")), "/")
-	h, ok := s.hashes[name]
+	a, ok := s.files[name]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	b, err := fs.ReadFile(s.files, name)
-	if err != nil {
-		http.NotFound(w, r)
-		return
+	h := w.Header()
+	if a.ctype != "" {
+		h.Set("Content-Type", a.ctype)
 	}
-	if ct := mime.TypeByExtension(path.Ext(name)); ct != "" {
-		w.Header().Set("Content-Type", ct)
-	}
-	if r.URL.Query().Get("v") == h {
-		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	if r.URL.Query().Get("v") == a.hash {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
-		w.Header().Set("Cache-Control", "public, max-age=300")
+		h.Set("Cache-Control", "public, max-age=300")
 	}
-	w.Header().Set("ETag", `"`+h+`"`)
-	if r.Header.Get("If-None-Match") == `"`+h+`"` {
-		w.WriteHeader(http.StatusNotModified)
-		return
+	// What is sent is final: the compression middleware leaves it alone.
+	h.Set(gzhttp.HeaderNoCompression, "1")
+	body, etag := a.plain, a.hash
+	if a.gzip != nil || a.zstd != nil {
+		addVary(h, "Accept-Encoding")
+		switch pickEncoding(r.Header.Get("Accept-Encoding"), a.zstd != nil, a.gzip != nil) {
+		case "zstd":
+			body, etag = a.zstd, a.hash+"-zstd"
+			h.Set("Content-Encoding", "zstd")
+		case "gzip":
+			body, etag = a.gzip, a.hash+"-gzip"
+			h.Set("Content-Encoding", "gzip")
+		}
 	}
-	_, _ = w.Write(b)
+	h.Set("ETag", `"`+etag+`"`)
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
+}
+
+// addVary lists field in Vary unless it is there already.
+func addVary(h http.Header, field string) {
+	for _, v := range h.Values("Vary") {
+		for f := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(f), field) {
+				return
+			}
+		}
+	}
+	h.Add("Vary", field)
+}
+
+// pickEncoding chooses among the encodings at hand the one the client
+// weighs most in Accept-Encoding (RFC 9110 §12.5.3), zstd on a tie;
+// "" means as it is. "*" is not taken as a yes: clients that send it
+// often expect the plain bytes.
+func pickEncoding(accept string, zstdOK, gzipOK bool) string {
+	best, bestQ := "", 0.0
+	for part := range strings.SplitSeq(accept, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		q := 1.0
+		if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			var err error
+			if q, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+				q = 0
+			}
+		}
+		if coding == "x-gzip" {
+			coding = "gzip" // RFC 9110 §8.4.1.3
+		}
+		if q <= 0 || (coding == "zstd" && !zstdOK) || (coding == "gzip" && !gzipOK) || (coding != "zstd" && coding != "gzip") {
+			continue
+		}
+		if q > bestQ || (q == bestQ && coding == "zstd") {
+			best, bestQ = coding, q
+		}
+	}
+	return best
 }
