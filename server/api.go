@@ -16,6 +16,7 @@ func (s *Server) apiRoutesV1(mux *routeTable) {
 	s.api(mux, "GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
 	s.api(mux, "GET /api/v1/me", s.signedIn(s.apiMe))
 	s.libraryAPIRoutes(mux)
+	s.registrationAPIRoutes(mux)
 	s.forumAPIRoutes(mux)
 	s.notificationAPIRoutes(mux)
 	s.consentAPIRoutes(mux)

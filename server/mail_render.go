@@ -304,6 +304,9 @@ func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPa
 
 // outboxMail builds the mail of a queued row as it may be sent now.
 func (s *Server) outboxMail(ctx context.Context, om *store.OutboxMail) (mail.Message, bool, error) {
+	if om.Kind == store.MailRegistration {
+		return s.registrationMail(ctx, om)
+	}
 	if om.Kind == store.MailAccount {
 		var m mail.Message
 		if err := json.Unmarshal([]byte(om.Payload), &m); err != nil || m.To == "" {

@@ -115,6 +115,13 @@ func (m *mailWorker) queueDigests(ctx context.Context) {
 	if n > 0 {
 		m.s.log.Info("digests queued", "count", n)
 	}
+	n, err = m.s.store.QueueDueEventReminders(ctx)
+	if err != nil && ctx.Err() == nil {
+		m.s.log.Warn("queue meeting reminders", "error", err)
+	}
+	if n > 0 {
+		m.s.log.Info("meeting reminders queued", "count", n)
+	}
 }
 
 // drain sends every mail that is due and says how long to wait before
@@ -220,6 +227,9 @@ func (m *mailWorker) deliver(ctx context.Context, om *store.OutboxMail) {
 // tests and tools call this instead of waiting for it.
 func (s *Server) RunMailJobs(ctx context.Context) error {
 	if _, err := s.store.QueueDueDigests(ctx); err != nil {
+		return err
+	}
+	if _, err := s.store.QueueDueEventReminders(ctx); err != nil {
 		return err
 	}
 	for {

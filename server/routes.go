@@ -12,6 +12,7 @@ func (s *Server) routes() http.Handler {
 	s.publicRoutes(mux)
 	s.sitePageRoutes(mux)
 	s.libraryRoutes(mux)
+	s.registrationRoutes(mux)
 	s.forumRoutes(mux)
 	s.accountRoutes(mux)
 	s.moderationRoutes(mux)

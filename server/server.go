@@ -84,6 +84,8 @@ type limits struct {
 	signinIP, signinAccount, registerIP, registerAccount, resetIP, resetAccount *ratelimit.Limiter
 	// preview is per account: the editor's Preview tab.
 	preview *ratelimit.Limiter
+	// eventRegisterIP bounds visitors' registrations for meetings per address.
+	eventRegisterIP *ratelimit.Limiter
 }
 
 // New builds the server and parses its templates and translations.
@@ -127,6 +129,9 @@ func New(d Deps) (*Server, error) {
 			// rendering, a look-up of its mentions). A person opens the tab
 			// now and then; 60 at once, then one a second, stops only a loop.
 			preview: ratelimit.New(time.Second, 60),
+			// A visitor's registration mails the address given; a group
+			// registering from one office gets 20 at once, then one a minute.
+			eventRegisterIP: ratelimit.New(time.Minute, 20),
 		},
 	}
 	s.metrics = newMetrics(d.Store)

@@ -295,6 +295,7 @@ var sampleArgs = []any{
 	"Kind", "A business", "Domain", "mfa.no", "Site", "https://ideas.example.org", "Target", "the event “Working group”",
 	"Title", "What the dialogue found", "Anonymous", "a business", "State", "not answered", "Reason", "waiting for Bo",
 	"Waiting", 1, "Names", "Bo (not answered)", "Zone", "Europe/Zurich", "Abbrev", "CEST",
+	"Event", "MSME Day", "Subject", "Room change",
 }
 
 // withCount returns sampleArgs with Count (and N) set to n.

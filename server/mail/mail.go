@@ -25,6 +25,11 @@ type Message struct {
 	// Headers are extra header fields, already formatted (ASCII), such as
 	// List-Unsubscribe and List-Unsubscribe-Post.
 	Headers map[string]string
+	// Calendar is an iCalendar invitation (RFC 6047) sent with the mail as
+	// invite.ics, whose METHOD is CalendarMethod (REQUEST or CANCEL), so
+	// that mail clients offer to add, update or remove the meeting.
+	Calendar       string
+	CalendarMethod string
 }
 
 // headerNames lists h's names in a stable order.
@@ -116,6 +121,12 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)
 	}
+	if m.Calendar != "" {
+		ct := gomail.ContentType("text/calendar; method=" + m.CalendarMethod)
+		if err := msg.AttachReader("invite.ics", strings.NewReader(m.Calendar), gomail.WithFileContentType(ct)); err != nil {
+			return fmt.Errorf("mail: invitation: %w", err)
+		}
+	}
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
 		var se *gomail.SendError
 		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && se.ErrorCode()/100 == 5 {
@@ -133,6 +144,9 @@ type LogSender struct{ Log *slog.Logger }
 // without SMTP can still follow an invitation or a reset link.
 func (s *LogSender) Send(ctx context.Context, m Message) error {
 	attrs := []any{"to", m.To, "subject", m.Subject, "body", m.Text, "html", m.HTML != ""}
+	if m.Calendar != "" {
+		attrs = append(attrs, "calendar", m.Calendar)
+	}
 	if len(m.Headers) > 0 {
 		var hs []any
 		for _, k := range headerNames(m.Headers) {

@@ -116,7 +116,7 @@ func NewInstance(t testing.TB, st *store.Store, env map[string]string, broker li
 func (a *App) Logs() string { return a.logs.String() }
 
 // Mail is one message the server wrote to its log.
-type Mail struct{ To, Subject, Body string }
+type Mail struct{ To, Subject, Body, Calendar string }
 
 // Mails returns the mails sent to address, oldest first.
 func (a *App) Mails(address string) []Mail {
@@ -128,12 +128,14 @@ func (a *App) Mails(address string) []Mail {
 			To      string `json:"to"`
 			Subject string `json:"subject"`
 			Body    string `json:"body"`
+			// Calendar is the iCalendar invitation sent with the mail, if any.
+			Calendar string `json:"calendar"`
 		}
 		if json.Unmarshal([]byte(line), &rec) != nil || !strings.HasPrefix(rec.Msg, "mail not sent") {
 			continue
 		}
 		if rec.To == address {
-			out = append(out, Mail{To: rec.To, Subject: rec.Subject, Body: rec.Body})
+			out = append(out, Mail{To: rec.To, Subject: rec.Subject, Body: rec.Body, Calendar: rec.Calendar})
 		}
 	}
 	return out
