@@ -296,6 +296,7 @@ var sampleArgs = []any{
 	"Title", "What the dialogue found", "Anonymous", "a business", "State", "not answered", "Reason", "waiting for Bo",
 	"Waiting", 1, "Names", "Bo (not answered)", "Zone", "Europe/Zurich", "Abbrev", "CEST",
 	"Event", "MSME Day", "Subject", "Room change",
+	"Event", "MSME Day", "Subject", "Room change", "When", "27 June 2030, 10:00",
 }
 
 // withCount returns sampleArgs with Count (and N) set to n.
