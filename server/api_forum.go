@@ -82,6 +82,8 @@ type apiPost struct {
 	Removed     bool       `json:"removed"`
 	CreatedAt   time.Time  `json:"created_at"`
 	EditedAt    *time.Time `json:"edited_at,omitempty"`
+	// Attachments are the post's files; none for a removed post shown to a member.
+	Attachments []apiAttachment `json:"attachments"`
 }
 
 func (s *Server) apiThreadJSON(reader *store.User, t *store.Thread) apiThread {
@@ -97,6 +99,7 @@ func (s *Server) apiThreadJSON(reader *store.User, t *store.Thread) apiThread {
 
 func apiPostJSON(v postView) apiPost {
 	out := apiPost{ID: v.ID, ThreadID: v.ThreadID, QuotePostID: v.QuotePostID, Useful: v.Useful, Removed: v.Removed(), CreatedAt: v.CreatedAt, EditedAt: v.EditedAt}
+	out.Attachments = apiAttachmentsJSON(v.Attachments)
 	if v.Visible {
 		a := authorJSON(v.Author, v.OrgKind)
 		out.Author, out.Body, out.HTML = &a, v.Body, v.HTML
@@ -173,6 +176,8 @@ type apiThreadInput struct {
 	Body        string   `json:"body"`
 	Attribution string   `json:"attribution"`
 	Tags        []string `json:"tags"`
+	// Attachments are ids from POST /api/v1/attachments.
+	Attachments []int64 `json:"attachments"`
 }
 
 // apiThreadCreate takes JSON and goes through the web form's checks.
@@ -183,6 +188,7 @@ func (s *Server) apiThreadCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := s.apiForm(r, map[string]string{"theme": strconv.FormatInt(in.ThemeID, 10), "kind": in.Kind, "title": in.Title,
 		"body": in.Body, "attribution": in.Attribution, "tags": strings.Join(in.Tags, ",")}).as(threadProperties)
+	f.setIDs("attachments", in.Attachments)
 	th, err := s.createThread(r, f)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -196,8 +202,9 @@ func (s *Server) apiThreadCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 type apiPostInput struct {
-	Body        string `json:"body"`
-	QuotePostID int64  `json:"quote_post_id"`
+	Body        string  `json:"body"`
+	QuotePostID int64   `json:"quote_post_id"`
+	Attachments []int64 `json:"attachments"`
 }
 
 func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
@@ -210,6 +217,7 @@ func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.apiForm(r, map[string]string{"body": in.Body})
+	f.setIDs("attachments", in.Attachments)
 	var quote *int64
 	if in.QuotePostID != 0 {
 		quote = &in.QuotePostID

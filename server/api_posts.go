@@ -16,6 +16,9 @@ import (
 
 type apiPostEditInput struct {
 	Body string `json:"body"`
+	// Attachments, when given, is the post's new list of files: ids it
+	// has and ids of the caller's uploads; absent, the files stay.
+	Attachments *[]int64 `json:"attachments"`
 }
 
 // apiPostUpdate edits a post: its author or a moderator; earlier texts are kept.
@@ -33,6 +36,10 @@ func (s *Server) apiPostUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := s.apiForm(r, map[string]string{"body": in.Body})
+	if in.Attachments != nil {
+		f.values.Set("attachments_listed", "1")
+		f.setIDs("attachments", *in.Attachments)
+	}
 	if err := s.editPost(r, p, f); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -51,6 +58,8 @@ type apiRevision struct {
 	Body      string    `json:"body"`
 	Editor    apiAuthor `json:"editor"`
 	CreatedAt time.Time `json:"created_at"`
+	// Attachments are the files the post had with this text.
+	Attachments []apiAttachment `json:"attachments"`
 }
 
 // apiPostRevisions lists a post's earlier texts, newest first, for its author and moderators.
@@ -72,7 +81,8 @@ func (s *Server) apiPostRevisions(w http.ResponseWriter, r *http.Request) {
 	out := make([]apiRevision, len(revisions))
 	for i, rev := range revisions {
 		b := attribute(me, t.Attribution, rev.EditorID, rev.EditorName, rev.EditorOrg, rev.EditorOrgKind)
-		out[i] = apiRevision{ID: rev.ID, Body: rev.Body, Editor: authorJSON(b, rev.EditorOrgKind), CreatedAt: rev.CreatedAt}
+		out[i] = apiRevision{ID: rev.ID, Body: rev.Body, Editor: authorJSON(b, rev.EditorOrgKind), CreatedAt: rev.CreatedAt,
+			Attachments: apiAttachmentsJSON(rev.Attachments)}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"post": apiPostJSON(s.viewPost(me, t, *p, false)), "revisions": out})
 }

@@ -1,10 +1,8 @@
 package server
 
 import (
-	"errors"
 	"io"
 	"net/http"
-	"os"
 
 	"ideasx/server/files"
 	"ideasx/server/i18n"
@@ -28,14 +26,11 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) {
 	}
 	var (
 		lang string
-		tmp  *os.File
-		name string
-		kind files.Kind
+		up   *spooledFile
 	)
 	defer func() {
-		if tmp != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+		if up != nil {
+			up.Close()
 		}
 	}()
 	for {
@@ -52,30 +47,11 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(io.LimitReader(part, 8))
 			lang = i18n.ParseLang(string(b))
 		case "file":
-			if tmp != nil {
+			if up != nil {
 				continue
 			}
-			tmp, err = os.CreateTemp("", "ideasx-upload-*")
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			n, err := io.Copy(tmp, io.LimitReader(part, limit+1))
-			if err != nil {
+			if up, err = spoolUpload(part, part.FileName(), limit); err != nil {
 				s.uploadReadFailed(w, r, d, err)
-				return
-			}
-			if n > limit {
-				s.uploadFailed(w, r, d, http.StatusRequestEntityTooLarge, "error_file_too_large")
-				return
-			}
-			name = part.FileName()
-			if kind, err = sniffFile(tmp); err != nil {
-				msg := "error_file_type"
-				if errors.Is(err, files.ErrEmpty) {
-					msg = "error_file_empty"
-				}
-				s.uploadFailed(w, r, d, http.StatusUnprocessableEntity, msg)
 				return
 			}
 		}
@@ -85,23 +61,20 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) {
 		s.uploadFailed(w, r, d, http.StatusUnprocessableEntity, "error_file_lang")
 		return
 	}
-	if tmp == nil {
+	if up == nil {
 		s.uploadFailed(w, r, d, http.StatusUnprocessableEntity, "error_file_missing")
 		return
 	}
-	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	kind := up.kind
 	stored, err := s.store.AddFile(r.Context(), currentUser(r).ID, store.NewFile{
-		DocumentID: d.ID, Lang: lang, Filename: files.SafeFilename(name, kind), ContentType: kind.MIME, MaxSize: limit,
-	}, tmp)
+		DocumentID: d.ID, Lang: lang, Filename: files.SafeFilename(up.name, kind), ContentType: kind.MIME, MaxSize: limit,
+	}, up.tmp)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
 	// Text extraction is best effort: a file whose text cannot be read is still published.
-	if text, err := files.ExtractText(tmp, stored.Size, kind); err != nil {
+	if text, err := files.ExtractText(up.tmp, stored.Size, kind); err != nil {
 		s.log.WarnContext(r.Context(), "extract text", "file_id", stored.ID, "error", err)
 	} else if text != "" {
 		if err := s.store.SetFileText(r.Context(), stored.ID, text); err != nil {
@@ -116,23 +89,13 @@ func (s *Server) documentUpload(w http.ResponseWriter, r *http.Request) {
 	s.redirectWithFlash(w, r, "/moderation/documents/"+itoa64(d.ID), "flash_file_uploaded")
 }
 
-func sniffFile(f *os.File) (files.Kind, error) {
-	head := make([]byte, files.SniffLen)
-	n, err := f.ReadAt(head, 0)
-	if err != nil && err != io.EOF {
-		return files.Kind{}, err
-	}
-	return files.Sniff(head[:n])
-}
-
+// uploadReadFailed shows the form again with why the file was refused.
 func (s *Server) uploadReadFailed(w http.ResponseWriter, r *http.Request, d *store.Document, err error) {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		s.uploadFailed(w, r, d, http.StatusRequestEntityTooLarge, "error_file_too_large")
-		return
+	status, msgID := uploadProblem(err)
+	if status == http.StatusBadRequest {
+		s.log.InfoContext(r.Context(), "upload not read", "error", err)
 	}
-	s.log.InfoContext(r.Context(), "upload not read", "error", err)
-	s.uploadFailed(w, r, d, http.StatusBadRequest, "error_bad_form")
+	s.uploadFailed(w, r, d, status, msgID)
 }
 
 // uploadFailed shows the document's form again with the reason next to the file field.

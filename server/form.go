@@ -31,6 +31,10 @@ type form struct {
 	l      *i18n.Localizer
 	// props renames fields to the JSON properties they came from (see as).
 	props map[string]string
+	// uploads are the checked files of a multipart post form (parsePostForm);
+	// uploadStatus is the status of the worst file refused (413, 422), 0 if none.
+	uploads      []*spooledFile
+	uploadStatus int
 }
 
 // parseForm reads the body of a form post. On failure it has already

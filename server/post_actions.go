@@ -80,7 +80,7 @@ func (s *Server) renderPostEdit(w http.ResponseWriter, r *http.Request, v *view,
 		s.serverError(w, r, err)
 		return
 	}
-	v.Data = map[string]any{"Post": p, "Thread": t, "ThreadURL": threadURL(t), "Revisions": revisions}
+	v.Data = map[string]any{"Post": p, "Thread": t, "ThreadURL": threadURL(t), "Revisions": revisions, "MaxUploadMB": s.cfg.MaxUploadMB}
 	s.render(w, r, status, "post_edit", v)
 }
 
@@ -94,10 +94,11 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusForbidden, "forbidden", "error_forbidden")
 		return
 	}
-	f := s.parseForm(w, r)
+	f := s.parsePostForm(w, r)
 	if f == nil {
 		return
 	}
+	defer f.closeUploads()
 	status := http.StatusUnprocessableEntity
 	var err error
 	if wantsPreview(f) {
@@ -111,6 +112,7 @@ func (s *Server) postUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !f.ok() || wantsPreview(f) {
+		f.uploadsNotKept()
 		v := s.newView(w, r, "post_edit_title")
 		v.Form, v.Errors = f.values, f.errors
 		s.renderPostEdit(w, r, v, status, p, t)
@@ -135,7 +137,25 @@ func (s *Server) editPost(r *http.Request, p *store.Post, f *form) error {
 	if err != nil {
 		return err
 	}
-	return s.store.EditPost(r.Context(), p.ID, currentUser(r), body, html, mentions...)
+	e := store.PostEdit{PostID: p.ID, Editor: currentUser(r), Body: body, HTML: html, Mentions: mentions}
+	var added []int64
+	// The edit form says it lists the files (the API, when "attachments"
+	// is given): without it the files stay as they are.
+	if f.values.Has("attachments_listed") {
+		var ids []int64
+		if ids, added, err = s.saveAttachments(r, f); err != nil || !f.ok() {
+			return err
+		}
+		e.Attachments = &ids
+	}
+	err = s.store.EditPostWith(r.Context(), e)
+	if err != nil {
+		s.discardAttachments(r, added)
+	}
+	if attachmentRefused(f, err) {
+		return nil
+	}
+	return err
 }
 
 // postDelete removes a post softly: its text stays for moderators, who can

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"ideasx/server/files"
 	"ideasx/server/i18n"
 	"ideasx/store"
 )
@@ -200,6 +201,11 @@ func templateFuncs() template.FuncMap {
 		"hasRole": func(u *store.User, role string) bool {
 			return u != nil && string(u.Role) == role
 		},
+
+		// A post's files (attachment_download.go); fileKind labels one by its type.
+		"attachmentURL": func(a store.Attachment) string { return attachmentURL(&a) },
+		"previewURL":    func(a store.Attachment) string { return attachmentPreviewURL(&a) },
+		"fileKind":      func(contentType string) files.Kind { k, _ := files.KindOf(contentType); return k },
 	}
 }
 

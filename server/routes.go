@@ -14,6 +14,7 @@ func (s *Server) routes() http.Handler {
 	s.libraryRoutes(mux)
 	s.registrationRoutes(mux)
 	s.forumRoutes(mux)
+	s.attachmentRoutes(mux)
 	s.accountRoutes(mux)
 	s.moderationRoutes(mux)
 	s.adminRoutes(mux)

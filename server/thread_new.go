@@ -37,15 +37,16 @@ func (s *Server) renderThreadForm(w http.ResponseWriter, r *http.Request, v *vie
 	if _, err := strconv.ParseInt(draftTheme, 10, 64); err != nil {
 		draftTheme = "any"
 	}
-	v.Data = map[string]any{"Themes": themes, "Attributions": attributionValues, "DraftTheme": draftTheme}
+	v.Data = map[string]any{"Themes": themes, "Attributions": attributionValues, "DraftTheme": draftTheme, "MaxUploadMB": s.cfg.MaxUploadMB}
 	s.render(w, r, status, "thread_form", v)
 }
 
 func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
-	f := s.parseForm(w, r)
+	f := s.parsePostForm(w, r)
 	if f == nil {
 		return
 	}
+	defer f.closeUploads()
 	status := http.StatusUnprocessableEntity
 	var th *store.Thread
 	var err error
@@ -64,6 +65,7 @@ func (s *Server) threadCreate(w http.ResponseWriter, r *http.Request) {
 		s.redirectWithFlash(w, r, threadURL(th), "flash_thread_created")
 		return
 	}
+	f.uploadsNotKept()
 	v := s.newView(w, r, "thread_new_title")
 	v.Form, v.Errors = f.values, f.errors
 	s.renderThreadForm(w, r, v, status)
@@ -81,9 +83,19 @@ func (s *Server) createThread(r *http.Request, f *form) (*store.Thread, error) {
 	if nt.HTML, nt.Mentions, err = s.renderPost(r.Context(), nt.Body); err != nil {
 		return nil, err
 	}
+	var added []int64
+	if nt.Attachments, added, err = s.saveAttachments(r, f); err != nil || !f.ok() {
+		return nil, err
+	}
 	th, err := s.store.CreateThread(r.Context(), nt)
+	if err != nil {
+		s.discardAttachments(r, added)
+	}
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrThemeArchived) {
 		f.fail("theme", "error_choice")
+		return nil, nil
+	}
+	if attachmentRefused(f, err) {
 		return nil, nil
 	}
 	return th, err

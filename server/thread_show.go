@@ -114,7 +114,7 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
 		"History": s.viewHistory(me, t, history, answerer), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
 		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator()),
-		"LiveTopic":   liveTopic, "LiveSeq": liveSeq}
+		"LiveTopic":   liveTopic, "LiveSeq": liveSeq, "MaxUploadMB": s.cfg.MaxUploadMB}
 	if t.Kind == store.Challenge {
 		cov, err := s.store.ThreadCoverage(r.Context(), t.ID)
 		if err != nil {
@@ -186,11 +186,13 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	f := s.parseForm(w, r)
+	f := s.parsePostForm(w, r)
 	if f == nil {
 		return
 	}
+	defer f.closeUploads()
 	if wantsPreview(f) {
+		f.uploadsNotKept()
 		pr, err := s.withPreview(r, f)
 		if err != nil {
 			s.serverError(w, r, err)
@@ -219,6 +221,7 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
 		return
 	}
+	f.uploadsNotKept()
 	s.renderThread(w, r, t, f, http.StatusUnprocessableEntity)
 }
 
@@ -238,7 +241,18 @@ func (s *Server) addReply(r *http.Request, t *store.Thread, f *form, quote *int6
 	if np.HTML, np.Mentions, err = s.renderPost(r.Context(), np.Body); err != nil {
 		return nil, err
 	}
-	return s.store.CreatePost(r.Context(), np)
+	var added []int64
+	if np.Attachments, added, err = s.saveAttachments(r, f); err != nil || !f.ok() {
+		return nil, err
+	}
+	p, err := s.store.CreatePost(r.Context(), np)
+	if err != nil {
+		s.discardAttachments(r, added)
+	}
+	if attachmentRefused(f, err) {
+		return nil, nil
+	}
+	return p, err
 }
 
 func (s *Server) threadSwitchSave(w http.ResponseWriter, r *http.Request) {

@@ -249,3 +249,18 @@ func (s *Store) keepRevisionAttachments(ctx context.Context, tx *sqlx.Tx, postID
 	}
 	return nil
 }
+
+// DiscardAttachments removes uploads of uploaderID that no post has or had:
+// the files of a post that was refused after they were stored.
+func (s *Store) DiscardAttachments(ctx context.Context, uploaderID int64, ids []int64) error {
+	q, args, err := sqlx.In(`DELETE FROM attachments WHERE uploader_id = ? AND id IN (?)
+		AND id NOT IN (SELECT attachment_id FROM post_attachments)
+		AND id NOT IN (SELECT attachment_id FROM post_revision_attachments)`, uploaderID, ids)
+	if err != nil {
+		return fmt.Errorf("discard attachments: %w", err)
+	}
+	if _, err := s.exec(ctx, s.db, q, args...); err != nil {
+		return fmt.Errorf("discard attachments: %w", err)
+	}
+	return nil
+}

@@ -159,3 +159,14 @@ func isUTF8Text(b []byte, cut bool) bool {
 	}
 	return utf8.Valid(b)
 }
+
+// KindOf returns the accepted Kind served as contentType (a Kind's MIME),
+// for labels in lists; false for a type that is not accepted.
+func KindOf(contentType string) (Kind, bool) {
+	base, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return Kind{}, false
+	}
+	k, ok := allowed[base]
+	return k, ok
+}
