@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"ideasx/server/auth"
 	"ideasx/server/i18n"
@@ -26,8 +27,10 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, v *view, 
 	if v.Form.Get("name") == "" {
 		v.Form.Set("name", u.Name)
 		v.Form.Set("locale", u.Locale)
+		v.Form.Set("time_zone", u.TimeZone)
 	}
-	v.Data = map[string]any{"Tokens": tokens, "NewToken": newToken, "Country": countryName(v.Lang(), u.OrgCountry)}
+	v.Data = map[string]any{"Tokens": tokens, "NewToken": newToken, "Country": countryName(v.Lang(), u.OrgCountry),
+		"CommonZones": commonZones, "ZoneExample": v.DateTime(time.Now(), v.Zone)}
 	s.render(w, r, status, "account", v)
 }
 
@@ -38,13 +41,14 @@ func (s *Server) profileSave(w http.ResponseWriter, r *http.Request) {
 	}
 	name := f.text("name", true, 100)
 	locale := f.choice("locale", false, i18n.Languages...)
+	zone := f.timeZone("time_zone")
 	if !f.ok() {
 		v := s.newView(w, r, "account_title")
 		v.Form, v.Errors = f.values, f.errors
 		s.renderAccount(w, r, v, http.StatusUnprocessableEntity, "")
 		return
 	}
-	if err := s.store.UpdateProfile(r.Context(), currentUser(r).ID, name, locale); err != nil {
+	if err := s.store.SaveProfile(r.Context(), currentUser(r).ID, name, locale, zone); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

@@ -21,6 +21,8 @@ type byline struct {
 	KindID string
 	// Withheld is set when the reader sees a name that others do not.
 	Withheld bool
+	// Handle, when set, links the name to the person's page (see linkAuthor).
+	Handle string
 }
 
 func attribute(reader *store.User, mode store.Attribution, authorID int64, name, org string, kind store.OrgKind) byline {
@@ -36,6 +38,18 @@ func attribute(reader *store.User, mode store.Attribution, authorID int64, name,
 	default:
 		return byline{Name: name, Organisation: org}
 	}
+}
+
+// linkAuthor links a post's author to their page where the reader may
+// learn all it shows (name, organisation): on the record, and for those
+// who see the names under the Chatham House rule. In personal capacity the
+// name stays unlinked, since the page would name the organisation the
+// thread leaves out.
+func linkAuthor(b byline, mode store.Attribution, handle string) byline {
+	if b.Name != "" && (mode == store.OnTheRecord || b.Withheld) {
+		b.Handle = handle
+	}
+	return b
 }
 
 // threadView is a thread as one reader may see it.
@@ -55,6 +69,8 @@ type postView struct {
 	Opening bool
 	// CanChange: the reader may edit or delete it. Marked: the reader found it useful.
 	CanChange, Marked bool
+	// Outcome is set when the post is a meeting's outcome (issue 16).
+	Outcome *outcomeLabel
 }
 
 func (s *Server) viewThread(reader *store.User, t *store.Thread, themes map[int64]*store.Theme) threadView {
@@ -65,6 +81,7 @@ func (s *Server) viewThread(reader *store.User, t *store.Thread, themes map[int6
 func (s *Server) viewPost(reader *store.User, t *store.Thread, p store.Post, opening bool) postView {
 	v := postView{Post: p, Opening: opening, Visible: !p.Removed() || reader.IsModerator(), CanChange: mayChange(reader, &p),
 		Author: attribute(reader, t.Attribution, p.AuthorID, p.AuthorName, p.OrgName, p.OrgKind)}
+	v.Author = linkAuthor(v.Author, t.Attribution, p.AuthorHandle)
 	if !v.Visible {
 		// Nothing of a removed post reaches a member: not its text, not its author.
 		v.Body, v.HTML, v.Author, v.Attachments = "", "", byline{}, nil

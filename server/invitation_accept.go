@@ -57,7 +57,7 @@ func (s *Server) invitationSave(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	u, err := s.store.AcceptInvitation(r.Context(), hash, store.NewUser{Name: name, Locale: s.lang(r), PasswordHash: pwHash})
+	u, err := s.store.AcceptInvitation(r.Context(), hash, store.NewUser{Name: name, Locale: s.lang(r), PasswordHash: pwHash, TimeZone: guessedZone(f)})
 	switch {
 	case errors.Is(err, store.ErrExpired):
 		s.fail(w, r, http.StatusGone, "link_expired", "error_invitation_expired")

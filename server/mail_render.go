@@ -74,6 +74,7 @@ var mailKindText = map[store.NotificationKind][3]string{
 	store.NotifyConsentRequest:  {"mail_consent_request_subject", "mail_consent_request_lead", "mail_item_consent_request"},
 	store.NotifyConsentsGiven:   {"mail_consents_given_subject", "mail_consents_given_lead", "mail_item_consents_given"},
 	store.NotifyConsentDeclined: {"mail_consent_declined_subject", "mail_consent_declined_lead", "mail_item_consent_declined"},
+	store.NotifyOutcome:         {"mail_outcome_subject", "mail_outcome_lead", "mail_item_outcome"},
 }
 
 // mailKindName is what the unsubscribe page says a kind of mail is.
@@ -92,6 +93,7 @@ var mailKindName = map[string]string{
 	string(store.NotifyConsentRequest):  "mail_kind_consent_request",
 	string(store.NotifyConsentsGiven):   "mail_kind_consents_given",
 	string(store.NotifyConsentDeclined): "mail_kind_consent_declined",
+	string(store.NotifyOutcome):         "mail_kind_outcome",
 	store.MailDigest:                    "mail_kind_digest",
 	store.MailModerationSummary:         "mail_kind_moderation_summary",
 }
@@ -162,7 +164,7 @@ func (s *Server) noteFor(ctx context.Context, l *i18n.Localizer, u *store.User, 
 		thread = &store.Thread{ID: *n.ThreadID, Title: valueOr(n.ThreadTitle, "")}
 	}
 	switch n.Kind {
-	case store.NotifyReply, store.NotifyThreadReply, store.NotifyMention, store.NotifyAccepted, store.NotifyAnswerAccepted:
+	case store.NotifyReply, store.NotifyThreadReply, store.NotifyMention, store.NotifyAccepted, store.NotifyAnswerAccepted, store.NotifyOutcome:
 		if thread != nil && n.PostID != nil {
 			note.Link, note.LinkLabel = base+postAnchor(thread, &store.Post{ID: *n.PostID}), l.T("mail_read_post")
 			note.Excerpt = markdown.Excerpt(valueOr(n.PostBody, ""), 300)
@@ -264,7 +266,7 @@ func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPa
 			continue
 		}
 		note := s.noteFor(ctx, l, u, n)
-		item := digestItem{When: l.DateTime(n.CreatedAt, genevaZone), Text: note.Item, Excerpt: note.Excerpt, Link: note.Link}
+		item := digestItem{When: l.DateTime(n.CreatedAt, readerZone(u)), Text: note.Item, Excerpt: note.Excerpt, Link: note.Link}
 		if n.ThreadID == nil {
 			if other == nil {
 				other = &digestGroup{Title: l.T("mail_digest_other")}
@@ -293,8 +295,8 @@ func (s *Server) digestMail(ctx context.Context, u *store.User, p store.DigestPa
 	data := struct {
 		Lead   string
 		Groups []*digestGroup
-	}{Lead: l.T("mail_"+kind+"_lead", "Date", l.Date(p.From.In(genevaZone))), Groups: groups}
-	v := &mailView{Localizer: l, Subject: l.T("mail_"+kind+"_subject", "Date", l.Date(p.To.In(genevaZone))), Name: u.Name, Data: data}
+	}{Lead: l.T("mail_"+kind+"_lead", "Date", l.Date(p.From.In(readerZone(u)))), Groups: groups}
+	v := &mailView{Localizer: l, Subject: l.T("mail_"+kind+"_subject", "Date", l.Date(p.To.In(readerZone(u)))), Name: u.Name, Data: data}
 	if err := s.withFooter(ctx, v, u.ID, kind); err != nil {
 		return m, false, err
 	}

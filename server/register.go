@@ -70,6 +70,7 @@ func (s *Server) registerSave(w http.ResponseWriter, r *http.Request) {
 	// moderator confirms the kind (README, "Organisations").
 	_, err = s.store.RegisterUser(r.Context(), store.NewUser{
 		Email: email, Name: name, Role: store.RolePending, Status: store.StatusPending, Locale: l.Lang(), PasswordHash: hash,
+		TimeZone: guessedZone(f),
 	}, org, welcome)
 	switch {
 	case errors.Is(err, store.ErrConflict):

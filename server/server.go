@@ -84,6 +84,8 @@ type limits struct {
 	signinIP, signinAccount, registerIP, registerAccount, resetIP, resetAccount *ratelimit.Limiter
 	// preview is per account: the editor's Preview tab.
 	preview *ratelimit.Limiter
+	// mentions is per account: the editor's suggestions after "@".
+	mentions *ratelimit.Limiter
 	// eventRegisterIP bounds visitors' registrations for meetings per address.
 	eventRegisterIP *ratelimit.Limiter
 }
@@ -129,6 +131,10 @@ func New(d Deps) (*Server, error) {
 			// rendering, a look-up of its mentions). A person opens the tab
 			// now and then; 60 at once, then one a second, stops only a loop.
 			preview: ratelimit.New(time.Second, 60),
+			// The editor asks once typing pauses (150 ms) and keeps what it
+			// got; a fast typist makes a few a second for a moment. 60 at
+			// once, then five a second, stops only a loop or a scraper.
+			mentions: ratelimit.New(200*time.Millisecond, 60),
 			// A visitor's registration mails the address given; a group
 			// registering from one office gets 20 at once, then one a minute.
 			eventRegisterIP: ratelimit.New(time.Minute, 20),

@@ -34,7 +34,7 @@ func (s *Server) threadExport(w http.ResponseWriter, r *http.Request) {
 			if !v.Visible {
 				continue
 			}
-			fmt.Fprintf(&b, "\n---\n\n**%s** — %s\n\n%s\n", exportByline(l.T, v.Author), l.DateTime(p.CreatedAt, genevaZone), strings.TrimSpace(v.Body))
+			fmt.Fprintf(&b, "\n---\n\n**%s** — %s\n\n%s\n", exportByline(l.T, v.Author), l.DateTime(p.CreatedAt, readerZone(me)), strings.TrimSpace(v.Body))
 		}
 		if len(posts) < 200 {
 			break

@@ -151,7 +151,30 @@ func (l *Localizer) DateTime(t time.Time, loc *time.Location) string {
 		return ""
 	}
 	t = t.In(loc)
-	return l.T("date_time", "Date", l.Date(t), "Time", t.Format("15:04"))
+	return l.T("date_time", "Date", l.Date(t), "Time", Clock(t))
+}
+
+// Clock is a time of day with its zone's abbreviation, "14:30 CET", so that
+// a reader knows whose clock it is.
+func Clock(t time.Time) string { return t.Format("15:04") + " " + ZoneAbbrev(t) }
+
+// ZoneAbbrev is what the zone's clock is called at t ("CET", "EDT"). A zone
+// the database names by offset only ("-03") is written "UTC-3", "UTC+5:30".
+func ZoneAbbrev(t time.Time) string {
+	a := t.Format("MST")
+	if a == "" || (a[0] != '+' && a[0] != '-') {
+		return a
+	}
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	h, m := off/3600, off%3600/60
+	if m != 0 {
+		return fmt.Sprintf("UTC%s%d:%02d", sign, h, m)
+	}
+	return fmt.Sprintf("UTC%s%d", sign, h)
 }
 
 // FileSize writes a size in bytes as people read it, in the language's
@@ -171,7 +194,12 @@ func (l *Localizer) FileSize(n int64) string {
 func (l *Localizer) TimeRange(start, end time.Time, loc *time.Location) string {
 	start, end = start.In(loc), end.In(loc)
 	if start.Year() == end.Year() && start.YearDay() == end.YearDay() {
-		return l.T("time_range_same_day", "Date", l.Date(start), "From", start.Format("15:04"), "To", end.Format("15:04"))
+		from := start.Format("15:04")
+		// The zone is named once, unless the clock changed in between.
+		if ZoneAbbrev(start) != ZoneAbbrev(end) {
+			from = Clock(start)
+		}
+		return l.T("time_range_same_day", "Date", l.Date(start), "From", from, "To", Clock(end))
 	}
 	return l.DateTime(start, loc) + " – " + l.DateTime(end, loc)
 }

@@ -295,7 +295,7 @@ var sampleArgs = []any{
 	"Kind", "A business", "Domain", "mfa.no", "Site", "https://ideas.example.org", "Target", "the event “Working group”",
 	"Title", "What the dialogue found", "Anonymous", "a business", "State", "not answered", "Reason", "waiting for Bo",
 	"Waiting", 1, "Names", "Bo (not answered)", "Zone", "Europe/Zurich", "Abbrev", "CEST",
-	"Event", "MSME Day", "Subject", "Room change",
+	"When", "09:30–17:00 EDT", "Text", "ana", "Example", "7 December 2026, 14:30 CET",
 	"Event", "MSME Day", "Subject", "Room change", "When", "27 June 2030, 10:00",
 }
 
@@ -424,10 +424,11 @@ func TestTimeRanges(t *testing.T) {
 		end  time.Time
 		want string
 	}{
-		{"en", start.Add(7*time.Hour + 30*time.Minute), "28 June 2027, 09:30–17:00"},
-		{"fr", start.Add(7*time.Hour + 30*time.Minute), "28 juin 2027, de 09:30 à 17:00"},
-		{"es", start.Add(7*time.Hour + 30*time.Minute), "28 de junio de 2027, de 09:30 a 17:00"},
-		{"en", start.Add(24 * time.Hour), "28 June 2027, 09:30 – 29 June 2027, 09:30"},
+		{"en", start.Add(7*time.Hour + 30*time.Minute), "28 June 2027, 09:30–17:00 CEST"},
+		{"fr", start.Add(7*time.Hour + 30*time.Minute), "28 juin 2027, de 09:30 à 17:00 CEST"},
+		{"es", start.Add(7*time.Hour + 30*time.Minute), "28 de junio de 2027, de 09:30 a 17:00 CEST"},
+		{"en", start.Add(24 * time.Hour), "28 June 2027, 09:30 CEST – 29 June 2027, 09:30 CEST"},
+		{"en", start.Add(time.Hour), "28 June 2027, 09:30–10:30 CEST"},
 	} {
 		if got := tr.For(c.lang).TimeRange(start, c.end, geneva); got != c.want {
 			t.Errorf("%s: TimeRange = %q, want %q", c.lang, got, c.want)

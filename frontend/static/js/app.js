@@ -32,3 +32,16 @@ for (const area of document.querySelectorAll("textarea[data-caret-end]")) {
   area.addEventListener("focus", end, { once: true });
   if (document.activeElement === area) end();
 }
+
+// Sign-up forms send the browser's time zone, so that times are shown on the
+// person's own clock from the start (they can change it on their account page).
+for (const input of document.querySelectorAll("input[data-time-zone-guess]")) {
+  if (input.value === "") input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+}
+
+// The time zone field of the account page offers every zone this browser knows.
+for (const list of document.querySelectorAll("datalist[data-time-zones]")) {
+  const have = new Set([...list.options].map((o) => o.value));
+  const all = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  list.append(...all.filter((z) => !have.has(z)).map((z) => Object.assign(document.createElement("option"), { value: z })));
+}
