@@ -256,6 +256,7 @@ type apiEventInput struct {
 	StartsAt    string  `json:"starts_at"`
 	EndsAt      string  `json:"ends_at"`
 	Timezone    string  `json:"timezone"`
+	AllDay      bool    `json:"all_day"`
 	Place       string  `json:"place"`
 	OnlineURL   string  `json:"online_url"`
 	Programme   string  `json:"programme"`
@@ -287,6 +288,9 @@ func (s *Server) apiEventSave(w http.ResponseWriter, r *http.Request, e *store.E
 		"online_url": {in.OnlineURL}, "programme": {in.Programme}, "visibility": {in.Visibility}}
 	if in.Timezone == "" {
 		v.Set("timezone", "Europe/Zurich")
+	}
+	if in.AllDay {
+		v.Set("all_day", "1")
 	}
 	for _, id := range in.DocumentIDs {
 		v.Add("documents", strconv.FormatInt(id, 10))

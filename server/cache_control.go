@@ -122,5 +122,5 @@ func (w *privateWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 // no shared cache may keep it, though a 301 is cacheable by default.
 func privateRedirect(w http.ResponseWriter, r *http.Request, to string, code int) {
 	w.Header().Set("Cache-Control", "private")
-	http.Redirect(w, r, to, code)
+	http.Redirect(w, r, withURLLang(r, to), code)
 }

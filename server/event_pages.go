@@ -112,6 +112,9 @@ func (s *Server) eventEdit(w http.ResponseWriter, r *http.Request) {
 	v.Form.Set("starts", e.StartsAt.In(loc).Format("2006-01-02T15:04"))
 	v.Form.Set("ends", e.EndsAt.In(loc).Format("2006-01-02T15:04"))
 	v.Form.Set("timezone", e.Timezone)
+	if e.AllDay {
+		v.Form.Set("all_day", "1")
+	}
 	v.Form.Set("place", e.Place)
 	v.Form.Set("online_url", e.OnlineURL)
 	v.Form.Set("programme", e.Programme)
@@ -146,8 +149,10 @@ func (s *Server) readEventForm(f *form, e *store.Event) {
 		f.fail("timezone", "error_timezone")
 		loc = time.UTC
 	}
-	e.StartsAt = f.localTime("starts", loc)
-	e.EndsAt = f.localTime("ends", loc)
+	if e.AllDay, e.StartsAt, e.EndsAt = f.readAllDay(loc); !e.AllDay {
+		e.StartsAt = f.localTime("starts", loc)
+		e.EndsAt = f.localTime("ends", loc)
+	}
 	if !e.StartsAt.IsZero() && !e.EndsAt.IsZero() && e.EndsAt.Before(e.StartsAt) {
 		f.fail("ends", "error_ends_before_starts")
 	}

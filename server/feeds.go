@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"ideasx/server/feeds"
+	"ideasx/server/i18n"
 	"ideasx/server/markdown"
 	"ideasx/store"
 )
@@ -16,16 +16,55 @@ import (
 // whoever asks, so that a cached copy never carries members-only entries.
 var publicAccess = store.Access{}
 
+// feedLanguage is the language of a feed's own words (its title, the
+// calendar's name). /fr/documents.atom is French for everyone; the address
+// without a prefix follows Accept-Language alone, never the account or the
+// switcher's cookie, so that a shared cache keyed on Vary: Accept-Language
+// (which writeFeed sends) never hands one reader another's language.
+func feedLanguage(r *http.Request) (lang string, negotiated bool) {
+	if l := urlLang(r); l != "" {
+		return l, false
+	}
+	return i18n.Match(r.Header.Get("Accept-Language")), true
+}
+
+// langPrefix is the path prefix of a language's own addresses.
+func langPrefix(lang string) string { return "/" + lang }
+
+// documentEntryID is a document's permanent Atom id: its address by number
+// alone, which still leads to it, and which a new title (the slug) or a
+// move to another language's feed does not change.
+func (s *Server) documentEntryID(id int64) string {
+	return fmt.Sprintf("%s/documents/%d", s.cfg.BaseURL, id)
+}
+
+// documentTextLang is the language of a document's title and summary as far
+// as the site knows it: that of its files when they are all in one
+// language, else unknown ("").
+func documentTextLang(d *store.Document) string {
+	if len(d.Langs) == 1 {
+		return d.Langs[0]
+	}
+	return ""
+}
+
 func (s *Server) documentFeed(w http.ResponseWriter, r *http.Request) {
 	docs, _, err := s.store.ListDocuments(r.Context(), store.DocFilter{Access: publicAccess, Limit: 50})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	l := s.localizer(r)
+	lang, negotiated := feedLanguage(r)
+	l := s.tr.For(lang)
+	base, own := s.cfg.BaseURL, s.cfg.BaseURL+langPrefix(lang)
+	self := own + "/documents.atom"
+	if negotiated {
+		self = base + "/documents.atom"
+	}
 	feed := feeds.Feed{
-		ID: s.cfg.BaseURL + "/documents", Title: l.T("site_name") + " — " + l.T("documents_title"), Subtitle: l.T("documents_description"),
-		SelfURL: s.cfg.BaseURL + "/documents.atom", AltURL: s.cfg.BaseURL + "/documents", Lang: l.Lang(), Author: l.T("site_name"),
+		// One feed per language: the same entries under another title.
+		ID: own + "/documents.atom", Title: l.T("site_name") + " — " + l.T("documents_title"), Subtitle: l.T("documents_description"),
+		SelfURL: self, AltURL: own + "/documents", Lang: lang, Author: l.T("site_name"),
 		Updated: s.store.Now(),
 	}
 	for i, d := range docs {
@@ -41,15 +80,28 @@ func (s *Server) documentFeed(w http.ResponseWriter, r *http.Request) {
 			title = d.Symbol + " — " + d.Title
 		}
 		feed.Entries = append(feed.Entries, feeds.Entry{
-			ID: s.cfg.BaseURL + documentURL(&d), Title: title, URL: s.cfg.BaseURL + documentURL(&d),
+			ID: s.documentEntryID(d.ID), Title: title, URL: own + documentURL(&d), Lang: documentTextLang(&d),
 			Summary: markdown.Excerpt(d.Summary, 600), Published: published, Updated: d.UpdatedAt, Categories: d.Tags,
 		})
 	}
-	s.writeFeed(w, r, "application/atom+xml; charset=utf-8", func(b *bytes.Buffer) error { return feeds.WriteAtom(b, feed) })
+	s.writeFeed(w, r, negotiated, own+"/documents.atom", "application/atom+xml; charset=utf-8",
+		func(b *bytes.Buffer) error { return feeds.WriteAtom(b, feed) })
 }
 
 func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
-	urls := []feeds.URL{{Loc: s.cfg.BaseURL + "/"}, {Loc: s.cfg.BaseURL + "/documents"}, {Loc: s.cfg.BaseURL + "/events"}}
+	var urls []feeds.URL
+	// Every public page is listed once, in its x-default address, with its
+	// three language versions as alternates.
+	add := func(path string, lastMod time.Time) {
+		alts := map[string]string{"x-default": s.cfg.BaseURL + path}
+		for _, l := range i18n.Languages {
+			alts[l] = s.cfg.BaseURL + langPrefix(l) + path
+		}
+		urls = append(urls, feeds.URL{Loc: s.cfg.BaseURL + path, LastMod: lastMod, Alternates: alts})
+	}
+	for _, p := range []string{"/", "/documents", "/events"} {
+		add(p, time.Time{})
+	}
 	for offset := 0; offset < 45000; offset += 100 {
 		docs, total, err := s.store.ListDocuments(r.Context(), store.DocFilter{Access: publicAccess, Limit: 100, Offset: offset})
 		if err != nil {
@@ -57,7 +109,7 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, d := range docs {
-			urls = append(urls, feeds.URL{Loc: s.cfg.BaseURL + documentURL(&d), LastMod: d.UpdatedAt})
+			add(documentURL(&d), d.UpdatedAt)
 		}
 		if offset+100 >= total {
 			break
@@ -69,9 +121,9 @@ func (s *Server) sitemap(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, e := range events {
-		urls = append(urls, feeds.URL{Loc: s.cfg.BaseURL + eventURL(&e), LastMod: e.UpdatedAt})
+		add(eventURL(&e), e.UpdatedAt)
 	}
-	s.writeFeed(w, r, "application/xml; charset=utf-8", func(b *bytes.Buffer) error { return feeds.WriteSitemap(b, urls) })
+	s.writeFeed(w, r, false, "", "application/xml; charset=utf-8", func(b *bytes.Buffer) error { return feeds.WriteSitemap(b, urls) })
 }
 
 func (s *Server) eventCalendar(w http.ResponseWriter, r *http.Request) {
@@ -80,34 +132,70 @@ func (s *Server) eventCalendar(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	l := s.localizer(r)
-	host := strings.TrimPrefix(strings.TrimPrefix(s.cfg.BaseURL, "https://"), "http://")
+	lang, negotiated := feedLanguage(r)
+	l := s.tr.For(lang)
 	cal := feeds.Calendar{ProdID: "-//Ideas Exchange//ideasx//EN", Name: l.T("site_name") + " — " + l.T("events_title")}
-	for _, e := range events {
-		location := e.Place
-		if location == "" {
-			location = e.OnlineURL
-		}
-		ev := feeds.Event{
-			UID: fmt.Sprintf("event-%d@%s", e.ID, host), Summary: e.Title, Description: markdown.Excerpt(e.Programme, 2000),
-			Location: location, URL: s.cfg.BaseURL + eventURL(&e), Start: e.StartsAt, End: e.EndsAt, AllDay: e.AllDay, Updated: e.UpdatedAt,
-		}
-		if e.AllDay {
-			loc := e.Location()
-			ev.Start = dayOf(e.StartsAt.In(loc))
-			ev.End = dayOf(e.EndsAt.In(loc))
-		}
-		cal.Events = append(cal.Events, ev)
+	for i := range events {
+		cal.Events = append(cal.Events, s.calendarEvent(&events[i], lang))
 	}
-	s.writeFeed(w, r, "text/calendar; charset=utf-8", func(b *bytes.Buffer) error { return feeds.WriteICS(b, cal) })
+	s.writeFeed(w, r, negotiated, s.cfg.BaseURL+langPrefix(lang)+"/events.ics", "text/calendar; charset=utf-8",
+		func(b *bytes.Buffer) error { return feeds.WriteICS(b, cal) })
+}
+
+// calendarEvent is e as a calendar holds it. Its UID is the event's number
+// at the site's domain, the same in every language and in the site-wide
+// feed, so that a client that has both updates one entry.
+//
+// The online link goes with the event to whoever may read the event, as on
+// its page: the calendars are built for visitors (public events only), and
+// an event's own .ics for its reader.
+func (s *Server) calendarEvent(e *store.Event, lang string) feeds.Event {
+	ev := feeds.Event{
+		UID: fmt.Sprintf("event-%d@%s", e.ID, s.cfg.Domain()), Summary: e.Title, Description: markdown.Excerpt(e.Programme, 2000),
+		Location: e.Place, OnlineURL: e.OnlineURL, URL: s.cfg.BaseURL + langPrefix(lang) + eventURL(e),
+		Start: e.StartsAt, End: e.EndsAt, AllDay: e.AllDay, Updated: e.UpdatedAt,
+	}
+	if e.AllDay {
+		loc := e.Location()
+		ev.Start = dayOf(e.StartsAt.In(loc))
+		ev.End = dayOf(e.EndsAt.In(loc))
+	}
+	return ev
+}
+
+// eventICS is one event's calendar file, for the "Add to calendar" link of
+// its page: the reader gets it if they may read the event.
+func (s *Server) eventICS(w http.ResponseWriter, r *http.Request) {
+	e, ok := s.eventFromRef(w, r)
+	if !ok {
+		return
+	}
+	lang := s.lang(r)
+	cal := feeds.Calendar{ProdID: "-//Ideas Exchange//ideasx//EN", Events: []feeds.Event{s.calendarEvent(e, lang)}}
+	var b bytes.Buffer
+	if err := feeds.WriteICS(&b, cal); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="event-%d.ics"`, e.ID))
+	if e.Visibility == store.Public {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+	} else {
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	_, _ = w.Write(b.Bytes())
 }
 
 func dayOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// writeFeed renders to memory first, so that an error is a clean 500 and not a truncated document.
-func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, contentType string, write func(*bytes.Buffer) error) {
+// writeFeed renders to memory first, so that an error is a clean 500 and not
+// a truncated document. A negotiated feed (no language in its address) says
+// that it varies with Accept-Language and where its language's own copy
+// lives (Content-Location).
+func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, negotiated bool, location, contentType string, write func(*bytes.Buffer) error) {
 	var b bytes.Buffer
 	if err := write(&b); err != nil {
 		s.serverError(w, r, err)
@@ -115,5 +203,9 @@ func (s *Server) writeFeed(w http.ResponseWriter, r *http.Request, contentType s
 	}
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "public, max-age=300")
+	if negotiated {
+		w.Header().Add("Vary", "Accept-Language")
+		w.Header().Set("Content-Location", location)
+	}
 	_, _ = w.Write(b.Bytes())
 }

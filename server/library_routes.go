@@ -12,6 +12,8 @@ func (s *Server) libraryRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /events", s.eventList)
 	mux.HandleFunc("GET /events/{ref}", s.eventShow)
 	mux.HandleFunc("GET /events.ics", s.eventCalendar)
+	mux.HandleFunc("GET /events/{ref}/calendar.ics", s.eventICS)
+	mux.HandleFunc("GET /robots.txt", s.robots)
 
 	mux.Handle("GET /moderation/documents", s.moderator(s.documentDrafts))
 	mux.Handle("GET /moderation/documents/new", s.moderator(s.documentNew))

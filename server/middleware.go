@@ -28,6 +28,8 @@ type reqState struct {
 	// tokenHash is the API token's hash when the request came with one.
 	tokenHash string
 	lang      string
+	// urlLang is the language prefix of the address (/fr/…), if any.
+	urlLang string
 }
 
 func state(r *http.Request) *reqState {

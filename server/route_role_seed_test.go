@@ -348,6 +348,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/documents/{ref}":                     append(ids("/documents/", "", docs...), ids("/documents/", "-x", docs...)...),
 		"/documents/{ref}/files/{file}/{name}": filePaths,
 		"/events/{ref}":                        ids("/events/", "", event.ID, sideEvent.ID),
+		"/events/{ref}/calendar.ics":           ids("/events/", "/calendar.ics", event.ID, sideEvent.ID),
 		"/moderation/documents/{id}":           ids("/moderation/documents/", "", members.ID, draft.ID, archived.ID),
 		"/moderation/events/{id}":              ids("/moderation/events/", "", event.ID),
 		"/moderation/events/{id}/sessions/{sid}": {fmt.Sprintf("/moderation/events/%d/sessions/%d", event.ID, session.ID),

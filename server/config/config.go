@@ -258,6 +258,16 @@ func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "htt
 // MaxUploadBytes is the upload limit in bytes.
 func (c *Config) MaxUploadBytes() int64 { return int64(c.MaxUploadMB) << 20 }
 
+// Domain is the host name of the base URL, without port: what the site's
+// permanent identifiers (calendar UIDs, Message-IDs) are made unique with,
+// whatever machine serves it.
+func (c *Config) Domain() string {
+	if u, err := url.Parse(c.BaseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
+}
+
 func (p *Parser) usage() {
 	out := p.out
 	fmt.Fprintf(out, "Usage: ideasx %s [flags]\n\n", p.name)

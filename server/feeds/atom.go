@@ -70,6 +70,12 @@ type Entry struct {
 	Categories []string
 	// Author is the entry's author name; optional when the feed has one.
 	Author string
+	// Lang is the language of the entry's own text (title, summary),
+	// written as the entry's xml:lang. It is always written: an entry of a
+	// French feed whose title is English must not inherit the feed's "fr",
+	// and "" (the value XML gives to "unknown") says that nothing is
+	// claimed about it.
+	Lang string
 }
 
 // The atom* types mirror the XML shape; encoding/xml does all escaping, so
@@ -88,6 +94,7 @@ type atomFeed struct {
 }
 
 type atomEntry struct {
+	Lang       *string        `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
 	ID         string         `xml:"id"`
 	Title      atomText       `xml:"title"`
 	Links      []atomLink     `xml:"link"`
@@ -209,7 +216,9 @@ func WriteAtom(w io.Writer, f Feed) error {
 		if f.Updated.IsZero() && eu.After(updated) {
 			updated = eu
 		}
+		lang := xmlChars(e.Lang)
 		ae := atomEntry{
+			Lang:    &lang,
 			ID:      xmlChars(e.ID),
 			Title:   atomText{Type: "text", Text: title},
 			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: xmlChars(e.URL)}},

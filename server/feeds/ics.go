@@ -34,8 +34,14 @@ type Event struct {
 	Summary string
 	// Description is plain text; newlines are kept.
 	Description string
-	// Location is a place, or the online meeting link as text.
+	// Location is the place where people meet (plain text).
 	Location string
+	// OnlineURL is the link to join online. It becomes a CONFERENCE
+	// property (RFC 7986), which Thunderbird and Apple Calendar offer as
+	// "join"; since many clients read only LOCATION, it is also the
+	// LOCATION of an event with no place, and else the last line of the
+	// DESCRIPTION, so that an event with both keeps both everywhere.
+	OnlineURL string
 	// URL is the absolute URL of the event's page.
 	URL string
 	// Start is when the event starts. For an all-day event only its date,
@@ -144,14 +150,28 @@ func (b *icsBuilder) event(e Event) error {
 	if e.Summary != "" {
 		b.text("SUMMARY", e.Summary)
 	}
-	if e.Description != "" {
-		b.text("DESCRIPTION", e.Description)
+	online := icsURI(e.OnlineURL)
+	description, location := e.Description, e.Location
+	switch {
+	case online == "":
+	case strings.TrimSpace(location) == "":
+		location = online
+	case description == "":
+		description = online
+	default:
+		description += "\n\n" + online
 	}
-	if e.Location != "" {
-		b.text("LOCATION", e.Location)
+	if description != "" {
+		b.text("DESCRIPTION", description)
+	}
+	if location != "" {
+		b.text("LOCATION", location)
 	}
 	if u := icsURI(e.URL); u != "" {
 		b.line("URL", u)
+	}
+	if online != "" {
+		b.line("CONFERENCE;VALUE=URI;FEATURE=VIDEO", online)
 	}
 	if status != "" {
 		b.line("STATUS", status)
