@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -102,4 +103,48 @@ func (s *Store) AcceptInvitation(ctx context.Context, hash string, nu NewUser) (
 		return nil, err
 	}
 	return s.UserByID(ctx, id)
+}
+
+// ErrInvitationClosed is returned when revoking an invitation that was
+// already used or has expired: there is no link left to withdraw.
+var ErrInvitationClosed = errors.New("invitation already used or expired")
+
+// RevokeInvitation withdraws an unused invitation: its link stops working
+// now (it shows as expired at this moment) and the audit log says who
+// withdrew it. An unknown id gives ErrNotFound, a used or expired one
+// ErrInvitationClosed.
+func (s *Store) RevokeInvitation(ctx context.Context, actorID, id int64) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		inv, err := s.invitationByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		n, err := s.exec(ctx, tx, `UPDATE invitations SET expires_at = ? WHERE id = ? AND used_at IS NULL AND expires_at > ?`, now, id, now)
+		if err != nil {
+			return fmt.Errorf("revoke invitation: %w", err)
+		}
+		if n == 0 {
+			return ErrInvitationClosed
+		}
+		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "invitation.revoke", TargetType: "invitation", TargetID: id,
+			Before: map[string]any{"email": inv.Email, "expires_at": inv.ExpiresAt}, After: map[string]any{"expires_at": now}})
+	})
+}
+
+// InvitationByID returns one invitation, whatever its state.
+func (s *Store) InvitationByID(ctx context.Context, id int64) (*Invitation, error) {
+	return s.invitationByID(ctx, s.db, id)
+}
+
+func (s *Store) invitationByID(ctx context.Context, q querier, id int64) (*Invitation, error) {
+	var inv Invitation
+	err := s.get(ctx, q, &inv, invitationSelect+` WHERE i.id = ?`, id)
+	if isNoRows(err) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("invitation: %w", err)
+	}
+	return &inv, nil
 }

@@ -153,12 +153,32 @@ func (s *Store) Prefs(ctx context.Context, userID int64) (*NotificationPrefs, er
 // a default left untouched, and the person follows the default if it
 // changes (migration 0011 did the same to the rows stored before).
 func (s *Store) SetPref(ctx context.Context, userID int64, kind NotificationKind, ch Channel) error {
-	q, args := `INSERT INTO notification_prefs (user_id, kind, channel) VALUES (?, ?, ?)
+	return s.setPref(ctx, s.db, userID, kind, ch)
+}
+
+// SetPrefs saves a settings form (the page's or the API's) at once: the
+// chosen kinds' channels and, when not empty, the digest's frequency.
+func (s *Store) SetPrefs(ctx context.Context, userID int64, channels map[NotificationKind]Channel, digest string) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		for k, c := range channels {
+			if err := s.setPref(ctx, tx, userID, k, c); err != nil {
+				return err
+			}
+		}
+		if digest == "" {
+			return nil
+		}
+		return s.setDigest(ctx, tx, userID, digest)
+	})
+}
+
+func (s *Store) setPref(ctx context.Context, q querier, userID int64, kind NotificationKind, ch Channel) error {
+	query, args := `INSERT INTO notification_prefs (user_id, kind, channel) VALUES (?, ?, ?)
 		ON CONFLICT (user_id, kind) DO UPDATE SET channel = excluded.channel`, []any{userID, kind, ch}
 	if ch == DefaultChannel(kind) {
-		q, args = `DELETE FROM notification_prefs WHERE user_id = ? AND kind = ?`, []any{userID, kind}
+		query, args = `DELETE FROM notification_prefs WHERE user_id = ? AND kind = ?`, []any{userID, kind}
 	}
-	if _, err := s.exec(ctx, s.db, q, args...); err != nil {
+	if _, err := s.exec(ctx, q, query, args...); err != nil {
 		return fmt.Errorf("set pref: %w", err)
 	}
 	return nil
@@ -166,7 +186,11 @@ func (s *Store) SetPref(ctx context.Context, userID int64, kind NotificationKind
 
 // SetDigest sets how often the digest comes ("daily", "weekly", "off").
 func (s *Store) SetDigest(ctx context.Context, userID int64, freq string) error {
-	if _, err := s.exec(ctx, s.db, `UPDATE users SET digest = ? WHERE id = ?`, freq, userID); err != nil {
+	return s.setDigest(ctx, s.db, userID, freq)
+}
+
+func (s *Store) setDigest(ctx context.Context, q querier, userID int64, freq string) error {
+	if _, err := s.exec(ctx, q, `UPDATE users SET digest = ? WHERE id = ?`, freq, userID); err != nil {
 		return fmt.Errorf("set digest: %w", err)
 	}
 	return nil
