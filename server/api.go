@@ -14,7 +14,9 @@ var openAPIDocument []byte
 // which records it for the test that holds the OpenAPI document to the code.
 func (s *Server) apiRoutesV1(mux *routeTable) {
 	s.api(mux, "GET /api/v1/openapi.json", http.HandlerFunc(s.apiOpenAPI))
+	s.api(mux, "GET /api/v1/asyncapi.json", http.HandlerFunc(s.apiAsyncAPI))
 	s.api(mux, "GET /api/v1/me", s.signedIn(s.apiMe))
+	s.api(mux, "PATCH /api/v1/me", s.signedIn(s.apiMeUpdate))
 	s.libraryAPIRoutes(mux)
 	s.registrationAPIRoutes(mux)
 	s.forumAPIRoutes(mux)
@@ -22,6 +24,7 @@ func (s *Server) apiRoutesV1(mux *routeTable) {
 	s.consentAPIRoutes(mux)
 	s.tokenAPIRoutes(mux)
 	s.organisationAPIRoutes(mux)
+	s.accountAPIRoutes(mux)
 	s.themeAPIRoutes(mux)
 	s.categoryAPIRoutes(mux)
 	s.curationAPIRoutes(mux)
@@ -46,6 +49,8 @@ type apiUser struct {
 	Role         store.Role      `json:"role"`
 	Status       store.Status    `json:"status"`
 	Locale       string          `json:"locale"`
+	Handle       string          `json:"handle"`
+	TimeZone     string          `json:"time_zone"`
 	Organisation apiOrganisation `json:"organisation"`
 }
 
@@ -57,9 +62,13 @@ type apiOrganisation struct {
 }
 
 func (s *Server) apiMe(w http.ResponseWriter, r *http.Request) {
-	u := currentUser(r)
-	writeJSON(w, http.StatusOK, apiUser{
-		ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Status: u.Status, Locale: s.lang(r),
+	writeJSON(w, http.StatusOK, toAPIUser(currentUser(r), s.lang(r)))
+}
+
+// toAPIUser is u as its owner sees it; locale is the language in use.
+func toAPIUser(u *store.User, locale string) apiUser {
+	return apiUser{
+		ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Status: u.Status, Locale: locale, Handle: u.Handle, TimeZone: u.TimeZone,
 		Organisation: apiOrganisation{ID: u.OrganisationID, Name: u.OrgName, Kind: u.OrgKind, Country: u.OrgCountry},
-	})
+	}
 }

@@ -17,6 +17,7 @@ func (s *Server) forumAPIRoutes(mux *routeTable) {
 	s.api(mux, "GET /api/v1/threads/{ref}", s.forumMember(s.apiThreadShow))
 	s.api(mux, "POST /api/v1/threads/{ref}/posts", refAsID(s.forumMember(s.apiPostCreate)))
 	s.api(mux, "POST /api/v1/preview", s.forumMember(s.apiPreview))
+	s.api(mux, "GET /api/v1/mention-suggestions", s.forumMember(s.apiMentionSuggestions))
 	s.api(mux, "POST /api/v1/threads/{ref}/status", refAsID(s.forumMember(s.apiThreadStatus)))
 	s.api(mux, "POST /api/v1/posts/{id}/useful", s.forumMember(s.apiPostUseful))
 	s.api(mux, "PUT /api/v1/threads/{ref}/read", refAsID(s.forumMember(s.apiThreadRead)))

@@ -28,7 +28,8 @@ type view struct {
 	Data        any
 	Languages   []string
 	BaseURL     string
-	// Zone is where times of day are shown: Geneva, where the group meets.
+	// Zone is where times of day are shown: the reader's own zone, Geneva's
+	// (where the group meets) for visitors.
 	Zone *time.Location
 	// Here is the request's own address, escaped as it came, for the forms
 	// that send the reader back where they were (the language switcher).
@@ -40,6 +41,13 @@ type view struct {
 	// Preview is a post's text rendered as it would be posted, when the
 	// form's Preview button sent it back (nothing saved).
 	Preview *postPreview
+	// URLLang is the language prefix the page was asked with (/fr/…), ""
+	// for the plain address; the layout's canonical link and hreflang
+	// alternates are built from it and Here.
+	URLLang string
+	// NoIndex keeps error pages out of search engines (and without a
+	// canonical address).
+	NoIndex bool
 }
 
 // HasErrors reports whether a form came back with problems.
@@ -69,8 +77,8 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string)
 	l := s.localizer(r)
 	v := &view{
 		Localizer: l, User: currentUser(r), Path: r.URL.Path, Here: r.URL.RequestURI(), Errors: map[string]string{},
-		Form: url.Values{}, Languages: i18n.Languages, BaseURL: s.cfg.BaseURL, Zone: genevaZone,
-		Preview: previewOf(r),
+		Form: url.Values{}, Languages: i18n.Languages, BaseURL: s.cfg.BaseURL, Zone: readerZone(currentUser(r)),
+		Preview: previewOf(r), URLLang: urlLang(r),
 	}
 	if titleID != "" {
 		v.Title = l.T(titleID)
@@ -98,6 +106,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, status int, code, 
 		titleID = "error_title"
 	}
 	v := s.newView(w, r, titleID)
+	v.NoIndex = true
 	v.Data = map[string]any{"Status": status, "Message": v.T(msgID)}
 	if err := s.views.Render(w, status, "error", v); err != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "error", err)

@@ -276,8 +276,25 @@ Live.prototype.date = function (iso, zone, withTime) {
     .replace("{month}", () => this.months[Number(p.month) - 1] || p.month)
     .replace("{year}", () => p.year);
   if (!withTime) return date;
-  return (this.dateTimeFormat || "").replace("{date}", () => date).replace("{time}", () => `${p.hour}:${p.minute}`);
+  return (this.dateTimeFormat || "").replace("{date}", () => date).replace("{time}", () => `${p.hour}:${p.minute} ${zoneAbbrev(when, zone || "UTC")}`);
 };
+
+// zoneAbbrev names the zone's clock as the server does (Go's zone database):
+// "CET" is British English's name, "EST" American English's; a zone with
+// neither is written by its offset, "UTC-3".
+function zoneAbbrev(when, zone) {
+  for (const lang of ["en-GB", "en-US"]) {
+    try {
+      const name = new Intl.DateTimeFormat(lang, { timeZone: zone, timeZoneName: "short" })
+        .formatToParts(when).find((x) => x.type === "timeZoneName");
+      if (name && !/^(GMT|UTC)[+−-]/.test(name.value)) return name.value === "GMT" && zone !== "Europe/London" && zone !== "GMT" ? "UTC" : name.value;
+      if (lang === "en-US" && name) return name.value.replace(/^GMT/, "UTC").replace("−", "-");
+    } catch {
+      return "";
+    }
+  }
+  return "";
+}
 
 // who names an author or viewer as the reader may see them: the name (with
 // the organisation when given), or only the kind of organisation.
@@ -467,6 +484,11 @@ ThreadPage.prototype.build = function (data) {
 };
 
 ThreadPage.prototype.added = function (data) {
+  // A meeting's outcome is shown in its own way, which the page renders.
+  if (data.outcome && this.lastPage()) {
+    this.live.refetch(["ol.posts"]);
+    return;
+  }
   if (this.element(data.id)) {
     this.updated(data);
     return;
@@ -710,6 +732,20 @@ ThreadList.prototype.reset = function () {
   location.reload();
 };
 
+// EventPage keeps a meeting's page up to date. Its topic's events say only
+// that the programme or the agenda changed: the parts are fetched again as
+// the server renders them for this reader, who may see less than others.
+function EventPage(live) {
+  this.live = live;
+}
+EventPage.prototype.event = function (m) {
+  if (m.type === "event.changed") this.live.refetch(["div.doc-body", "#agenda-live"]);
+};
+EventPage.prototype.disconnected = function () {};
+EventPage.prototype.reset = function () {
+  this.live.refetch(["div.doc-body", "#agenda-live"]);
+};
+
 // Page is a page without a topic of its own: only the header follows.
 function Page() {}
 Page.prototype.event = function () {};
@@ -720,6 +756,7 @@ const config = document.getElementById("live");
 if ((config || document.querySelector("[data-live-count]")) && "WebSocket" in window) {
   const live = new Live(config);
   if (!config) live.page = new Page();
+  else if ((config.dataset.liveTopic || "").startsWith("event:")) live.page = new EventPage(live);
   else live.page = document.querySelector("ol.posts") ? new ThreadPage(live) : new ThreadList(live);
   live.connect();
 }
