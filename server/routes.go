@@ -22,6 +22,7 @@ func (s *Server) routes() http.Handler {
 	s.patterns = mux.patterns
 
 	var h http.Handler = s.metrics.instrument(mux.ServeMux)
+	h = s.urlLanguage(h)
 	h = s.refuseUnreadableInput(h)
 	h = s.authenticate(h)
 	h = s.crossOriginProtection(h)
