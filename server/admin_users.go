@@ -4,26 +4,21 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"ideasx/store"
 )
 
 const usersPerPage = 50
 
+// auditPerPage is how many audit entries a page shows (the API's default).
+const auditPerPage = 100
+
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page := pageParam(q)
-	filter := store.UserFilter{Query: q.Get("q"), Limit: usersPerPage, Offset: (page - 1) * usersPerPage}
-	if role := store.Role(q.Get("role")); role.Valid() {
-		filter.Role = role
-	}
-	for _, st := range store.Statuses {
-		if q.Get("status") == string(st) {
-			filter.Status = st
-		}
-	}
-	filter.OrganisationID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
+	// The page drops a filter it cannot read; the API names it.
+	filter := readUserFilter(&form{values: q, errors: map[string]string{}, l: s.localizer(r)})
+	filter.Limit, filter.Offset = usersPerPage, (page-1)*usersPerPage
 	users, total, err := s.store.ListUsers(r.Context(), filter)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -48,29 +43,79 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "users", v)
 }
 
-// userChange loads the target of an admin action, refusing actions on
-// oneself so that an admin cannot lock the last admin out by mistake.
-func (s *Server) userChange(w http.ResponseWriter, r *http.Request) (*store.User, *form, bool) {
+// readUserFilter reads the users list's filters (page or API): words of a
+// name, address or organisation, a role, a status, an organisation's id.
+func readUserFilter(f *form) store.UserFilter {
+	filter := store.UserFilter{Query: f.values.Get("q")}
+	filter.Role = store.Role(f.choice("role", false, stringsOf(store.Roles)...))
+	filter.Status = store.Status(f.choice("status", false, stringsOf(store.Statuses)...))
+	if id, err := f.optionalID("org"); err == nil {
+		filter.OrganisationID = id
+	} else {
+		f.fail("org", "error_choice")
+	}
+	return filter
+}
+
+// stringsOf lists a string type's values as plain strings, for form.choice.
+func stringsOf[T ~string](values []T) []string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// userTarget loads the target of an admin action (page or API), refusing
+// actions on oneself so that an admin cannot lock the last admin out by
+// mistake.
+func (s *Server) userTarget(w http.ResponseWriter, r *http.Request) (*store.User, bool) {
 	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
-		return nil, nil, false
+		return nil, false
 	}
 	target, err := s.store.UserByID(r.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.notFound(w, r)
-		return nil, nil, false
+		return nil, false
 	}
 	if err != nil {
 		s.serverError(w, r, err)
-		return nil, nil, false
+		return nil, false
 	}
 	if target.ID == currentUser(r).ID {
 		s.fail(w, r, http.StatusConflict, "own_account", "error_own_account")
+		return nil, false
+	}
+	return target, true
+}
+
+func (s *Server) userChange(w http.ResponseWriter, r *http.Request) (*store.User, *form, bool) {
+	target, ok := s.userTarget(w, r)
+	if !ok {
 		return nil, nil, false
 	}
 	f := s.parseForm(w, r)
 	return target, f, f != nil
+}
+
+// assignableRoles are the roles an admin may give: pending is a state an
+// account is in until approved, not one to put it back into.
+var assignableRoles = []string{string(store.RoleVisitor), string(store.RoleBusiness), string(store.RoleMember),
+	string(store.RoleModerator), string(store.RoleAdmin)}
+
+// errUseApproval: a pending account is activated by approving its
+// request, which sets its role, not by changing its status.
+var errUseApproval = errors.New("pending account: approve it instead")
+
+// readStatus reads a suspension or reactivation of target (page or API).
+func readStatus(f *form, target *store.User) (store.Status, error) {
+	status := store.Status(f.choice("status", true, string(store.StatusActive), string(store.StatusSuspended)))
+	if target.Status == store.StatusPending && status == store.StatusActive {
+		return "", errUseApproval
+	}
+	return status, nil
 }
 
 func (s *Server) userRoleSave(w http.ResponseWriter, r *http.Request) {
@@ -78,8 +123,8 @@ func (s *Server) userRoleSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	role := store.Role(f.values.Get("role"))
-	if !role.Valid() || role == store.RolePending {
+	role := store.Role(f.choice("role", true, assignableRoles...))
+	if !f.ok() {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_role", "error_choice")
 		return
 	}
@@ -95,14 +140,13 @@ func (s *Server) userStatusSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	status := store.Status(f.values.Get("status"))
-	if status != store.StatusActive && status != store.StatusSuspended {
-		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_status", "error_choice")
+	status, err := readStatus(f, target)
+	if errors.Is(err, errUseApproval) {
+		s.fail(w, r, http.StatusConflict, "pending", "error_use_approval")
 		return
 	}
-	if target.Status == store.StatusPending && status == store.StatusActive {
-		// Activation of a pending account goes through approval, which sets the role.
-		s.fail(w, r, http.StatusConflict, "pending", "error_use_approval")
+	if !f.ok() {
+		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_status", "error_choice")
 		return
 	}
 	if status == store.StatusSuspended && target.Status != store.StatusSuspended &&
@@ -139,7 +183,7 @@ func backTo(r *http.Request, fallback string) string {
 func (s *Server) auditList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page := pageParam(q)
-	entries, err := s.store.AuditLog(r.Context(), store.AuditFilter{Action: q.Get("action"), Limit: 100, Offset: (page - 1) * 100})
+	entries, err := s.store.AuditLog(r.Context(), store.AuditFilter{Action: q.Get("action"), Limit: auditPerPage, Offset: (page - 1) * auditPerPage})
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -250,7 +250,8 @@ func FuzzAPIStatusBody(f *testing.F) {
 
 // fuzzListPaths are the API's lists and what their queries read.
 var fuzzListPaths = []string{"/api/v1/documents", "/api/v1/events", "/api/v1/search", "/api/v1/threads", "/api/v1/organisations",
-	"/api/v1/notifications", "/api/v1/flags", "/api/v1/threads/%d"}
+	"/api/v1/notifications", "/api/v1/flags", "/api/v1/threads/%d", "/api/v1/users", "/api/v1/audit", "/api/v1/account-requests",
+	"/api/v1/invitations", "/api/v1/notification-preferences"}
 
 func FuzzAPIListQuery(f *testing.F) {
 	fa := newFuzzApp(f)
@@ -258,7 +259,9 @@ func FuzzAPIListQuery(f *testing.F) {
 		for _, q := range []string{"", "page=9223372036854775807", "page=-9223372036854775808", "page=99999999999999999999", "page=1e3",
 			"year=-1&lang=xx&sort=nope&tag=%00", "category=nope", "after=9223372036854775807", "after=-1", "after=x",
 			"after=2030-01-01T00:00:00Z_5", "theme_id=-1&list=mine", "limit=200&offset=9223372036854775807", "limit=0", "offset=-1",
-			"when=past", "q=%22%27%3B--", "q=a%00b", "q=%FF%FE", "tag=%C3%28", "category=%00", "list=%00", "kind=%00", "lang=%00", "sort=%00", "q=" + strings.Repeat("a+", 300), "kind=x&verified=maybe", "page=1&page=2"} {
+			"when=past", "q=%22%27%3B--", "q=a%00b", "q=%FF%FE", "tag=%C3%28", "category=%00", "list=%00", "kind=%00", "lang=%00", "sort=%00", "q=" + strings.Repeat("a+", 300), "kind=x&verified=maybe", "page=1&page=2",
+			"role=king&status=x&organisation_id=-1", "organisation_id=9223372036854775807&role=pending", "actor_id=9223372036854775807&action=user.role",
+			"actor_id=0&action=" + strings.Repeat("a", 200)} {
 			f.Add(uint8(i), q)
 		}
 	}
@@ -282,6 +285,8 @@ var fuzzOtherBodies = []struct{ method, path string }{
 	{"POST", "/api/v1/threads/{thread}/attribution"}, {"PATCH", "/api/v1/organisations/1"}, {"POST", "/api/v1/organisations/2/merge"},
 	{"POST", "/api/v1/flags/1"}, {"POST", "/api/v1/notifications/read"}, {"POST", "/api/v1/preview"},
 	{"PUT", "/api/v1/events/1/links"}, {"POST", "/api/v1/events/1/sessions"},
+	{"POST", "/api/v1/account-requests/{pending}/approve"}, {"POST", "/api/v1/invitations"}, {"PUT", "/api/v1/users/{person}/role"},
+	{"PUT", "/api/v1/users/{person}/status"}, {"PUT", "/api/v1/notification-preferences"},
 }
 
 func FuzzAPIOtherBodies(f *testing.F) {
@@ -291,13 +296,21 @@ func FuzzAPIOtherBodies(f *testing.F) {
 			`{"level":"watching"}`, `{"switch":"pinned","on":true}`, `{"switch":"hidden"}`, `{"theme_id":-1}`, `{"attribution":"chatham"}`,
 			`{"name":"A\u0000","email_domains":["x..y","`+strings.Repeat("d", 300)+`.example"],"verified":true}`, `{"into":1}`, `{"into":-1}`,
 			`{"action":"dismiss"}`, `{"before_id":-1}`, `{"co_organisers":[{"name":""}],"main_event_id":9223372036854775807}`,
-			`{"starts_at":"9999-12-31T23:59","ends_at":"0000-01-01T00:00","people":[{"role":"x"}]}`) {
+			`{"starts_at":"9999-12-31T23:59","ends_at":"0000-01-01T00:00","people":[{"role":"x"}]}`,
+			`{"role":"member","org_kind":"observer"}`, `{"role":"moderator","org_kind":""}`, `{"status":"suspended"}`, `{"status":"active"}`,
+			`{"email":"a@b.example","role":"member","organisation_id":9223372036854775807}`,
+			`{"email":"a\u0000@b.example","role":"member","org_name":"\u0000","org_kind":"member","org_country":"ZZ","lang":"xx"}`,
+			`{"email":"c@d.example","role":"admin","org_name":"`+strings.Repeat("n", 200)+`","org_kind":"secretariat","organisation_id":-1}`,
+			`{"channels":{"reply":"email","\u0000":"off"},"digest":"daily"}`, `{"channels":null,"digest":null}`, `{"channels":[]}`) {
 			f.Add(uint8(i), s)
 		}
 	}
+	pending := fa.app.CreateUser("pending@x.example", store.RolePending, "Waiting Ltd", store.OrgBusiness)
+	person := fa.app.CreateUser("person@x.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
 	f.Fuzz(func(t *testing.T, which uint8, body string) {
 		op := fuzzOtherBodies[int(which)%len(fuzzOtherBodies)]
-		path := strings.NewReplacer("{thread}", fmt.Sprint(fa.thread), "{reply}", fmt.Sprint(fa.reply)).Replace(op.path)
+		path := strings.NewReplacer("{thread}", fmt.Sprint(fa.thread), "{reply}", fmt.Sprint(fa.reply),
+			"{pending}", fmt.Sprint(pending.ID), "{person}", fmt.Sprint(person.ID)).Replace(op.path)
 		fa.send(t, fa.mod, op.method, path, body)
 	})
 }

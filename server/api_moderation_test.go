@@ -27,24 +27,34 @@ var apiRoles = []string{"visitor", "pending", "member", "author", "moderator"}
 func newForumAPI(t *testing.T, app *servertest.App) *forumAPI {
 	t.Helper()
 	f := &forumAPI{app: app, users: map[string]*store.User{}, clients: map[string]*servertest.Client{"visitor": app.Client()}}
-	for _, a := range []struct {
-		name string
-		role store.Role
-		org  string
-		kind store.OrgKind
-	}{
+	signInAccounts(t, app, f.users, f.clients, []testAccount{
 		{"pending", store.RolePending, "Waiting Ltd", store.OrgBusiness},
 		{"member", store.RoleMember, "Delegation of Kenya", store.OrgMember},
 		{"author", store.RoleBusiness, "Andes Textiles", store.OrgBusiness},
 		{"moderator", store.RoleModerator, "WTO Secretariat", store.OrgSecretariat},
 		{"reporter", store.RoleMember, "Delegation of Chile", store.OrgMember},
-	} {
-		f.users[a.name] = app.CreateUser(a.name+"@x.example", a.role, a.org, a.kind)
+	})
+	return f
+}
+
+// testAccount is an account a test acts as, known by its name.
+type testAccount struct {
+	name string
+	role store.Role
+	org  string
+	kind store.OrgKind
+}
+
+// signInAccounts creates each account (<name>@x.example) and a client
+// signed in as it, both kept under its name.
+func signInAccounts(t *testing.T, app *servertest.App, users map[string]*store.User, clients map[string]*servertest.Client, accounts []testAccount) {
+	t.Helper()
+	for _, a := range accounts {
+		users[a.name] = app.CreateUser(a.name+"@x.example", a.role, a.org, a.kind)
 		c := app.Client()
 		c.SignIn(a.name + "@x.example")
-		f.clients[a.name] = c
+		clients[a.name] = c
 	}
-	return f
 }
 
 func doJSON(c *servertest.Client, method, path, body string) servertest.Response {
@@ -111,7 +121,13 @@ func (f *forumAPI) newThread(t *testing.T, title, attribution string) fixture {
 
 func (f *forumAPI) auditCount(t *testing.T, action string) int {
 	t.Helper()
-	entries, err := f.app.Store.AuditLog(context.Background(), store.AuditFilter{Action: action, Limit: 200})
+	return countAudit(t, f.app, action)
+}
+
+// countAudit counts the audit log's entries of one action (up to 200).
+func countAudit(t *testing.T, app *servertest.App, action string) int {
+	t.Helper()
+	entries, err := app.Store.AuditLog(context.Background(), store.AuditFilter{Action: action, Limit: 200})
 	if err != nil {
 		t.Fatal(err)
 	}

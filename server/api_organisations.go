@@ -49,21 +49,7 @@ func (s *Server) apiOrganisationList(w http.ResponseWriter, r *http.Request) {
 	f := s.apiForm(r, map[string]string{"kind": q.Get("kind"), "verified": q.Get("verified")})
 	f.choice("kind", false, kindStrings()...)
 	f.choice("verified", false, "yes", "no")
-	limit, offset := 50, 0
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			f.fail("limit", "error_choice")
-		}
-		limit = n
-	}
-	if v := q.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			f.fail("offset", "error_choice")
-		}
-		offset = n
-	}
+	limit, offset := apiLimitOffset(f, q, 50)
 	if !f.ok() {
 		s.apiValidation(w, r, f)
 		return

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -46,15 +47,12 @@ func (s *Server) pendingApprove(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	role := f.choice("role", true, approvableRoles...)
-	// Sent only while the organisation's kind is a registration's claim: the
-	// approval is where a moderator settles it.
-	kind := f.choice("org_kind", false, registrationKinds...)
+	role, kind := readApproval(f)
 	if !f.ok() {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_role", "error_choice")
 		return
 	}
-	err := s.store.ApproveUser(r.Context(), currentUser(r).ID, id, store.Role(role), store.OrgKind(kind))
+	err := s.store.ApproveUser(r.Context(), currentUser(r).ID, id, role, kind)
 	switch {
 	case errors.Is(err, store.ErrNotPending):
 		s.redirectWithFlash(w, r, "/moderation/accounts", "flash_already_handled")
@@ -67,16 +65,32 @@ func (s *Server) pendingApprove(w http.ResponseWriter, r *http.Request) {
 	s.redirectWithFlash(w, r, "/moderation/accounts", "flash_account_approved")
 }
 
+// readApproval reads what approving a request sets (page or API): the role,
+// and the organisation's kind, sent only while that kind is a
+// registration's claim, since the approval is where a moderator settles it.
+func readApproval(f *form) (store.Role, store.OrgKind) {
+	role := f.choice("role", true, approvableRoles...)
+	kind := f.choice("org_kind", false, registrationKinds...)
+	return store.Role(role), store.OrgKind(kind)
+}
+
+// pendingAccount loads the account behind a request: ErrNotFound when there
+// is none, ErrNotPending once a moderator has handled it.
+func (s *Server) pendingAccount(ctx context.Context, id int64) (*store.User, error) {
+	u, err := s.store.UserByID(ctx, id)
+	if err == nil && u.Status != store.StatusPending {
+		err = store.ErrNotPending
+	}
+	return u, err
+}
+
 func (s *Server) pendingReject(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	if !ok {
 		s.notFound(w, r)
 		return
 	}
-	u, err := s.store.UserByID(r.Context(), id)
-	if err == nil && u.Status != store.StatusPending {
-		err = store.ErrNotPending
-	}
+	u, err := s.pendingAccount(r.Context(), id)
 	if err == nil {
 		l := s.localizer(r)
 		if !s.confirmed(w, r, confirmation{Question: "confirm_reject", Effect: "confirm_reject_effect", Button: "confirm_reject_button",

@@ -13,6 +13,9 @@ import (
 
 const invitationTTL = 7 * 24 * time.Hour
 
+// recentInvitations is how many of the latest invitations the page and the API list.
+const recentInvitations = 50
+
 // invitableRoles: moderators bring in businesses and delegations; only an
 // admin may hand out moderation rights.
 func invitableRoles(u *store.User) []string {
@@ -34,7 +37,7 @@ func (s *Server) renderInvitations(w http.ResponseWriter, r *http.Request, v *vi
 		s.serverError(w, r, err)
 		return
 	}
-	recent, err := s.store.RecentInvitations(r.Context(), 50)
+	recent, err := s.store.RecentInvitations(r.Context(), recentInvitations)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -51,9 +54,37 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	me := currentUser(r)
 	v := s.newView(w, r, "invitations_title")
 	v.Form = f.values
+	inv, link, err := s.invite(r, f)
+	switch {
+	case errors.Is(err, errEmailHasAccount):
+		v.Errors = f.errors
+		s.renderInvitations(w, r, v, http.StatusConflict, "")
+		return
+	case err != nil:
+		s.serverError(w, r, err)
+		return
+	case !f.ok():
+		v.Errors = f.errors
+		s.renderInvitations(w, r, v, http.StatusUnprocessableEntity, "")
+		return
+	}
+	done := s.newView(w, r, "invitations_title")
+	done.Flash = done.T("flash_invitation_sent", "Email", inv.Email)
+	s.renderInvitations(w, r, done, http.StatusOK, link)
+}
+
+// errEmailHasAccount: the address to invite already has an account.
+var errEmailHasAccount = errors.New("e-mail already has an account")
+
+// invite checks an invitation form (the page's or the API's) and, when it
+// is sound, records the invitation, creating its organisation if named
+// anew, and queues the mail carrying the link, which it returns. Problems
+// with the form are left in f (nothing is saved); an address that already
+// has an account gives errEmailHasAccount, noted in f under "email" too.
+func (s *Server) invite(r *http.Request, f *form) (*store.Invitation, string, error) {
+	me := currentUser(r)
 	email := f.email("email")
 	role := f.choice("role", true, invitableRoles(me)...)
 	// The mail is in the invitee's language, which only the inviter knows.
@@ -73,18 +104,14 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 	} else if _, err := s.store.OrganisationByID(r.Context(), orgID); errors.Is(err, store.ErrNotFound) {
 		f.fail("organisation_id", "error_choice")
 	} else if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, "", err
 	}
 	if !f.ok() {
-		v.Errors = f.errors
-		s.renderInvitations(w, r, v, http.StatusUnprocessableEntity, "")
-		return
+		return nil, "", nil
 	}
 	if _, err := s.store.UserByEmail(r.Context(), email); err == nil {
-		v.Errors["email"] = v.T("error_email_has_account")
-		s.renderInvitations(w, r, v, http.StatusConflict, "")
-		return
+		f.fail("email", "error_email_has_account")
+		return nil, "", errEmailHasAccount
 	}
 	if orgID == 0 {
 		existing, err := s.store.OrganisationByName(r.Context(), newOrg.Name)
@@ -93,13 +120,11 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 			orgID = existing.ID
 		case errors.Is(err, store.ErrNotFound):
 			if err := s.store.CreateOrganisation(r.Context(), &newOrg); err != nil {
-				s.serverError(w, r, err)
-				return
+				return nil, "", err
 			}
 			orgID = newOrg.ID
 		default:
-			s.serverError(w, r, err)
-			return
+			return nil, "", err
 		}
 	}
 	plain, hash := auth.NewToken("")
@@ -111,13 +136,10 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 		err = s.store.CreateInvitation(r.Context(), &inv, hash, invitationTTL, m)
 	}
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, "", err
 	}
 	s.mailer.wake()
-	done := s.newView(w, r, "invitations_title")
-	done.Flash = done.T("flash_invitation_sent", "Email", email)
-	s.renderInvitations(w, r, done, http.StatusOK, link)
+	return &inv, link, nil
 }
 
 func kindStrings() []string {

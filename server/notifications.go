@@ -171,6 +171,20 @@ func notificationKinds(me *store.User) []store.NotificationKind {
 	return out
 }
 
+// readPrefs reads the notification settings (page or API): a channel for
+// each kind me may set ("channel_<kind>"), and how often the digest comes;
+// what is left out keeps its value.
+func readPrefs(f *form, me *store.User) (map[store.NotificationKind]store.Channel, string) {
+	channels := stringsOf(store.Channels)
+	chosen := map[store.NotificationKind]store.Channel{}
+	for _, k := range notificationKinds(me) {
+		if c := f.choice("channel_"+string(k), false, channels...); c != "" {
+			chosen[k] = store.Channel(c)
+		}
+	}
+	return chosen, f.choice("digest", false, store.DigestFrequencies...)
+}
+
 func (s *Server) notificationPrefsShow(w http.ResponseWriter, r *http.Request) {
 	me := currentUser(r)
 	prefs, err := s.store.Prefs(r.Context(), me.ID)
@@ -198,32 +212,14 @@ func (s *Server) notificationPrefsSave(w http.ResponseWriter, r *http.Request) {
 	if f == nil {
 		return
 	}
-	channels := make([]string, len(store.Channels))
-	for i, c := range store.Channels {
-		channels[i] = string(c)
-	}
-	chosen := map[store.NotificationKind]store.Channel{}
-	for _, k := range notificationKinds(me) {
-		if c := f.choice("channel_"+string(k), false, channels...); c != "" {
-			chosen[k] = store.Channel(c)
-		}
-	}
-	digest := f.choice("digest", false, store.DigestFrequencies...)
+	chosen, digest := readPrefs(f, me)
 	if !f.ok() {
 		s.fail(w, r, http.StatusUnprocessableEntity, "invalid_choice", "error_choice")
 		return
 	}
-	for k, c := range chosen {
-		if err := s.store.SetPref(r.Context(), me.ID, k, c); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-	}
-	if digest != "" {
-		if err := s.store.SetDigest(r.Context(), me.ID, digest); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
+	if err := s.store.SetPrefs(r.Context(), me.ID, chosen, digest); err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	s.redirectWithFlash(w, r, "/account/notifications", "notif_prefs_saved")
 }

@@ -34,3 +34,24 @@ func pageParam(q url.Values) int {
 	}
 	return int(min(n, maxPage))
 }
+
+// apiLimitOffset reads an API list's paging from its query: limit 1 to 200
+// (def when absent), offset 0 or more. A bad value is noted in f.
+func apiLimitOffset(f *form, q url.Values, def int) (limit, offset int) {
+	limit = def
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			f.fail("limit", "error_choice")
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			f.fail("offset", "error_choice")
+		}
+		offset = n
+	}
+	return limit, offset
+}
