@@ -2,8 +2,11 @@ package server_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -508,4 +511,48 @@ func TestNotificationPrefsAPI(t *testing.T) {
 			t.Errorf("another person's settings changed: %+v", prefs)
 		}
 	})
+}
+
+// TestOpenAPINotificationPreferenceChoices: the document offers exactly the
+// kinds, channels and digest frequencies the store knows, in the answer
+// and in the request alike, so that a kind added later is documented.
+func TestOpenAPINotificationPreferenceChoices(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type prefs struct {
+		Properties struct {
+			Channels struct {
+				PropertyNames        struct{ Enum []store.NotificationKind } `json:"propertyNames"`
+				AdditionalProperties struct{ Enum []store.Channel }          `json:"additionalProperties"`
+			} `json:"channels"`
+			Digest struct{ Enum []string } `json:"digest"`
+		} `json:"properties"`
+	}
+	var doc struct {
+		Components struct {
+			Schemas struct {
+				Prefs prefs `json:"NotificationPreferences"`
+			} `json:"schemas"`
+		} `json:"components"`
+		Paths map[string]map[string]struct {
+			RequestBody struct {
+				Content map[string]struct{ Schema prefs } `json:"content"`
+			} `json:"requestBody"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for what, p := range map[string]prefs{"answer": doc.Components.Schemas.Prefs,
+		"request": doc.Paths["/notification-preferences"]["put"].RequestBody.Content["application/json"].Schema} {
+		c := p.Properties.Channels
+		if !slices.Equal(c.PropertyNames.Enum, store.NotificationKinds) || !slices.Equal(c.AdditionalProperties.Enum, store.Channels) ||
+			!slices.Equal(p.Properties.Digest.Enum, store.DigestFrequencies) {
+			t.Errorf("the %s's choices: kinds %v, channels %v, digests %v; want %v, %v, %v", what, c.PropertyNames.Enum,
+				c.AdditionalProperties.Enum, p.Properties.Digest.Enum, store.NotificationKinds, store.Channels, store.DigestFrequencies)
+		}
+	}
 }
