@@ -20,8 +20,9 @@ import (
 	"ideasx/store/storetest"
 )
 
-// TestProgrammeInBrowser: a reader in New York reads MSME Day 2019's
-// timetable with Geneva's times and their own beside them, on a desktop, on
+// TestProgrammeInBrowser: a reader whose account is on New York's time
+// reads MSME Day 2019's timetable with Geneva's times and their own beside
+// them (from the server: the browser's own clock plays no part), on a desktop, on
 // a phone and printed (no site header, no menus); a moderator adds a
 // session through the editor's plain form and it appears in its place.
 func TestProgrammeInBrowser(t *testing.T) {
@@ -39,15 +40,18 @@ func TestProgrammeInBrowser(t *testing.T) {
 	}
 	pageURL := fmt.Sprintf("%s/events/%d-msme-day-2019", app.URL, id)
 
+	newYorker := app.CreateUser("reader@newyork.example", store.RoleBusiness, "Hudson Exports", store.OrgBusiness)
+	if err := app.Store.SetTimeZone(ctx, newYorker.ID, "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
 	reader := b.Tab()
-	browsertest.Do(t, reader, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "America/New_York"})
-		return err
-	}), chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pageURL), waitFor(".timetable"), waitFor(".slot-local"))
+	signIn(t, reader, app, "reader@newyork.example")
+	browsertest.Do(t, reader, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pageURL), waitFor(".timetable"), waitFor(".slot-local"))
 	assertText(t, reader, ".programme", "Times are Europe/Zurich time (CEST)", "Morning", "Afternoon",
 		"10:00–10:10", "Opening remarks", "Alan Wolff", "Deputy Director-General", "Speakers", "Mike Cherry", "Moderator", "James Sibley")
 	// 10:00 in Geneva in June is 04:00 in New York.
-	assertText(t, reader, ".slot-local", "Your time", "4:00", "EDT")
+	assertText(t, reader, ".slot-local", "Your time", "04:00–04:10 EDT")
+	assertText(t, reader, ".facts", "(Europe/Zurich)", "Your time:", "EDT")
 	assertText(t, reader, "[data-print]", "Print the programme")
 	assertText(t, reader, ".facts", "Co-organised with", "International Trade Centre (ITC)")
 	assertText(t, reader, ".doc-aside", "Side events", "Impact Investment Lab")

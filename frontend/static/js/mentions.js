@@ -61,10 +61,12 @@ function setUp(root, area) {
 
   const choose = (i) => {
     const o = options[i];
-    if (!o || !token) return;
+    const t = token;
+    if (!o || !t) return;
     const text = `@${o.handle} `;
-    insert(area, token.start, token.end, text);
-    area.setSelectionRange(token.start + text.length, token.start + text.length);
+    // Writing fires "input", which looks for a token again and finds none.
+    insert(area, t.start, t.end, text);
+    area.setSelectionRange(t.start + text.length, t.start + text.length);
     token = null;
     close();
     area.focus();
@@ -107,7 +109,7 @@ function setUp(root, area) {
     }
     list.hidden = false;
     highlight(0);
-    status.textContent = d.mentionsResults.replace("{count}", String(options.length));
+    status.textContent = d.mentionsResults.replace("{n}", String(options.length));
   };
 
   const ask = async (t) => {
