@@ -76,6 +76,10 @@ func (s *Server) eventShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
+	if err := s.addAgenda(r, e, data); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if err := s.addRegistration(r, e, data); err != nil {
 		s.serverError(w, r, err)
 		return

@@ -24,6 +24,14 @@ func (lr liveRights) CanSubscribe(ctx context.Context, u *store.User, t live.Top
 			return nil
 		}
 		return live.ErrForbidden
+	case live.TopicEvent:
+		// Whoever may read the meeting's page may follow it: its events
+		// carry no content (see renderEventChange).
+		_, err := lr.s.store.EventByID(ctx, t.ID, store.AccessFor(u))
+		if errors.Is(err, store.ErrNotFound) {
+			return live.ErrForbidden
+		}
+		return err
 	}
 	if !u.CanReadForum() {
 		return live.ErrForbidden
@@ -114,17 +122,21 @@ func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View,
 		PostID     int64 `json:"post_id"`
 		ThreadID   int64 `json:"thread_id"`
 		DocumentID int64 `json:"document_id"`
+		// Outcome marks a post that is a meeting's outcome (issue 16).
+		Outcome bool `json:"outcome"`
 	}
 	if err := json.Unmarshal([]byte(ev.Payload), &ids); err != nil {
 		return nil, fmt.Errorf("event %d payload: %w", ev.ID, err)
 	}
 	switch {
 	case strings.HasPrefix(ev.Type, "post."):
-		return lr.renderPost(ctx, ev, ids.ThreadID, ids.PostID)
+		return lr.renderPost(ctx, ev, ids.ThreadID, ids.PostID, ids.Outcome)
 	case strings.HasPrefix(ev.Type, "thread."):
 		return lr.renderThread(ctx, ev, ids.ThreadID)
 	case strings.HasPrefix(ev.Type, "document."):
 		return lr.renderDocument(ctx, ev, ids.DocumentID)
+	case ev.Type == store.EventChanged:
+		return renderEventChange(ev)
 	case strings.HasPrefix(ev.Topic, live.TopicUser+":"):
 		t, err := live.ParseTopic(ev.Topic)
 		if err != nil {
@@ -141,7 +153,7 @@ func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View,
 	return &audienceView{modsOnly: true}, nil
 }
 
-func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadID, postID int64) (live.View, error) {
+func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadID, postID int64, outcome bool) (live.View, error) {
 	t, err := lr.s.store.ThreadByID(ctx, threadID)
 	if err != nil {
 		return nil, err
@@ -151,6 +163,13 @@ func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadI
 		return nil, err
 	}
 	return forumAudiences(ev.Type, ev.Topic, ev.Seq, p.AuthorID, t.Hidden, func(reader *store.User) any {
+		if outcome {
+			// The page shows an outcome in its own way: the flag tells it to fetch the entry as rendered.
+			return struct {
+				apiPost
+				Outcome bool `json:"outcome"`
+			}{apiPostJSON(lr.s.viewPost(reader, t, *p, false)), true}
+		}
 		return apiPostJSON(lr.s.viewPost(reader, t, *p, false))
 	})
 }
@@ -233,4 +252,24 @@ func (lr liveRights) renderDocument(ctx context.Context, ev store.LiveEvent, id 
 		}
 	}
 	return v, nil
+}
+
+// renderEventChange is a meeting's "changed" signal, the same for every
+// subscriber (the subscription checked that they may read the meeting).
+// It says which part changed and nothing of it: an agenda item only
+// members may see must not reach a visitor, not even its id, so each page
+// fetches the part again with its reader's own rights.
+func renderEventChange(ev store.LiveEvent) (live.View, error) {
+	var p struct {
+		EventID int64  `json:"event_id"`
+		Part    string `json:"part"`
+	}
+	if err := json.Unmarshal([]byte(ev.Payload), &p); err != nil {
+		return nil, fmt.Errorf("event %d payload: %w", ev.ID, err)
+	}
+	f, err := live.NewEventFrame(ev.Type, ev.Topic, ev.Seq, p)
+	if err != nil {
+		return nil, err
+	}
+	return &libraryView{public: f, members: f, curator: f}, nil
 }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
+	"strings"
 
 	"ideasx/server/i18n"
 	"ideasx/server/mail"
@@ -26,7 +28,13 @@ type mailView struct {
 	UnsubscribeURL string
 	PrefsURL       string
 	Digest         bool
-	Data           any
+	// ListID names the kind of mail (notifications, digest, …) for the
+	// List-Id header of notification and digest mails, set with the footer.
+	ListID string
+	// ThreadID groups the mails about one forum thread (In-Reply-To and
+	// References to the thread's own id) in the recipient's mail client.
+	ThreadID int64
+	Data     any
 }
 
 // renderMail renders mail template name for one recipient.
@@ -36,16 +44,38 @@ func (s *Server) renderMail(name, to string, v *mailView) (mail.Message, error) 
 	if err != nil {
 		return mail.Message{}, err
 	}
-	m := mail.Message{To: to, Subject: v.Subject, Text: text, HTML: html}
+	domain := s.cfg.Domain()
+	m := mail.Message{To: to, Subject: v.Subject, Text: text, HTML: html, MessageID: mail.NewMessageID(domain),
+		Headers: map[string]string{"Content-Language": v.Lang()}}
 	if v.UnsubscribeURL != "" {
 		// RFC 8058: mail clients offer their own "unsubscribe" button and
 		// POST to the link, without the person signing in.
-		m.Headers = map[string]string{
-			"List-Unsubscribe":      "<" + v.UnsubscribeURL + ">",
-			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-		}
+		m.Headers["List-Unsubscribe"] = "<" + v.UnsubscribeURL + ">"
+		m.Headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+	}
+	if v.ListID != "" {
+		// RFC 2919: one id per kind of mail, for the recipient's filters.
+		m.Headers["List-Id"] = headerPhrase(v.T("site_name")) + " <" + v.ListID + "." + domain + ">"
+	}
+	if v.ThreadID != 0 {
+		// Every mail about a thread answers the same (never sent) root,
+		// so that clients that thread by References put them together.
+		root := fmt.Sprintf("<thread-%d@%s>", v.ThreadID, domain)
+		m.Headers["In-Reply-To"] = root
+		m.Headers["References"] = root
 	}
 	return m, nil
+}
+
+// headerPhrase writes a display name for a header: quoted when it is
+// ASCII, else as an RFC 2047 encoded word (preformatted headers are ASCII).
+func headerPhrase(s string) string {
+	for _, r := range s {
+		if r >= 0x80 || r < 0x20 {
+			return mime.QEncoding.Encode("utf-8", s)
+		}
+	}
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }
 
 // accountMail builds one of the mails about an account (registration,
@@ -199,6 +229,14 @@ func (s *Server) withFooter(ctx context.Context, v *mailView, userID int64, kind
 	v.UnsubscribeURL = s.cfg.BaseURL + "/unsubscribe/" + token
 	v.PrefsURL = s.cfg.BaseURL + "/account/notifications"
 	v.Digest = kind == store.MailDigest
+	switch kind {
+	case store.MailDigest:
+		v.ListID = "digest"
+	case store.MailModerationSummary:
+		v.ListID = "moderation-summary"
+	default:
+		v.ListID = "notifications"
+	}
 	return nil
 }
 
@@ -218,7 +256,7 @@ func (s *Server) notificationMail(ctx context.Context, u *store.User, n *store.N
 	}
 	l := s.tr.For(u.Locale)
 	note := s.noteFor(ctx, l, u, n)
-	v := &mailView{Localizer: l, Subject: note.Subject, Name: u.Name, Data: note}
+	v := &mailView{Localizer: l, Subject: note.Subject, Name: u.Name, Data: note, ThreadID: valueOr(n.ThreadID, 0)}
 	if err := s.withFooter(ctx, v, u.ID, string(n.Kind)); err != nil {
 		return m, false, err
 	}

@@ -171,6 +171,21 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	must(doJSON(cookie["business"], "POST", fmt.Sprintf("/api/v1/posts/%d/flags", hidden), `{"reason":"other","note":"canary `+rrWord("flagnote")+`"}`), http.StatusCreated, "flag")
 	must(doJSON(cookie["moderator"], "POST", fmt.Sprintf("/api/v1/posts/%d/hide", hidden), ""), http.StatusOK, "hide")
 	must(doJSON(cookie["business"], "DELETE", fmt.Sprintf("/api/v1/posts/%d", deleted), ""), http.StatusOK, "delete")
+	// Files on posts (issue 14): one on a reply the forum reads, one on a
+	// reply a moderator hides; their names and their text are canaries.
+	attach := func(c *servertest.Client, thread int64, body, name string) (post, file int64) {
+		t.Helper()
+		r := must(postMultipart(c, "/api/v1/attachments", nil, fileField{"file", name + ".txt", []byte(name + " text\n")}), http.StatusCreated, "upload")
+		var up struct{ Attachments []struct{ ID int64 } }
+		if err := json.Unmarshal([]byte(r.Body), &up); err != nil || len(up.Attachments) != 1 {
+			t.Fatalf("upload: %s", r.Body)
+		}
+		in, _ := json.Marshal(map[string]any{"body": body, "attachments": []int64{up.Attachments[0].ID}})
+		return id(must(doJSON(c, "POST", fmt.Sprintf("/api/v1/threads/%d/posts", thread), string(in)), http.StatusCreated, "reply with a file")), up.Attachments[0].ID
+	}
+	_, shownFile := attach(cookie["business"], threadA, "canary with a file", "canary "+rrWord("postfile"))
+	hiddenWithFile, hiddenFile := attach(cookie["member"], threadA, "canary "+rrWord("hiddenpost")+" with a file", "canary "+rrWord("hiddenfile"))
+	must(doJSON(cookie["moderator"], "POST", fmt.Sprintf("/api/v1/posts/%d/hide", hiddenWithFile), ""), http.StatusOK, "hide")
 
 	threadB := thread(cookie["business"], "canary "+rrWord("hiddenthread")+" about stamps", "canary "+rrWord("hiddenthreadbody"))
 	must(doJSON(cookie["moderator"], "POST", fmt.Sprintf("/api/v1/threads/%d/switch", threadB), `{"switch":"hidden","on":true}`), http.StatusOK, "hide thread")
@@ -243,6 +258,40 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	if err := app.Store.SaveEventLinks(ctx, mod.ID, sideEvent.ID, event.ID, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Registration for the public side event (issue 16): a business's
+	// answers reach only it and the organisers; the online link only the
+	// organisers, the meeting being two days away. The walk opens the
+	// signed links of a visitor's registration whose details hold no canary
+	// (its link is all it takes to read it).
+	sideEvent.OnlineURL = "https://meet.example/canary-" + rrWord("onlinelink")
+	if err := app.Store.SaveEvent(ctx, mod.ID, sideEvent); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.SaveRegistrationSettings(ctx, mod.ID, &store.RegistrationSettings{EventID: sideEvent.ID, Enabled: true, OpenVisitors: true,
+		OpenBusinesses: true, OpenMembers: true, AskAccessibility: true, LinkRevealMinutes: 60}); err != nil {
+		t.Fatal(err)
+	}
+	bizID := w.users["business"].ID
+	bizReg := &store.Registration{EventID: sideEvent.ID, UserID: &bizID, Name: w.users["business"].Name, Email: w.users["business"].Email,
+		Accessibility: "canary " + rrWord("regneeds")}
+	plainReg := &store.Registration{EventID: sideEvent.ID, Name: "Plain Visitor", Email: "plain.visitor@rr.example"}
+	if err := app.Store.Register(ctx, bizReg, store.RegistrantBusiness); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.Register(ctx, plainReg, store.RegistrantVisitor); err != nil {
+		t.Fatal(err)
+	}
+	// The Chatham House challenge on both meetings' agendas (issue 16): on
+	// the public side event too, where it is shown to forum readers only
+	// (it became no public document), and never with who raised it.
+	var agendaItems []int64
+	for _, e := range []*store.Event{event, sideEvent} {
+		it, err := app.Store.AddAgendaItem(ctx, mod, e.ID, threadC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		agendaItems = append(agendaItems, it.ID)
+	}
 
 	// The account changes come last: the demoted account got its
 	// notifications as a member; then the opening post is edited again.
@@ -268,6 +317,9 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		{word: rrWord("memberssession"), readers: rrForum}, {word: rrWord("membersspeaker"), readers: rrForum}, {word: rrWord("membersorg"), readers: rrForum},
 	}
 
+	w.canaries = append(w.canaries, canary{word: rrWord("postfile"), readers: rrForum}, canary{word: rrWord("hiddenfile"), readers: rrModerators})
+	w.canaries = append(w.canaries, canary{word: rrWord("regneeds"), readers: append([]string{"business"}, rrModerators...)},
+		canary{word: rrWord("onlinelink"), readers: rrModerators})
 	// A token is shown once, when it is made: never again, not even to its owner.
 	for _, plain := range tokens {
 		w.canaries = append(w.canaries, canary{word: plain})
@@ -322,6 +374,8 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 	if len(notifications) == 0 {
 		t.Fatal("no notifications were made")
 	}
+	attachmentPaths := []string{fmt.Sprintf("/forum/attachments/%d/canary%%20%s.txt", shownFile, rrWord("postfile")),
+		fmt.Sprintf("/forum/attachments/%d/canary%%20%s.txt", hiddenFile, rrWord("hiddenfile")), fmt.Sprintf("/forum/attachments/%d/x.pdf", hiddenFile)}
 	handles := []string{w.users["member"].Handle, w.users["chatham"].Handle, w.users["cho"].Handle, "nobody-here"}
 	w.samples = map[string][]string{
 		"/static/{path...}":                    {"/static/none.css"},
@@ -335,6 +389,9 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/api/v1/organisations/{id}":           ids("/api/v1/organisations/", "", w.users["chatham"].OrganisationID, w.users["cho"].OrganisationID),
 		"/moderation/accounts/{id}":            ids("/moderation/accounts/", "", w.users["pending"].ID),
 		"/admin/users/{id}":                    ids("/admin/users/", "", w.users["demoted"].ID),
+		"/api/v1/account-requests/{id}":        ids("/api/v1/account-requests/", "", w.users["pending"].ID),
+		"/api/v1/users/{id}":                   ids("/api/v1/users/", "", w.users["demoted"].ID),
+		"/api/v1/invitations/{id}":             {"/api/v1/invitations/999999"},
 		"/admin/pages/{slug}/{lang}":           {"/admin/pages/privacy/fr", "/admin/pages/terms/en", "/admin/pages/contact/xx"},
 		"/forum/themes/{slug}":                 {"/forum/themes/" + theme.Slug},
 		"/forum/threads/{ref}":                 append(ids("/forum/threads/", "", threads...), ids("/forum/threads/", "-x", threads...)...),
@@ -347,6 +404,9 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/notifications/{id}":                  ids("/notifications/", "", notifications...),
 		"/documents/{ref}":                     append(ids("/documents/", "", docs...), ids("/documents/", "-x", docs...)...),
 		"/documents/{ref}/files/{file}/{name}": filePaths,
+		"/forum/attachments/{id}/{name}":       attachmentPaths,
+		"/forum/attachments/{id}":              ids("/forum/attachments/", "", shownFile, hiddenFile, 999999),
+		"/api/v1/attachments/{id}":             ids("/api/v1/attachments/", "", shownFile, hiddenFile, 999999),
 		"/events/{ref}":                        ids("/events/", "", event.ID, sideEvent.ID),
 		"/events/{ref}/calendar.ics":           ids("/events/", "/calendar.ics", event.ID, sideEvent.ID),
 		"/moderation/documents/{id}":           ids("/moderation/documents/", "", members.ID, draft.ID, archived.ID),
@@ -359,8 +419,18 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/api/v1/documents/{ref}":              ids("/api/v1/documents/", "", docs...),
 		"/api/v1/documents/{ref}/files/{file}": apiFilePaths,
 		"/api/v1/events/{ref}":                 ids("/api/v1/events/", "", event.ID, sideEvent.ID),
+		"/registrations/{token}": {app.Server.RegistrationPathForTest(ctx, plainReg.ID), "/registrations/bogus",
+			"/registrations/m" + fmt.Sprint(bizReg.ID) + ".AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+		"/checkin/{token}": {app.Server.CheckInPathForTest(ctx, plainReg.ID), "/checkin/bogus"},
+		"/moderation/events/{id}/registrations/{rid}": {fmt.Sprintf("/moderation/events/%d/registrations/%d", sideEvent.ID, bizReg.ID),
+			fmt.Sprintf("/moderation/events/%d/registrations/%d", event.ID, bizReg.ID)},
+		"/api/v1/events/{ref}/registrations/{rid}": {fmt.Sprintf("/api/v1/events/%d/registrations/%d", sideEvent.ID, bizReg.ID),
+			fmt.Sprintf("/api/v1/events/%d/registrations/%d", event.ID, bizReg.ID)},
 		"/api/v1/events/{ref}/sessions/{sid}": {fmt.Sprintf("/api/v1/events/%d/sessions/%d", event.ID, session.ID),
 			fmt.Sprintf("/api/v1/events/%d/sessions/999999", event.ID)},
+		"/moderation/agenda/{id}": ids("/moderation/agenda/", "", agendaItems...),
+		"/api/v1/events/{ref}/agenda/{item}": {fmt.Sprintf("/api/v1/events/%d/agenda/%d", event.ID, agendaItems[0]),
+			fmt.Sprintf("/api/v1/events/%d/agenda/%d", sideEvent.ID, agendaItems[1]), fmt.Sprintf("/api/v1/events/%d/agenda/%d", sideEvent.ID, agendaItems[0])},
 	}
 	chp, cho := w.users["chatham"], w.users["cho"]
 	orgQuery := func(u *store.User) string { return fmt.Sprintf("?q=canary&org=%d", u.OrganisationID) }

@@ -13,6 +13,7 @@ func (s *Server) routes() http.Handler {
 	s.sitePageRoutes(mux)
 	s.libraryRoutes(mux)
 	s.registrationRoutes(mux)
+	s.agendaRoutes(mux)
 	s.forumRoutes(mux)
 	s.attachmentRoutes(mux)
 	s.accountRoutes(mux)
@@ -29,6 +30,7 @@ func (s *Server) routes() http.Handler {
 	h = s.transportHeaders(h)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
+	h = compress(h)
 	h = s.logRequests(h)
 	h = requestID(h)
 	return h
@@ -97,6 +99,7 @@ func (s *Server) moderationRoutes(mux *routeTable) {
 	mux.Handle("POST /moderation/accounts/{id}/reject", s.moderator(s.pendingReject))
 	mux.Handle("GET /moderation/invitations", s.moderator(s.invitationList))
 	mux.Handle("POST /moderation/invitations", s.moderator(s.invitationCreate))
+	mux.Handle("POST /moderation/invitations/{id}/revoke", s.moderator(s.invitationRevoke))
 	s.organisationRoutes(mux)
 }
 

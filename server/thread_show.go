@@ -89,6 +89,10 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		views[i] = s.viewPost(me, t, p, after == 0 && i == 0)
 		views[i].Marked = marks[p.ID]
 	}
+	if err := s.markOutcomes(r, t, views); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	v := s.newView(w, r, "")
 	v.Title = t.Title
 	if f != nil {

@@ -102,6 +102,9 @@ func (s *Store) SaveEvent(ctx context.Context, actorID int64, e *Event) error {
 			if n == 0 {
 				return fmt.Errorf("update event: %w", ErrNotFound)
 			}
+			if err := s.programmeChanged(ctx, tx, e.ID); err != nil {
+				return err
+			}
 			if _, err := s.exec(ctx, tx, `DELETE FROM event_documents WHERE event_id = ?`, e.ID); err != nil {
 				return fmt.Errorf("update event: %w", err)
 			}

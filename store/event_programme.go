@@ -204,7 +204,13 @@ func (s *Store) touchEvent(ctx context.Context, tx *sqlx.Tx, eventID int64) erro
 	if n == 0 {
 		return fmt.Errorf("touch event: %w", ErrNotFound)
 	}
-	return nil
+	return s.programmeChanged(ctx, tx, eventID)
+}
+
+// programmeChanged tells the meeting page's live readers to fetch it again.
+func (s *Store) programmeChanged(ctx context.Context, q querier, eventID int64) error {
+	_, err := s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "programme"})
+	return err
 }
 
 // CoOrganisers lists the organisations an event is held with, in the order given.
@@ -254,6 +260,9 @@ func (s *Store) SaveEventLinks(ctx context.Context, actorID, eventID, mainEventI
 				eventID, i, o.Name, o.NameFR, o.NameES, o.URL); err != nil {
 				return fmt.Errorf("co-organiser: %w", err)
 			}
+		}
+		if err := s.programmeChanged(ctx, tx, eventID); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "event.links", TargetType: "event", TargetID: eventID,
 			After: map[string]any{"main_event_id": mainEventID, "co_organisers": names}})

@@ -29,12 +29,14 @@ const (
 	NotifyConsentRequest  NotificationKind = "consent_request"
 	NotifyConsentsGiven   NotificationKind = "consents_given"
 	NotifyConsentDeclined NotificationKind = "consent_declined"
+	// A meeting's outcome on your challenge, or on one your delegation answered (issue 16).
+	NotifyOutcome NotificationKind = "outcome"
 )
 
 // NotificationKinds lists every kind, in the order the preferences show them.
 var NotificationKinds = []NotificationKind{NotifyThreadReply, NotifyMention, NotifyReply, NotifyNewThread, NotifyStatus, NotifyAccepted,
 	NotifyAnswerAccepted, NotifyApproved, NotifyFlagHandled, NotifyPendingAccount, NotifyNewFlag,
-	NotifyConsentRequest, NotifyConsentsGiven, NotifyConsentDeclined}
+	NotifyConsentRequest, NotifyConsentsGiven, NotifyConsentDeclined, NotifyOutcome}
 
 // Channel is how a person wants a kind of notification.
 type Channel string
@@ -60,7 +62,7 @@ var Channels = []Channel{ChannelInApp, ChannelEmail, ChannelDigest, ChannelOff}
 func DefaultChannel(k NotificationKind) Channel {
 	switch k {
 	case NotifyThreadReply, NotifyMention, NotifyStatus, NotifyAccepted, NotifyAnswerAccepted, NotifyApproved,
-		NotifyPendingAccount, NotifyNewFlag:
+		NotifyPendingAccount, NotifyNewFlag, NotifyOutcome:
 		return ChannelEmail
 	// A draft waits on the consent answers, and its moderator on them: a
 	// digest would hold the publication up for days.

@@ -28,7 +28,7 @@ func SupportedSchemaVersion(engine string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return len(ms), nil
+	return ms[len(ms)-1].version, nil
 }
 
 // checkNotNewer refuses a database with a migration this binary lacks.

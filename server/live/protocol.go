@@ -67,6 +67,8 @@ const (
 	TopicForum     = "forum"
 	TopicDocuments = "documents"
 	TopicUser      = "user"
+	// TopicEvent is a meeting's page (issue 16): its programme and agenda.
+	TopicEvent = "event"
 )
 
 // ParseTopic accepts only the topics of the spec, with positive ids.
@@ -81,7 +83,7 @@ func ParseTopic(name string) (Topic, error) {
 			return Topic{}, errBadTopic
 		}
 		return Topic{Kind: kind}, nil
-	case TopicThread, TopicTheme, TopicUser:
+	case TopicThread, TopicTheme, TopicUser, TopicEvent:
 		id, err := strconv.ParseInt(rest, 10, 64)
 		if !hasID || err != nil || id <= 0 || strconv.FormatInt(id, 10) != rest {
 			return Topic{}, errBadTopic

@@ -1,0 +1,35 @@
+package server
+
+import (
+	"net/http"
+
+	"ideasx/store"
+)
+
+// outcomeLabel is what marks a thread entry as a meeting's outcome: the
+// meeting, named and linked when the reader may see it.
+type outcomeLabel struct {
+	EventTitle, EventURL string
+}
+
+// markOutcomes marks the posts of a page of thread t that are meetings'
+// outcomes. A thread has few agenda items, so they are read at once.
+func (s *Server) markOutcomes(r *http.Request, t *store.Thread, views []postView) error {
+	items, err := s.store.ThreadAgenda(r.Context(), t.ID, store.AccessFor(currentUser(r)))
+	if err != nil {
+		return err
+	}
+	byPost := map[int64]*store.AgendaItem{}
+	for i := range items {
+		if p := items[i].OutcomePostID; p != nil {
+			byPost[*p] = &items[i]
+		}
+	}
+	for i := range views {
+		if it, ok := byPost[views[i].ID]; ok {
+			e := &store.Event{ID: it.EventID, Title: it.EventTitle}
+			views[i].Outcome = &outcomeLabel{EventTitle: e.Title, EventURL: eventURL(e)}
+		}
+	}
+	return nil
+}
