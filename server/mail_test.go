@@ -92,7 +92,9 @@ func (k *smtpSink) serve(ln net.Listener) {
 }
 
 // URL is what IDEASX_SMTP_URL points at.
-func (k *smtpSink) URL() string { return "smtp://" + k.addr }
+// The sink offers no STARTTLS, as a local relay may not: smtp+insecure://
+// says so (smtp:// would refuse it, see TestMailRefusedWithoutSTARTTLS).
+func (k *smtpSink) URL() string { return "smtp+insecure://" + k.addr }
 
 func (k *smtpSink) add(to []string, data []byte) error {
 	msg, err := netmail.ReadMessage(bytes.NewReader(data))

@@ -205,7 +205,13 @@ func (m *mailWorker) deliver(ctx context.Context, om *store.OutboxMail) {
 			return
 		}
 		retry := m.s.store.Now().Add(mailBackoff(om.Attempts))
-		log.Warn("mail not sent, will retry", "error", err, "retry_at", retry)
+		if errors.Is(err, mail.ErrNoSTARTTLS) {
+			// A configuration to fix, not a passing failure: said at
+			// error level, each time, until the operator does.
+			log.Error("mail not sent: the SMTP server offers no STARTTLS and smtp:// refuses clear text; use smtps://, enable STARTTLS, or smtp+insecure:// for a local relay", "error", err, "retry_at", retry)
+		} else {
+			log.Warn("mail not sent, will retry", "error", err, "retry_at", retry)
+		}
 		if err := m.s.store.MailFailed(ctx, om.ID, m.id, err, retry); err != nil {
 			log.Warn("mail failed", "error", err)
 		}

@@ -97,7 +97,7 @@ var options = []option{
 		c.AllowedOrigins, err = parseOrigins(v)
 		return err
 	}},
-	{"smtp-url", "IDEASX_SMTP_URL", "", "smtp:// or smtps:// URL (user:password@host:port); empty writes mails to the log", true, str(func(c *Config) *string { return &c.SMTPURL })},
+	{"smtp-url", "IDEASX_SMTP_URL", "", "smtp:// (STARTTLS required), smtps:// (TLS) or smtp+insecure:// (clear text, local relays) URL (user:password@host:port); empty writes mails to the log", true, str(func(c *Config) *string { return &c.SMTPURL })},
 	{"mail-from", "IDEASX_MAIL_FROM", "Ideas Exchange <no-reply@localhost>", "sender of outgoing mail", false, str(func(c *Config) *string { return &c.MailFrom })},
 	{"max-upload-mb", "IDEASX_MAX_UPLOAD_MB", "25", "largest file upload, in megabytes", false, func(c *Config, v string) error {
 		n, err := strconv.Atoi(v)

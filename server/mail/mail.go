@@ -4,6 +4,9 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +33,18 @@ type Message struct {
 	// that mail clients offer to add, update or remove the meeting.
 	Calendar       string
 	CalendarMethod string
+	// MessageID is the Message-ID without its angle brackets, set when the
+	// mail is built so that a retry sends the same one (see NewMessageID);
+	// when empty, Send makes one at the domain of the From address.
+	MessageID string
+}
+
+// NewMessageID is a unique Message-ID at domain (the site's own, from its
+// base URL, rather than the name of whichever machine sends).
+func NewMessageID(domain string) string {
+	var b [15]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(base32.StdEncoding.EncodeToString(b[:])) + "@" + domain
 }
 
 // headerNames lists h's names in a stable order.
@@ -54,10 +69,32 @@ type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
 
+// ErrNoSTARTTLS marks a send refused before anything was sent because an
+// smtp:// server offered no STARTTLS: the mail (a reset link, say) would
+// have crossed the network in clear text.
+var ErrNoSTARTTLS = errors.New("mail: the SMTP server offers no STARTTLS, and smtp:// never sends in clear text: use smtps://, a server with STARTTLS, or smtp+insecure:// for a relay on this machine or network")
+
+// Option adjusts an SMTP sender.
+type Option func(*options)
+
+type options struct{ tls *tls.Config }
+
+// WithTLSConfig sets the TLS configuration (trusted roots, server name), for
+// a relay with a private certificate authority, and for tests.
+func WithTLSConfig(c *tls.Config) Option { return func(o *options) { o.tls = c } }
+
 // New returns an SMTP sender for smtpURL, or a log sender when it is empty.
-// The URL is smtp://user:pass@host:port (STARTTLS when offered) or
-// smtps://… (TLS from the start).
-func New(smtpURL, from string, log *slog.Logger) (Sender, error) {
+// The schemes:
+//
+//   - smtp://user:pass@host:port requires STARTTLS: a server that does not
+//     offer it gets nothing, and each attempt fails with ErrNoSTARTTLS
+//     (the mail stays in the outbox). Port 25 by default.
+//   - smtps://… is TLS from the first byte. Port 465 by default.
+//   - smtp+insecure://… sends in clear text, for a relay on the same
+//     machine or private network (a local Postfix, Mailpit). Port 25 by
+//     default. A loopback host gets no exception under smtp://: what a URL
+//     does should not depend on where it points.
+func New(smtpURL, from string, log *slog.Logger, opt ...Option) (Sender, error) {
 	if smtpURL == "" {
 		return &LogSender{Log: log}, nil
 	}
@@ -65,14 +102,23 @@ func New(smtpURL, from string, log *slog.Logger) (Sender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: parse SMTP URL: %w", err)
 	}
+	var o options
+	for _, f := range opt {
+		f(&o)
+	}
 	opts := []gomail.Option{gomail.WithTimeout(15 * time.Second)}
 	switch u.Scheme {
 	case "smtp":
-		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic), gomail.WithPort(25))
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory), gomail.WithPort(25))
 	case "smtps":
 		opts = append(opts, gomail.WithSSL(), gomail.WithPort(465))
+	case "smtp+insecure":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS), gomail.WithPort(25))
 	default:
-		return nil, fmt.Errorf("mail: SMTP URL scheme must be smtp or smtps, not %q", u.Scheme)
+		return nil, fmt.Errorf("mail: SMTP URL scheme must be smtp, smtps or smtp+insecure, not %q", u.Scheme)
+	}
+	if o.tls != nil {
+		opts = append(opts, gomail.WithTLSConfig(o.tls))
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
@@ -108,8 +154,14 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: to: %w", err)
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageID()
+	id := m.MessageID
+	if id == "" {
+		id = NewMessageID(domainOf(s.from))
+	}
+	msg.SetMessageIDWithValue(id)
 	msg.SetDate()
+	// RFC 3834: no out-of-office answers to the site's mails.
+	msg.SetGenHeaderPreformatted("Auto-Submitted", "auto-generated")
 	for _, k := range headerNames(m.Headers) {
 		// Preformatted values go out as they are: a line break would start a header of its own.
 		if strings.ContainsAny(k+m.Headers[k], "\r\n") {
@@ -128,6 +180,12 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		}
 	}
 	if err := s.client.DialAndSendWithContext(ctx, msg); err != nil {
+		// go-mail v0.8.1 says so only in words (TLSMandatory and no
+		// STARTTLS in the server's EHLO); the test of this package holds
+		// the wording in place.
+		if strings.Contains(err.Error(), "does not support STARTTLS") {
+			return fmt.Errorf("%w (%s)", ErrNoSTARTTLS, err)
+		}
 		var se *gomail.SendError
 		if errors.As(err, &se) && se.Reason == gomail.ErrSMTPRcptTo && se.ErrorCode()/100 == 5 {
 			return fmt.Errorf("%w: %w", ErrRecipientRefused, err)
@@ -135,6 +193,15 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("mail: send: %w", err)
 	}
 	return nil
+}
+
+// domainOf is the domain of an address such as "Site <noreply@x.org>".
+func domainOf(addr string) string {
+	addr = strings.TrimSuffix(strings.TrimSpace(addr), ">")
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 && i < len(addr)-1 {
+		return addr[i+1:]
+	}
+	return "localhost"
 }
 
 // LogSender writes mail to the log instead of sending it.
