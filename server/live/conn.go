@@ -58,6 +58,12 @@ func boundSendBuffer(c net.Conn) {
 
 // upgrader keeps buffers small: most connections are idle, and a write
 // buffer is borrowed from the pool only while writing.
+//
+// Per-message compression (permessage-deflate) stays off: it doubles the
+// CPU of a message for a saving of a few hundred bytes (see
+// BenchmarkWebsocketDeflate and the README), and gorilla/websocket applies
+// the read limit to the compressed bytes, so a 4 KiB client message could
+// inflate to megabytes.
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  512,
 	WriteBufferSize: 4096,

@@ -1,0 +1,4 @@
+package server
+
+// Compress is the compression middleware, for its benchmark.
+var Compress = compress
