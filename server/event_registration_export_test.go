@@ -14,3 +14,13 @@ func (s *Server) CheckInPathForTest(ctx context.Context, regID int64) string {
 	}
 	return strings.TrimPrefix(u, s.cfg.BaseURL)
 }
+
+// RegistrationPathForTest is the path of a registration's own page, as its
+// confirmation mail links it.
+func (s *Server) RegistrationPathForTest(ctx context.Context, regID int64) string {
+	p, err := s.registrationPageURL(ctx, regID)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
