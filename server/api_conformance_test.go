@@ -60,6 +60,7 @@ func TestAPIConformance(t *testing.T) {
 		}
 		cf.check(t, row)
 	}
+	t.Logf("%d operations, %d requests", len(conformanceRows), cf.calls)
 }
 
 // The kinds of caller. Each row names the least of them that may do its
@@ -195,6 +196,51 @@ var conformanceRows = []conformanceRow{
 	{op: "POST /tokens", by: business, session: true, valid: call{path: "/tokens", body: `{"name":"nightly export"}`},
 		invalid: []call{{path: "/tokens", body: `{"name":""}`}, {path: "/tokens", body: `{"name":"` + long + `"}`}}},
 	{op: "DELETE /tokens/{id}", by: business, valid: call{path: "/tokens/{spare token}"}, invalid: []call{{path: "/tokens/" + nowhere}}},
+	{op: "GET /asyncapi.json", by: anonymous, valid: call{path: "/asyncapi.json"}},
+	{op: "PATCH /me", by: business, valid: call{path: "/me", body: `{"name":"Ana Ruiz","locale":"en","time_zone":"America/Lima"}`},
+		invalid: []call{{path: "/me", body: `{"name":""}`}, {path: "/me", body: `{"time_zone":"Mars/Olympus"}`}, {path: "/me", body: `{"email":"x@x.example"}`}}},
+	{op: "GET /account-requests", by: moderator, valid: call{path: "/account-requests"}},
+	{op: "POST /account-requests/{id}/approve", by: moderator, valid: call{path: "/account-requests/{pending}/approve", body: `{"role":"business"}`},
+		invalid: []call{{path: "/account-requests/{rejected}/approve", body: `{"role":"king"}`}, {path: "/account-requests/" + nowhere + "/approve", body: `{"role":"business"}`}}},
+	{op: "POST /account-requests/{id}/reject", by: moderator, valid: call{path: "/account-requests/{rejected}/reject"},
+		invalid: []call{{path: "/account-requests/" + nowhere + "/reject"}}},
+	{op: "GET /invitations", by: moderator, valid: call{path: "/invitations"}},
+	{op: "POST /invitations", by: moderator, valid: call{path: "/invitations", body: `{"email":"new@x.example","role":"member","lang":"fr","organisation_id":{organisation}}`},
+		invalid: []call{{path: "/invitations", body: `{"email":"not an address","role":"member","organisation_id":{organisation}}`},
+			{path: "/invitations", body: `{"email":"x@x.example","role":"king","organisation_id":{organisation}}`}}},
+	{op: "DELETE /invitations/{id}", by: moderator, valid: call{path: "/invitations/{invitation}"}, invalid: []call{{path: "/invitations/" + nowhere}}},
+	{op: "GET /users", by: admin, valid: call{path: "/users?role=member&limit=10"}, invalid: []call{{path: "/users?role=king"}}},
+	{op: "PUT /users/{id}/role", by: admin, valid: call{path: "/users/{person}/role", body: `{"role":"moderator"}`},
+		invalid: []call{{path: "/users/{person}/role", body: `{"role":"king"}`}, {path: "/users/" + nowhere + "/role", body: `{"role":"member"}`}}},
+	{op: "PUT /users/{id}/status", by: admin, valid: call{path: "/users/{person}/status", body: `{"status":"suspended"}`},
+		invalid: []call{{path: "/users/{person}/status", body: `{"status":"gone"}`}, {path: "/users/" + nowhere + "/status", body: `{"status":"active"}`}}},
+	{op: "GET /audit", by: admin, valid: call{path: "/audit?action=theme.create&limit=5"}, invalid: []call{{path: "/audit?actor_id=x"}}},
+	{op: "GET /notification-preferences", by: business, valid: call{path: "/notification-preferences"}},
+	{op: "PUT /notification-preferences", by: business, valid: call{path: "/notification-preferences", body: `{"channels":{"reply":"email"},"digest":"weekly"}`},
+		invalid: []call{{path: "/notification-preferences", body: `{"channels":{"reply":"pigeon"}}`}, {path: "/notification-preferences", body: `{"digest":"hourly"}`}}},
+	{op: "GET /mention-suggestions", by: member, valid: call{path: "/mention-suggestions?q=te&thread={thread}"},
+		invalid: []call{{path: "/mention-suggestions?q=te&thread=" + nowhere}, {path: "/mention-suggestions?q=te&attribution=secret"}}},
+	{op: "GET /events/{ref}/agenda", by: anonymous, valid: call{path: "/events/{event}/agenda"}, invalid: []call{{path: "/events/" + nowhere + "/agenda"}}},
+	{op: "POST /events/{ref}/agenda", by: moderator, valid: call{path: "/events/{event}/agenda", body: `{"thread_id":{agenda thread}}`},
+		invalid: []call{{path: "/events/{event}/agenda", body: `{"thread_id":` + nowhere + `}`}, {path: "/events/" + nowhere + "/agenda", body: `{"thread_id":{agenda thread}}`}}},
+	{op: "PUT /events/{ref}/agenda/{item}", by: moderator, valid: call{path: "/events/{event}/agenda/{agenda item}", body: `{"position":1}`},
+		invalid: []call{{path: "/events/{event}/agenda/{agenda item}", body: `{"position":0}`}, {path: "/events/{event}/agenda/" + nowhere, body: `{"position":1}`}}},
+	{op: "POST /events/{ref}/agenda/{item}/outcome", by: moderator, valid: call{path: "/events/{event}/agenda/{agenda item}/outcome", body: `{"en":"The meeting asked for a table of fees.","close":false}`},
+		invalid: []call{{path: "/events/{event}/agenda/{agenda item}/outcome", body: `{"en":"","fr":"","es":""}`},
+			{path: "/events/{event}/agenda/" + nowhere + "/outcome", body: `{"en":"x"}`}}},
+	{op: "DELETE /events/{ref}/agenda/{item}", by: moderator, valid: call{path: "/events/{event}/agenda/{spare agenda item}"},
+		invalid: []call{{path: "/events/{event}/agenda/" + nowhere}}},
+	{op: "POST /attachments", by: business, contentType: multipartType, valid: call{path: "/attachments", body: "{attachment upload}"},
+		invalid: []call{{path: "/attachments", body: "{upload without file}"}}},
+	{op: "GET /attachments/{id}", by: business, valid: call{path: "/attachments/{attachment}"}, invalid: []call{{path: "/attachments/" + nowhere}}},
+	{op: "GET /events/{ref}/registration", by: member, valid: call{path: "/events/{event}/registration"}, invalid: []call{{path: "/events/" + nowhere + "/registration"}}},
+	{op: "POST /events/{ref}/registration", by: business, valid: call{path: "/events/{event}/registration", body: `{"attendance":"online"}`},
+		invalid: []call{{path: "/events/{event}/registration", body: `{"attendance":"by pigeon"}`}, {path: "/events/" + nowhere + "/registration", body: `{}`}}},
+	{op: "GET /events/{ref}/registrations", by: moderator, valid: call{path: "/events/{event}/registrations"}, invalid: []call{{path: "/events/" + nowhere + "/registrations"}}},
+	{op: "POST /events/{ref}/registrations/{rid}/checkin", by: moderator, valid: call{path: "/events/{event}/registrations/{registration}/checkin"},
+		invalid: []call{{path: "/events/{event}/registrations/" + nowhere + "/checkin"}}},
+	// Last of the meeting's rows: every caller cancels their registration, the member's included.
+	{op: "DELETE /events/{ref}/registration", by: business, valid: call{path: "/events/{event}/registration"}, invalid: []call{{path: "/events/" + nowhere + "/registration"}}},
 }
 
 const (
@@ -214,6 +260,7 @@ type conformance struct {
 	headers map[string]http.Header // per caller, by token
 	session map[string]http.Header // per caller, by session cookie
 	fill    *strings.Replacer
+	calls   int
 }
 
 func newConformance(t *testing.T) *conformance {
@@ -302,12 +349,40 @@ func newConformance(t *testing.T) *conformance {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The meeting takes registrations from businesses and members; the member registers.
+	if err := app.Store.SaveRegistrationSettings(ctx, 0, &store.RegistrationSettings{EventID: event.ID, Enabled: true,
+		OpenBusinesses: true, OpenMembers: true, AskAttendance: true}); err != nil {
+		t.Fatal(err)
+	}
+	var registration struct{ ID int64 }
+	setupJSON(t, del, "POST", fmt.Sprintf("/events/%d/registration", event.ID), `{"attendance":"in_person"}`, &registration)
+	var uploads struct {
+		Attachments []struct{ ID int64 } `json:"attachments"`
+	}
+	if r := biz.Do("POST", "/api/v1/attachments", strings.NewReader(attachmentBody), multipartType); r.Status != http.StatusCreated ||
+		json.Unmarshal([]byte(r.Body), &uploads) != nil || len(uploads.Attachments) != 1 {
+		t.Fatalf("setup attachment: %d %s", r.Status, r.Body)
+	}
+	pending := app.CreateUser("wait@x.example", store.RolePending, "Waiting Ltd", store.OrgBusiness)
+	rejected := app.CreateUser("spam@x.example", store.RolePending, "Spam Ltd", store.OrgBusiness)
+	person := app.CreateUser("person@x.example", store.RoleMember, "Delegation of Kenya", store.OrgMember)
+	var invitation, agendaItem, spareAgendaItem struct{ ID int64 }
+	setupJSON(t, mod, "POST", "/invitations", fmt.Sprintf(`{"email":"invitee@x.example","role":"member","organisation_id":%d}`, me.OrganisationID), &invitation)
+	// Challenges of their own for the agenda, which refers them to the meeting.
+	agendaThreads := make([]struct{ ID int64 }, 3)
+	for i := range agendaThreads {
+		setupJSON(t, biz, "POST", "/threads", newThread, &agendaThreads[i])
+	}
+	setupJSON(t, mod, "POST", fmt.Sprintf("/events/%d/agenda", event.ID), fmt.Sprintf(`{"thread_id":%d}`, agendaThreads[0].ID), &agendaItem)
+	setupJSON(t, mod, "POST", fmt.Sprintf("/events/%d/agenda", event.ID), fmt.Sprintf(`{"thread_id":%d}`, agendaThreads[1].ID), &spareAgendaItem)
 
 	ids := map[string]int64{"theme": themes[0].ID, "other theme": themes[1].ID, "spare theme": spare.ID, "category": category.ID,
 		"thread": thread.ID, "moderated": moderated.ID, "opening": opening.Posts[0].ID, "reply": reply.ID, "flagged": flagged.ID,
 		"hidden": hidden.ID, "deleted": deleted.ID, "flag": queue.Flags[0].ID, "document": document.ID, "file": file.ID, "event": event.ID,
 		"session": session.ID, "spare session": spareSession.ID, "spare token": token.ID, "consent": consent.ID,
-		"organisation": me.OrganisationID, "merged organisation": merged.OrganisationID}
+		"organisation": me.OrganisationID, "merged organisation": merged.OrganisationID, "pending": pending.ID, "rejected": rejected.ID,
+		"person": person.ID, "registration": registration.ID, "attachment": uploads.Attachments[0].ID, "invitation": invitation.ID, "agenda thread": agendaThreads[2].ID, "agenda item": agendaItem.ID,
+		"spare agenda item": spareAgendaItem.ID}
 	var pairs []string
 	for name, id := range ids {
 		if id == 0 {
@@ -316,7 +391,7 @@ func newConformance(t *testing.T) *conformance {
 		pairs = append(pairs, "{"+name+"}", fmt.Sprint(id))
 	}
 	// The table's uploads are in French, so that the English file stays current (downloadable by all).
-	pairs = append(pairs, "{upload}", uploadBody("fr", true), "{upload without file}", uploadBody("fr", false))
+	pairs = append(pairs, "{upload}", uploadBody("fr", true), "{upload without file}", uploadBody("fr", false), "{attachment upload}", attachmentBody)
 	cf.fill = strings.NewReplacer(pairs...)
 	return cf
 }
@@ -334,6 +409,17 @@ func uploadBody(lang string, withFile bool) string {
 	_ = mw.Close()
 	return b.String()
 }
+
+// attachmentBody is a post's upload: one small text file.
+var attachmentBody = func() string {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	_ = mw.SetBoundary("conformance")
+	fw, _ := mw.CreateFormFile("file", "fees.txt")
+	_, _ = fw.Write([]byte("Fees paid at the border, 2019.\n"))
+	_ = mw.Close()
+	return b.String()
+}()
 
 // setupJSON calls the API to build the fixture, failing unless it works.
 func setupJSON(t *testing.T, c *servertest.Client, method, path, body string, into any) {
@@ -420,6 +506,7 @@ func (cf *conformance) send(t *testing.T, row conformanceRow, caller, method str
 		}
 		return req
 	}
+	cf.calls++
 	resp, err := http.DefaultTransport.RoundTrip(newRequest())
 	if err != nil {
 		t.Fatalf("%s: %v", what, err)
