@@ -42,6 +42,8 @@ type dashboard struct {
 	Total, Answered, Referred int
 	Themes                    []dashboardTheme
 	Regions                   []dashboardRegion
+	// Funnel follows challenges from the forum to a meeting's outcome (issue 16).
+	Funnel *dashboardFunnel
 }
 
 type dashboardTheme struct {
@@ -108,6 +110,9 @@ func (s *Server) dashboard(ctx context.Context) (*dashboard, error) {
 		} else {
 			d.Regions[i].Businesses += p.Count
 		}
+	}
+	if d.Funnel, err = s.dashboardFunnel(ctx, byID); err != nil {
+		return nil, err
 	}
 	s.dash.at, s.dash.value = time.Now(), d
 	return d, nil

@@ -359,3 +359,22 @@ func TestEventTopicLive(t *testing.T) {
 		}
 	})
 }
+
+// TestDashboardFunnel: the public dashboard follows challenges to a
+// meeting's outcome in numbers, names public meetings only, and no challenge.
+func TestDashboardFunnel(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		w := seedAgenda(t, app)
+		if _, err := app.Store.RecordOutcome(context.Background(), w.mod, w.chathamItem.ID, store.OutcomeInput{EN: "Done", Body: "Done", HTML: "Done"}); err != nil {
+			t.Fatal(err)
+		}
+		home := app.Client().Get("/")
+		mustContain(t, home, "From a challenge to a meeting&#39;s outcome", "discussed at a meeting", "with an outcome", "MSME Day 2019", "Meetings for members only (1)")
+		for _, secret := range []string{"Delegates only meeting", "Secret customs fee", "Letters of credit", w.author.Name} {
+			if strings.Contains(home.Body, secret) {
+				t.Errorf("the public dashboard shows %q", secret)
+			}
+		}
+	})
+}

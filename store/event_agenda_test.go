@@ -224,3 +224,45 @@ func TestOutcomeCloseNotAllowedChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestFunnelFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
+		del := mustUser(t, s, "del@x.org", store.RoleMember, "Delegation")
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		past := saveEvent(t, s, store.Event{Title: "MSME Day"}) // 2019: begun
+		closed := saveEvent(t, s, store.Event{Title: "Closed meeting", Visibility: store.MembersOnly})
+		a := newThread(t, s, biz, theme.ID, "A")
+		b := newThread(t, s, biz, theme.ID, "B")
+		newThread(t, s, biz, theme.ID, "C")
+		reply, _ := s.CreatePost(ctx, store.NewPost{ThreadID: a.ID, Author: del, Body: "Answer", HTML: "a"})
+		if err := s.ChangeChallengeStatus(ctx, biz, a.ID, store.StatusRequest{To: store.StatusAnswered, AcceptedPostID: reply.ID}); err != nil {
+			t.Fatal(err)
+		}
+		item, err := s.AddAgendaItem(ctx, mod, past.ID, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddAgendaItem(ctx, mod, closed.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.RecordOutcome(ctx, mod, item.ID, store.OutcomeInput{EN: "Done", Body: "Done", HTML: "Done", Close: true}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := s.FunnelFigures(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A was answered, referred, discussed and closed with an outcome: it counts at every step though closed now.
+		want := store.FunnelStep{Posted: 3, Answered: 1, Referred: 2, Discussed: 2, WithOutcome: 1}
+		if len(f.Themes) != 1 || f.Themes[0].FunnelStep != want {
+			t.Errorf("funnel %+v, want %+v", f.Themes, want)
+		}
+		if len(f.Meetings) != 2 || f.Meetings[0].Title != "MSME Day" || f.Meetings[0].Items != 1 || f.Meetings[0].Outcomes != 1 ||
+			f.Meetings[1].Title != "" || f.Meetings[1].Meetings != 1 || f.Meetings[1].Items != 1 {
+			t.Errorf("meetings %+v: want MSME Day (1 item, 1 outcome), then the members-only one unnamed", f.Meetings)
+		}
+	})
+}
