@@ -568,3 +568,41 @@ func excerpt(b []byte) string {
 	}
 	return s
 }
+
+// TestAPIWrongMethod: a method the document does not list for a path is
+// answered 405 with an Allow header naming those it lists, in the API's
+// error shape (RFC 9110 §15.5.6), not 404 as if the path did not exist.
+func TestAPIWrongMethod(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t, storetest.SQLite, nil)
+	doc, err := openapi3.NewLoader().LoadFromFile("openapi.json")
+	if err != nil {
+		t.Fatalf("openapi.json does not load: %v", err)
+	}
+	sample := regexp.MustCompile(`\{[^}]*\}`)
+	for _, path := range doc.Paths.InMatchingOrder() {
+		ops := doc.Paths.Value(path).Operations()
+		var wrong string
+		for _, m := range []string{"PATCH", "DELETE", "PUT", "POST"} {
+			if _, ok := ops[m]; !ok {
+				wrong = m
+				break
+			}
+		}
+		if wrong == "" {
+			continue
+		}
+		r := app.Client().Do(wrong, "/api/v1"+sample.ReplaceAllString(path, "1"), strings.NewReader(""), "")
+		if r.Status != http.StatusMethodNotAllowed {
+			t.Errorf("%s %s: got %d, want 405", wrong, path, r.Status)
+			continue
+		}
+		allow := r.Header.Get("Allow")
+		for m := range ops {
+			if !strings.Contains(allow, m) {
+				t.Errorf("%s %s: Allow %q lacks %s", wrong, path, allow, m)
+			}
+		}
+		assertAPIError(t, r, "method_not_allowed")
+	}
+}
