@@ -139,7 +139,7 @@ var conformanceRows = []conformanceRow{
 		invalid: []call{{path: "/events/{event}/links", body: `{"main_event_id":` + nowhere + `}`}, {path: "/events/{event}/links", body: `{"co_organisers":[{"name":""}]}`},
 			{path: "/events/" + nowhere + "/links", body: `{}`}}},
 	{op: "GET /search", by: anonymous, valid: call{path: "/search?q=fees"}, invalid: []call{{path: "/search?q=fees&year=x&org=y", tolerated: true}}},
-	{op: "GET /themes", by: member, valid: call{path: "/themes"}},
+	{op: "GET /themes", by: member, valid: call{path: "/themes?archived=include"}, invalid: []call{{path: "/themes?archived=yes", tolerated: true}}},
 	{op: "POST /themes", by: moderator, valid: call{path: "/themes", body: `{"slug":"e-invoicing","name_en":"E-invoicing","name_fr":"Facturation électronique","name_es":"Facturación electrónica","position":9}`},
 		invalid: []call{{path: "/themes", body: `{"slug":"E Invoicing","name_en":""}`}, {path: "/themes", body: `{"slug":1}`}}},
 	{op: "PUT /themes/{id}", by: moderator, valid: call{path: "/themes/{spare theme}", body: `{"slug":"spare","name_en":"Spare","name_fr":"Réserve","name_es":"Reserva","archived":true}`},

@@ -108,8 +108,12 @@ func apiPostJSON(v postView) apiPost {
 	return out
 }
 
+// apiThemes lists the themes threads may go in; ?archived=include adds, for
+// moderators, the archived ones, as /moderation/themes shows them, so that
+// a program can find a theme it archived and bring it back.
 func (s *Server) apiThemes(w http.ResponseWriter, r *http.Request) {
-	themes, err := s.store.Themes(r.Context(), false)
+	withArchived := currentUser(r).IsModerator() && r.URL.Query().Get("archived") == "include"
+	themes, err := s.store.Themes(r.Context(), withArchived)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

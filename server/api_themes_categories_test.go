@@ -44,8 +44,11 @@ func TestAPIThemesAndCategories(t *testing.T) {
 		if r.Status != http.StatusOK || !strings.Contains(r.Body, `"archived":true`) {
 			t.Errorf("archive theme: %d %s", r.Status, r.Body)
 		}
-		if r := apiJSON(del, "GET", "/api/v1/themes", ""); strings.Contains(r.Body, "e-invoicing") {
+		if r := apiJSON(del, "GET", "/api/v1/themes?archived=include", ""); strings.Contains(r.Body, "e-invoicing") {
 			t.Errorf("an archived theme is still offered: %s", r.Body)
+		}
+		if r := apiJSON(mod, "GET", "/api/v1/themes?archived=include", ""); !strings.Contains(r.Body, `"slug":"e-invoicing"`) {
+			t.Errorf("a moderator cannot find the archived theme to bring it back: %s", r.Body)
 		}
 		if r := apiJSON(mod, "PUT", "/api/v1/themes/987654", theme); r.Status != http.StatusNotFound {
 			t.Errorf("unknown theme: got %d, want 404", r.Status)
