@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"ideasx/server/servertest"
 	"ideasx/store"
+	"ideasx/store/storetest"
 )
 
 // accountsAPI is a site with one signed-in client per role; "anonymous" is
@@ -323,7 +325,7 @@ func TestInvitationAPI(t *testing.T) {
 		if r.Status != http.StatusConflict {
 			t.Errorf("revoking twice: got %d, want 409", r.Status)
 		}
-		assertAPIError(t, r, "invitation_closed")
+		assertAPIError(t, r, "not_open")
 		assertAPIError(t, doJSON(mod, "DELETE", "/api/v1/invitations/987654", ``), "not_found")
 		entries, err := app.Store.AuditLog(context.Background(), store.AuditFilter{Action: "invitation.revoke"})
 		if err != nil || len(entries) != 1 || entries[0].ActorID != a.users["moderator"].ID || entries[0].TargetID != inv.ID {
@@ -554,5 +556,39 @@ func TestOpenAPINotificationPreferenceChoices(t *testing.T) {
 			t.Errorf("the %s's choices: kinds %v, channels %v, digests %v; want %v, %v, %v", what, c.PropertyNames.Enum,
 				c.AdditionalProperties.Enum, p.Properties.Digest.Enum, store.NotificationKinds, store.Channels, store.DigestFrequencies)
 		}
+	}
+}
+
+// TestInvitationRevokeOnPage: the invitations page offers to revoke an open
+// invitation, asks first (saying whose), and then does what the API does.
+func TestInvitationRevokeOnPage(t *testing.T) {
+	t.Parallel()
+	app := servertest.New(t, storetest.SQLite, nil)
+	a := newAccountsAPI(t, app)
+	id := a.invitation(t)
+	mod := a.clients["moderator"]
+	action := fmt.Sprintf("/moderation/invitations/%d/revoke", id)
+	page := mod.Get("/moderation/invitations")
+	mustContain(t, page, `action="`+action+`"`, "data-confirm=")
+	if r := a.clients["member"].Post(action, url.Values{"confirm": {"1"}}); r.Status != http.StatusForbidden {
+		t.Errorf("a member revokes: got %d, want 403", r.Status)
+	}
+	ask := mod.Post(action, nil)
+	mustContain(t, ask, "guest1@peru.example", "Revoke the invitation")
+	if ask.Status != http.StatusOK || a.auditCount(t, "invitation.revoke") != 0 {
+		t.Fatalf("asking: %d, and %d revocations", ask.Status, a.auditCount(t, "invitation.revoke"))
+	}
+	if r := mod.Post(action, url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("confirmed: got %d, want 303", r.Status)
+	}
+	page = mod.Get("/moderation/invitations")
+	mustContain(t, page, "its link no longer works")
+	if strings.Contains(page.Body, `action="`+action+`"`) || a.auditCount(t, "invitation.revoke") != 1 {
+		t.Errorf("after revoking: the button is still there, or the audit log has %d entries", a.auditCount(t, "invitation.revoke"))
+	}
+	mod.Post(action, url.Values{"confirm": {"1"}})
+	mustContain(t, mod.Get("/moderation/invitations"), "no link left to withdraw")
+	if got := mod.Post("/moderation/invitations/987654/revoke", url.Values{"confirm": {"1"}}).Status; got != http.StatusNotFound {
+		t.Errorf("unknown invitation: got %d, want 404", got)
 	}
 }

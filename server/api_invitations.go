@@ -120,7 +120,7 @@ func (s *Server) apiInvitationRevoke(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r)
 	case errors.Is(err, store.ErrInvitationClosed):
-		s.apiError(w, r, http.StatusConflict, "invitation_closed", "error_invitation_closed")
+		s.apiError(w, r, http.StatusConflict, "not_open", "flash_invitation_closed")
 	case err != nil:
 		s.serverError(w, r, err)
 	default:

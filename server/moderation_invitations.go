@@ -149,3 +149,39 @@ func kindStrings() []string {
 	}
 	return out
 }
+
+// invitationRevoke withdraws an open invitation after asking; one already
+// used or expired has nothing left to withdraw.
+func (s *Server) invitationRevoke(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathID(r)
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	inv, err := s.store.InvitationByID(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.notFound(w, r)
+		return
+	}
+	if err == nil && invitationState(inv, s.store.Now()) != "open" {
+		err = store.ErrInvitationClosed
+	}
+	if err == nil {
+		l := s.localizer(r)
+		if !s.confirmed(w, r, confirmation{Question: "confirm_revoke_invitation", Effect: "confirm_revoke_invitation_effect",
+			Button: "confirm_revoke_invitation_button", Details: []confirmDetail{{l.T("field_email"), inv.Email},
+				{l.T("field_organisation"), inv.OrgName}, {l.T("field_role"), l.T("role_" + string(inv.Role))}},
+			Back: "/moderation/invitations"}) {
+			return
+		}
+		err = s.store.RevokeInvitation(r.Context(), currentUser(r).ID, id)
+	}
+	switch {
+	case errors.Is(err, store.ErrInvitationClosed):
+		s.redirectWithFlash(w, r, "/moderation/invitations", "flash_invitation_closed")
+	case err != nil:
+		s.serverError(w, r, err)
+	default:
+		s.redirectWithFlash(w, r, "/moderation/invitations", "flash_invitation_revoked")
+	}
+}

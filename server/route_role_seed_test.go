@@ -392,6 +392,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/api/v1/account-requests/{id}":        ids("/api/v1/account-requests/", "", w.users["pending"].ID),
 		"/api/v1/users/{id}":                   ids("/api/v1/users/", "", w.users["demoted"].ID),
 		"/api/v1/invitations/{id}":             {"/api/v1/invitations/999999"},
+		"/moderation/invitations/{id}":         {"/moderation/invitations/999999"},
 		"/admin/pages/{slug}/{lang}":           {"/admin/pages/privacy/fr", "/admin/pages/terms/en", "/admin/pages/contact/xx"},
 		"/forum/themes/{slug}":                 {"/forum/themes/" + theme.Slug},
 		"/forum/threads/{ref}":                 append(ids("/forum/threads/", "", threads...), ids("/forum/threads/", "-x", threads...)...),
@@ -444,6 +445,8 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/events":               {"?when=past"},
 		"/api/v1/events":        {"?when=past"},
 		"/moderation/documents": {"?status=archived", "?status=draft"},
+		// The editor's "@": in the Chatham House thread (a route of that thread, for the walk), and for a new one under the rule.
+		"/api/v1/mention-suggestions": {"?q=test", fmt.Sprintf("?thread=%d&q=", threadC), fmt.Sprintf("?thread=%d&q=zq", threadC), "?attribution=chatham&q=test"},
 	}
 	w.chathamThread = threadC
 	w.chathamWords = []string{rrWord("chathamtitle"), rrWord("chathambody"), rrWord("chathamreply"), rrWord("chathamanswer")}
