@@ -136,7 +136,12 @@ func (s *Server) eventCalendar(w http.ResponseWriter, r *http.Request) {
 	l := s.tr.For(lang)
 	cal := feeds.Calendar{ProdID: "-//Ideas Exchange//ideasx//EN", Name: l.T("site_name") + " — " + l.T("events_title")}
 	for i := range events {
-		cal.Events = append(cal.Events, s.calendarEvent(&events[i], lang))
+		ev := s.calendarEvent(&events[i], lang)
+		if err := s.withSessions(r.Context(), &ev, &events[i], lang); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		cal.Events = append(cal.Events, ev)
 	}
 	s.writeFeed(w, r, negotiated, s.cfg.BaseURL+langPrefix(lang)+"/events.ics", "text/calendar; charset=utf-8",
 		func(b *bytes.Buffer) error { return feeds.WriteICS(b, cal) })
@@ -171,7 +176,12 @@ func (s *Server) eventICS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.lang(r)
-	cal := feeds.Calendar{ProdID: "-//Ideas Exchange//ideasx//EN", Events: []feeds.Event{s.calendarEvent(e, lang)}}
+	ev := s.calendarEvent(e, lang)
+	if err := s.withSessions(r.Context(), &ev, e, lang); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	cal := feeds.Calendar{ProdID: "-//Ideas Exchange//ideasx//EN", Events: []feeds.Event{ev}}
 	var b bytes.Buffer
 	if err := feeds.WriteICS(&b, cal); err != nil {
 		s.serverError(w, r, err)
