@@ -222,7 +222,8 @@ func (w *rrWorld) leaked(role, path string, r servertest.Response) []string {
 	for _, echo := range rrEchoes(path) {
 		text = strings.ReplaceAll(text, echo, "")
 	}
-	chathamRoute := strings.Contains(path+"/", fmt.Sprintf("/threads/%d/", w.chathamThread))
+	chathamRoute := strings.Contains(path+"/", fmt.Sprintf("/threads/%d/", w.chathamThread)) ||
+		strings.Contains(path+"&", fmt.Sprintf("?thread=%d&", w.chathamThread))
 	var out []string
 	for _, c := range w.canaries {
 		if !strings.Contains(text, c.word) || c.chatham && !chathamRoute && !w.saysChatham(text) {

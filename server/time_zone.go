@@ -115,3 +115,8 @@ func (v *view) ReaderSlot(start, end time.Time) string {
 	}
 	return text
 }
+
+// LocalDate is the day a moment fell on for the reader ("7 December 2026"
+// in New York may be the 8th in Geneva). Calendar dates (a document's date,
+// a meeting's day) keep Date, in their own zone.
+func (v *view) LocalDate(t time.Time) string { return v.Date(t.In(v.Zone)) }
