@@ -39,6 +39,9 @@ func Load(ctx context.Context, st *store.Store) (Report, error) {
 	if err := loadForum(ctx, st, &rep); err != nil {
 		return rep, err
 	}
+	if err := loadRegistration(ctx, st); err != nil {
+		return rep, err
+	}
 	return rep, nil
 }
 
