@@ -80,7 +80,7 @@ func readOutcome(f *form) store.OutcomeInput {
 	if f.ok() && in.EN == "" && in.FR == "" && in.ES == "" {
 		f.fail("outcome_en", "error_outcome_empty")
 	}
-	in.Body = outcomePostBody(in)
+	in.Body = store.OutcomePostBody(in.EN, in.FR, in.ES)
 	in.HTML = string(markdown.Render(in.Body))
 	return in
 }

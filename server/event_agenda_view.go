@@ -3,10 +3,8 @@ package server
 import (
 	"html/template"
 	"net/http"
-	"strings"
 	"time"
 
-	"ideasx/server/i18n"
 	"ideasx/server/markdown"
 	"ideasx/store"
 )
@@ -141,21 +139,4 @@ func (s *Server) addAgenda(r *http.Request, e *store.Event, data map[string]any)
 	data["AgendaModerator"] = me.IsModerator()
 	data["LiveTopic"], data["LiveSeq"] = topic, seq
 	return nil
-}
-
-// outcomePostBody is the thread entry an outcome makes: each language
-// written, under its name in that language, in the group's order, so that
-// the thread, its export, search and the API carry the same text.
-func outcomePostBody(in store.OutcomeInput) string {
-	var b strings.Builder
-	for _, t := range []store.LangText{{Lang: "en", Text: in.EN}, {Lang: "fr", Text: in.FR}, {Lang: "es", Text: in.ES}} {
-		if t.Text == "" {
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString("**" + i18n.LanguageName(t.Lang) + "**\n\n" + t.Text)
-	}
-	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -63,6 +64,23 @@ func (a *AgendaItem) Outcomes() []LangText {
 
 // LangText is a text in one language.
 type LangText struct{ Lang, Text string }
+
+// OutcomePostBody is the thread entry an outcome makes (Markdown): each
+// language written, under its name in that language, in the group's order,
+// so that the thread, its export, search and the API carry the same text.
+func OutcomePostBody(en, fr, es string) string {
+	var b strings.Builder
+	for _, t := range []struct{ name, text string }{{"English", en}, {"Français", fr}, {"Español", es}} {
+		if t.text == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("**" + t.name + "**\n\n" + t.text)
+	}
+	return b.String()
+}
 
 // curatedDoc is the public document published from thread t, if any.
 const curatedDoc = `(SELECT MIN(d.id) FROM documents d WHERE d.source_thread_id = t.id AND d.status = 'published' AND d.visibility = 'public')`

@@ -149,7 +149,7 @@ func loadForum(ctx context.Context, st *store.Store, rep *Report) error {
 			}
 		}
 	}
-	return nil
+	return loadAgenda(ctx, st, users)
 }
 
 // Synthetic adds n generated threads of 10 posts by the demo people, for
