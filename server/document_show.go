@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"ideasx/server/files"
 	"ideasx/server/markdown"
 	"ideasx/store"
 )
@@ -135,24 +134,15 @@ func (s *Server) documentFileDownload(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", f.ContentType)
-	h.Set("Content-Disposition", files.ContentDisposition(f.Filename, inlineType(f.ContentType)))
-	h.Set("ETag", `"`+f.SHA256+`"`)
-	// Sent as stored: ranges and the strong ETag stay true of the bytes.
-	h.Set(noCompression, "1")
-	// A file is never a page of this site: no scripts, no plugins, whatever it holds.
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
 	// Only what anyone may download may be kept by a shared cache: an older
 	// version is the moderators' alone, whatever the document's visibility.
 	// Even then every reuse is revalidated (a 304 from the ETag, no body), so
 	// that a document made members-only or archived stops being served at once.
+	cache := "private, no-store"
 	if current && d.IsPublicAt(s.store.Now()) && d.Status == store.Published {
-		h.Set("Cache-Control", "public, no-cache")
-	} else {
-		h.Set("Cache-Control", "private, no-store")
+		cache = "public, no-cache"
 	}
-	http.ServeContent(w, r, f.Filename, f.CreatedAt, s.store.OpenFile(r.Context(), f))
+	serveStoredFile(w, r, f.Filename, f.ContentType, f.SHA256, f.CreatedAt, cache, s.store.OpenFile(r.Context(), f))
 }
 
 // isCurrentFile reports whether f is the latest file of its language.

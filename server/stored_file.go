@@ -17,6 +17,8 @@ func serveStoredFile(w http.ResponseWriter, r *http.Request, name, contentType, 
 	h.Set("Content-Type", contentType)
 	h.Set("Content-Disposition", files.ContentDisposition(name, inlineType(contentType)))
 	h.Set("ETag", `"`+sha256+`"`)
+	// Sent as stored: ranges and the strong ETag stay true of the bytes.
+	h.Set(noCompression, "1")
 	// A file is never a page of this site: no scripts, no plugins, whatever it holds.
 	h.Set("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
 	h.Set("Cache-Control", cacheControl)
