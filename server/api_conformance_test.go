@@ -125,6 +125,7 @@ var conformanceRows = []conformanceRow{
 	{op: "POST /documents/{ref}/status", by: moderator, valid: call{path: "/documents/{document}/status", body: `{"status":"published"}`},
 		invalid: []call{{path: "/documents/{document}/status", body: `{"status":"public"}`}, {path: "/documents/" + nowhere + "/status", body: `{"status":"draft"}`},
 			{path: "/documents/{consent}/status", body: `{"status":"published"}`}}},
+	{op: "GET /documents/{ref}/consents", by: moderator, valid: call{path: "/documents/{consent}/consents"}, invalid: []call{{path: "/documents/" + nowhere + "/consents"}}},
 	{op: "POST /documents/{ref}/files", by: moderator, contentType: multipartType, valid: call{path: "/documents/{document}/files", body: "{upload}"},
 		invalid: []call{{path: "/documents/" + nowhere + "/files", body: "{upload}"}, {path: "/documents/{document}/files", body: "{upload without file}"}}},
 	{op: "GET /documents/{ref}/files/{file}", by: anonymous, valid: call{path: "/documents/{document}/files/{file}"},

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"ideasx/store"
 )
@@ -13,6 +14,46 @@ import (
 func (s *Server) curationAPIRoutes(mux *routeTable) {
 	s.api(mux, "POST /api/v1/threads/{ref}/curate", refAsID(s.moderator(s.apiThreadCurate)))
 	s.api(mux, "POST /api/v1/documents/{ref}/status", refAsID(s.moderator(s.apiDocumentStatus)))
+	s.api(mux, "GET /api/v1/documents/{ref}/consents", refAsID(s.moderator(s.apiDocumentConsents)))
+}
+
+// apiDocumentConsent is one person's answer as the draft's page shows it
+// to moderators, the note of a refusal included.
+type apiDocumentConsent struct {
+	UserID       int64      `json:"user_id"`
+	Name         string     `json:"name"`
+	Organisation string     `json:"organisation"`
+	Answer       string     `json:"answer"`
+	NamedAs      string     `json:"named_as"`
+	AnonymousAs  string     `json:"anonymous_as"`
+	Note         string     `json:"note,omitempty"`
+	AskedAt      time.Time  `json:"asked_at"`
+	AnsweredAt   *time.Time `json:"answered_at,omitempty"`
+}
+
+// apiDocumentConsents tells a moderator's program who a curated draft
+// waits for before it may be published (an empty list: nobody was asked).
+func (s *Server) apiDocumentConsents(w http.ResponseWriter, r *http.Request) {
+	d, ok := s.loadCuratedDocument(w, r)
+	if !ok {
+		return
+	}
+	cs, err := s.store.DocumentConsents(r.Context(), d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	out := make([]apiDocumentConsent, len(cs))
+	for i, c := range cs {
+		out[i] = apiDocumentConsent{UserID: c.UserID, Name: c.Name, Organisation: c.OrgName, Answer: c.Answer(), NamedAs: c.NamedAs,
+			AnonymousAs: c.AnonymousAs, Note: c.Note, AskedAt: c.AskedAt, AnsweredAt: c.AnsweredAt}
+	}
+	waiting, err := s.consentsAwaited(r, d.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"consents": out, "all_agreed": !waiting})
 }
 
 // apiThreadCurate answers 201 with a new draft, or 200 with the draft the

@@ -52,10 +52,21 @@ func TestAPICuration(t *testing.T) {
 		if r.Status != http.StatusConflict || !strings.Contains(r.Body, "consent_missing") || !strings.Contains(r.Body, "Test biz") {
 			t.Errorf("publish before consent: got %d %s, want 409 naming Test biz", r.Status, r.Body)
 		}
+		consents := "/api/v1/documents/" + itoa(doc.ID) + "/consents"
+		if r := apiJSON(del, "GET", consents, ""); r.Status != http.StatusForbidden {
+			t.Errorf("member reads the consents: got %d, want 403", r.Status)
+		}
+		if r := apiJSON(mod, "GET", consents, ""); r.Status != http.StatusOK || strings.Count(r.Body, `"answer":"pending"`) != 2 ||
+			!strings.Contains(r.Body, `"all_agreed":false`) {
+			t.Errorf("consents before anyone answered: got %d %s, want two pending", r.Status, r.Body)
+		}
 		for _, c := range []*servertest.Client{biz, del} {
 			if r := apiJSON(c, "PUT", "/api/v1/consents/"+itoa(doc.ID), `{"answer":"granted"}`); r.Status != http.StatusOK {
 				t.Fatalf("consent: %d %s", r.Status, r.Body)
 			}
+		}
+		if r := apiJSON(mod, "GET", consents, ""); !strings.Contains(r.Body, `"all_agreed":true`) {
+			t.Errorf("consents once all agreed: %s", r.Body)
 		}
 		r = apiJSON(mod, "POST", status, `{"status":"published"}`)
 		if r.Status != http.StatusOK || !strings.Contains(r.Body, `"status":"published"`) {
