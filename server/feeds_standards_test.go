@@ -22,6 +22,8 @@ import (
 // entryLangs reads each Atom entry's id and xml:lang as written.
 var entryLangRE = regexp.MustCompile(`<entry xml:lang="([^"]*)">\s*<id>([^<]*)</id>`)
 
+var atomLanguageTag = regexp.MustCompile(`^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$`)
+
 // TestAtomIDsSurviveARename: a feed reader keys entries on their id, so a
 // new title must not make the document look new.
 func TestAtomIDsSurviveARename(t *testing.T) {
@@ -83,14 +85,18 @@ func TestFeedsPerLanguage(t *testing.T) {
 	langs := map[string]string{}
 	for _, m := range entryLangRE.FindAllStringSubmatch(fr.Body, -1) {
 		langs[m[2]] = m[1]
+		// RFC 4287's atomLanguageTag (jing with its RELAX NG schema says the same).
+		if !atomLanguageTag.MatchString(m[1]) {
+			t.Errorf("xml:lang %q is not an atomLanguageTag", m[1])
+		}
 	}
 	// The public report has one file, in English: its entry says so. The
-	// derestricted study has none: nothing is claimed.
+	// derestricted study has none: its language is "undetermined".
 	if got := langs[fmt.Sprintf("%s/documents/%d", app.BaseURL, lib.public.ID)]; got != "en" {
 		t.Errorf("English document in the French feed: xml:lang %q, want en\n%s", got, fr.Body)
 	}
-	if got, ok := langs[fmt.Sprintf("%s/documents/%d", app.BaseURL, lib.derestricted.ID)]; !ok || got != "" {
-		t.Errorf("document of unknown language in the French feed: xml:lang %q (present %v), want \"\"", got, ok)
+	if got := langs[fmt.Sprintf("%s/documents/%d", app.BaseURL, lib.derestricted.ID)]; got != "und" {
+		t.Errorf("document of unknown language in the French feed: xml:lang %q, want und", got)
 	}
 
 	plain := c.Get("/documents.atom")

@@ -72,9 +72,9 @@ type Entry struct {
 	Author string
 	// Lang is the language of the entry's own text (title, summary),
 	// written as the entry's xml:lang. It is always written: an entry of a
-	// French feed whose title is English must not inherit the feed's "fr",
-	// and "" (the value XML gives to "unknown") says that nothing is
-	// claimed about it.
+	// French feed whose title is English must not inherit the feed's "fr".
+	// "" is written "und", BCP 47's "undetermined" (XML's own xml:lang=""
+	// does not match RFC 4287's atomLanguageTag).
 	Lang string
 }
 
@@ -94,7 +94,7 @@ type atomFeed struct {
 }
 
 type atomEntry struct {
-	Lang       *string        `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
+	Lang       string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr"`
 	ID         string         `xml:"id"`
 	Title      atomText       `xml:"title"`
 	Links      []atomLink     `xml:"link"`
@@ -216,9 +216,12 @@ func WriteAtom(w io.Writer, f Feed) error {
 		if f.Updated.IsZero() && eu.After(updated) {
 			updated = eu
 		}
-		lang := xmlChars(e.Lang)
+		lang := strings.TrimSpace(xmlChars(e.Lang))
+		if lang == "" {
+			lang = "und"
+		}
 		ae := atomEntry{
-			Lang:    &lang,
+			Lang:    lang,
 			ID:      xmlChars(e.ID),
 			Title:   atomText{Type: "text", Text: title},
 			Links:   []atomLink{{Rel: "alternate", Type: "text/html", Href: xmlChars(e.URL)}},
