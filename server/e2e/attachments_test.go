@@ -57,10 +57,16 @@ func TestAttachmentsInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// The business reads the thread while the delegate replies: the files arrive live.
+	reader := b.Tab()
+	signIn(t, reader, app, "lucia@cafe.example")
+	threadURL := fmt.Sprintf("%s/forum/threads/%d", app.URL, thread)
+	browsertest.Do(t, reader, chromedp.EmulateViewport(desktopW, desktopH), chromedp.Navigate(threadURL), waitFor("#f-body"))
+	waitConnections(t, app, 1)
+
 	tab := b.Tab()
 	errs := watchConsole(t, tab)
 	signIn(t, tab, app, "delegate@kenya.example")
-	threadURL := fmt.Sprintf("%s/forum/threads/%d", app.URL, thread)
 	browsertest.Do(t, tab, chromedp.EmulateViewport(desktopW, desktopH), chromedp.Navigate(threadURL), waitFor("#f-body"),
 		chromedp.SetUploadFiles("#f-files", []string{pdfPath}),
 		fill("#f-body", "Our ministry accepts the new stamp; the rules and a photo of it are attached."))
@@ -85,6 +91,8 @@ func TestAttachmentsInBrowser(t *testing.T) {
 	assertText(t, tab, ".post:last-of-type .attachment-list", "Certificate rules 2026.pdf", "PDF")
 	assertText(t, tab, ".post:last-of-type .attachment-image figcaption", "pasted-")
 	noViolations(t, tab, axe, "a thread with attachments")
+	waitJS(t, reader, `(() => { const i = document.querySelector(".post:last-of-type .attachment-image img"); return i !== null && i.complete && i.naturalWidth === 1080; })()`)
+	assertText(t, reader, ".post:last-of-type .attachment-list", "Certificate rules 2026.pdf")
 	if e := errs(); len(e) > 0 {
 		t.Errorf("console errors: %v", e)
 	}

@@ -484,8 +484,9 @@ ThreadPage.prototype.build = function (data) {
 };
 
 ThreadPage.prototype.added = function (data) {
-  // A meeting's outcome is shown in its own way, which the page renders.
-  if (data.outcome && this.lastPage()) {
+  // A meeting's outcome, and a post's files (images inline by their preview,
+  // the rest listed with type and size), are shown as the page renders them.
+  if ((data.outcome || data.attachments?.length) && this.lastPage()) {
     this.live.refetch(["ol.posts"]);
     return;
   }
@@ -564,6 +565,11 @@ ThreadPage.prototype.updated = function (data) {
   if (!li) return;
   if (!data.author) {
     this.deleted(data);
+    return;
+  }
+  // Files added or taken away by an edit: the page renders the post again.
+  if (data.attachments?.length || li.querySelector(".attachments")) {
+    this.live.refetch([`#post-${Number(data.id)}`]);
     return;
   }
   const body = li.querySelector(".post-body");
