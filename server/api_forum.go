@@ -44,10 +44,12 @@ type apiAuthor struct {
 	OrganisationKind string `json:"organisation_kind"`
 	// HiddenFromOthers: the caller sees a name that other members do not.
 	HiddenFromOthers bool `json:"hidden_from_others,omitempty"`
+	// Handle leads to the person's page (/forum/people/{handle}), given with a post's author where the page links the name.
+	Handle string `json:"handle,omitempty"`
 }
 
 func authorJSON(b byline, kind store.OrgKind) apiAuthor {
-	return apiAuthor{Name: b.Name, Organisation: b.Organisation, OrganisationKind: string(kind), HiddenFromOthers: b.Withheld}
+	return apiAuthor{Name: b.Name, Organisation: b.Organisation, OrganisationKind: string(kind), HiddenFromOthers: b.Withheld, Handle: b.Handle}
 }
 
 type apiThread struct {

@@ -321,7 +321,14 @@ Live.prototype.byline = function (author) {
     out.append(span("byline-anon", this.kinds[author.organisation_kind] || ""));
     return out;
   }
-  out.append(span("byline-name", author.name));
+  const name = span("byline-name", "");
+  if (author.handle) {
+    const link = document.createElement("a");
+    link.href = `/forum/people/${encodeURIComponent(author.handle)}`;
+    link.textContent = author.name;
+    name.append(link);
+  } else name.textContent = author.name;
+  out.append(name);
   if (author.organisation) out.append(" ", span("byline-org", `· ${author.organisation}`));
   if (author.hidden_from_others) {
     const badge = span("badge badge-muted", this.withheld);
