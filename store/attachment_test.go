@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
@@ -134,6 +135,17 @@ func TestPostAttachments(t *testing.T) {
 		}
 		if p, _ := s.PostByID(ctx, p.ID); len(p.Attachments) != 1 || p.Attachments[0].ID != spec.ID {
 			t.Errorf("a text edit changed the files: %+v", p.Attachments)
+		}
+		// A moderator taking a file away is in the audit log, with the ids before and after.
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		none := []int64{}
+		if err := s.EditPostWith(ctx, store.PostEdit{PostID: p.ID, Editor: mod, Body: "Text only", HTML: "x", Attachments: &none}); err != nil {
+			t.Fatal(err)
+		}
+		log, err := s.AuditLog(ctx, store.AuditFilter{Action: "post.edit"})
+		if err != nil || len(log) != 1 || log[0].BeforeJSON != fmt.Sprintf(`{"attachments":[%d],"body":"Text only"}`, spec.ID) ||
+			log[0].AfterJSON != `{"attachments":[],"body":"Text only"}` {
+			t.Errorf("audit of a moderator's edit: %+v (%v)", log, err)
 		}
 	})
 }

@@ -252,8 +252,17 @@ func (s *Store) EditPostWith(ctx context.Context, e PostEdit) error {
 			return err
 		}
 		if editor.ID != p.AuthorID {
+			before, after := map[string]any{"body": p.Body}, map[string]any{"body": body}
+			// A moderator's change to someone's files is recorded as their ids.
+			if e.Attachments != nil {
+				var had []int64
+				if err := s.selectAll(ctx, tx, &had, `SELECT attachment_id FROM post_revision_attachments WHERE revision_id = ? ORDER BY position`, revID); err != nil {
+					return fmt.Errorf("edit post: %w", err)
+				}
+				before["attachments"], after["attachments"] = had, *e.Attachments
+			}
 			if err := s.audit(ctx, tx, AuditEntry{ActorID: editor.ID, Action: "post.edit", TargetType: "post", TargetID: postID,
-				Before: map[string]any{"body": p.Body}, After: map[string]any{"body": body}}); err != nil {
+				Before: before, After: after}); err != nil {
 				return err
 			}
 		}
