@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html/template"
 	netmail "net/mail"
-	"strings"
 
 	"ideasx/server/feeds"
 	"ideasx/server/i18n"
@@ -154,8 +153,7 @@ func eventWhen(l *i18n.Localizer, e *store.Event) string {
 // eventUID is a meeting's iCalendar UID, the same in the calendar feed and
 // in every invitation, so that clients update the one copy they have.
 func (s *Server) eventUID(e *store.Event) string {
-	host := strings.TrimPrefix(strings.TrimPrefix(s.cfg.BaseURL, "https://"), "http://")
-	return fmt.Sprintf("event-%d@%s", e.ID, host)
+	return fmt.Sprintf("event-%d@%s", e.ID, s.cfg.Domain())
 }
 
 // invitation writes the iCalendar invitation of reg to e (or its

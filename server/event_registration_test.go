@@ -106,7 +106,9 @@ func TestRegistrationMailsAndWaitingList(t *testing.T) {
 			t.Fatalf("confirmation: got %+v", mails)
 		}
 		method, uid, seq, cal := invitation(t, mails[0])
-		if method != "REQUEST" || seq != "0" || uid != fmt.Sprintf("event-%d@%s", e.ID, strings.TrimPrefix(app.URL, "http://")) {
+		// The same UID as the meeting's in the calendar feed, so that a calendar holds one copy.
+		feed := app.Client().Get(eventPage(e) + "/calendar.ics").Body
+		if method != "REQUEST" || seq != "0" || !strings.HasPrefix(uid, fmt.Sprintf("event-%d@", e.ID)) || !strings.Contains(feed, "UID:"+uid) {
 			t.Errorf("invitation: got METHOD %s, UID %s, SEQUENCE %s; want REQUEST, the event's UID, 0", method, uid, seq)
 		}
 		if a := cal.Events()[0].GetProperty(ics.ComponentPropertyAttendee); a == nil || a.Value != "mailto:ana@cafe.example" {
@@ -405,6 +407,35 @@ func TestRegistrationAPI(t *testing.T) {
 		}
 		if r := biz.Do(http.MethodDelete, path, nil, ""); r.Status != http.StatusNotFound {
 			t.Errorf("cancel again: got %d, want 404", r.Status)
+		}
+	})
+}
+
+// TestCancelMeetingNeedsConfirmation: cancelling a meeting from the
+// organisers' page takes the ticked box; then the page, the feed and the
+// registrants say so.
+func TestCancelMeetingNeedsConfirmation(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		e := registrationMeeting(t, app, 0)
+		visitorRegisters(t, app.Client(), e, "Ana", "ana@cafe.example")
+		mod := app.CreateUser("organiser@secretariat.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
+		org := app.Client()
+		org.SignIn(mod.Email)
+		cancel := fmt.Sprintf("/moderation/events/%d/cancel", e.ID)
+		if r := org.Post(cancel, nil); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Tick the box") {
+			t.Errorf("without the box: got %d, want 422 asking to tick it", r.Status)
+		}
+		if got, _ := app.Store.EventByID(context.Background(), e.ID, store.Access{}); got.CancelledAt != nil {
+			t.Fatal("cancelled without the box ticked")
+		}
+		if r := org.Post(cancel, url.Values{"confirm": {"1"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("cancel: got %d", r.Status)
+		}
+		mustContain(t, app.Client().Get(eventPage(e)), "This meeting has been cancelled.", "Registration is closed: the meeting is cancelled.")
+		mustContain(t, app.Client().Get(eventPage(e)+"/calendar.ics"), "STATUS:CANCELLED")
+		if m := app.WaitMails("ana@cafe.example", 2); len(m) != 2 || !strings.Contains(m[1].Calendar, "METHOD:CANCEL") {
+			t.Errorf("registrant told: got %+v", m)
 		}
 	})
 }

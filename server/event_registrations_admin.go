@@ -284,7 +284,21 @@ func (s *Server) eventCancel(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if f := s.parseForm(w, r); f == nil {
+	f := s.parseForm(w, r)
+	if f == nil {
+		return
+	}
+	if f.values.Get("confirm") != "1" {
+		// The box is required in the browser; a request without it is refused all the same.
+		v := s.newView(w, r, "registrations_title")
+		rs, err := s.store.RegistrationSettingsOf(r.Context(), e.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		fillSettingsForm(v, e, rs)
+		v.Errors = map[string]string{"confirm": v.T("event_cancel_unconfirmed")}
+		s.renderRegistrations(w, r, v, e, http.StatusUnprocessableEntity)
 		return
 	}
 	if err := s.store.CancelEvent(r.Context(), currentUser(r).ID, e.ID); err != nil {
