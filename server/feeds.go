@@ -153,7 +153,9 @@ func (s *Server) eventCalendar(w http.ResponseWriter, r *http.Request) {
 //
 // The online link goes with the event to whoever may read the event, as on
 // its page: the calendars are built for visitors (public events only), and
-// an event's own .ics for its reader.
+// an event's own .ics for its reader. A meeting that takes registrations
+// has none here (the store reads it as empty for all but its organisers):
+// its registrants get it, when it is time, with their own invitation.
 func (s *Server) calendarEvent(e *store.Event, lang string) feeds.Event {
 	ev := feeds.Event{
 		UID: fmt.Sprintf("event-%d@%s", e.ID, s.cfg.Domain()), Summary: e.Title, Description: markdown.Excerpt(e.Programme, 2000),
@@ -164,6 +166,10 @@ func (s *Server) calendarEvent(e *store.Event, lang string) feeds.Event {
 		loc := e.Location()
 		ev.Start = dayOf(e.StartsAt.In(loc))
 		ev.End = dayOf(e.EndsAt.In(loc))
+	}
+	if e.CancelledAt != nil {
+		// Subscribed calendars strike it through rather than drop it unseen.
+		ev.Status = "CANCELLED"
 	}
 	return ev
 }

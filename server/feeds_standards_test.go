@@ -284,6 +284,28 @@ func TestEventCalendarKeepsPlaceAndLink(t *testing.T) {
 	if strings.Contains(m.Get("/events.ics").Body, "meet.example.org/secret") {
 		t.Error("the public calendar carries the members' link for a member (a cache would pass it on)")
 	}
+
+	// A meeting taking registrations keeps its link for its registrants
+	// (issue 16): no calendar carries it, the event's own .ics included.
+	if err := app.Store.SaveRegistrationSettings(ctx, 0, &store.RegistrationSettings{EventID: hybrid.ID, Enabled: true, OpenVisitors: true,
+		OpenBusinesses: true, OpenMembers: true, LinkRevealMinutes: 60}); err != nil {
+		t.Fatal(err)
+	}
+	for _, cl := range []*servertest.Client{c, m} {
+		for _, path := range []string{"/events.ics", "/fr/events.ics", link[1]} {
+			if body := cl.Get(path).Body; strings.Contains(body, "meet.example.org/msme") || !strings.Contains(body, "Room D") {
+				t.Errorf("%s of a meeting taking registrations: the link is there or the place is not\n%s", path, body)
+			}
+		}
+	}
+
+	// A cancelled meeting stays in the calendars, marked so.
+	if err := app.Store.CancelEvent(ctx, 0, hybrid.ID); err != nil {
+		t.Fatal(err)
+	}
+	if body := c.Get("/events.ics").Body; !strings.Contains(body, "STATUS:CANCELLED") {
+		t.Errorf("the cancelled meeting is not marked CANCELLED\n%s", body)
+	}
 }
 
 // TestAllDayEvents: the form and the API create all-day events, which the
