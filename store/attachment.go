@@ -264,3 +264,16 @@ func (s *Store) DiscardAttachments(ctx context.Context, uploaderID int64, ids []
 	}
 	return nil
 }
+
+// PurgeUnusedAttachments removes uploads older than age that no post has or
+// had: files sent with a post that was then not saved, or uploaded through
+// the API and never named. It returns how many went.
+func (s *Store) PurgeUnusedAttachments(ctx context.Context, age time.Duration) (int64, error) {
+	n, err := s.exec(ctx, s.db, `DELETE FROM attachments WHERE created_at < ?
+		AND id NOT IN (SELECT attachment_id FROM post_attachments)
+		AND id NOT IN (SELECT attachment_id FROM post_revision_attachments)`, s.now().Add(-age))
+	if err != nil {
+		return 0, fmt.Errorf("purge attachments: %w", err)
+	}
+	return n, nil
+}

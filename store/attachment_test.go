@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	"ideasx/store"
 	"ideasx/store/storetest"
@@ -135,6 +136,20 @@ func TestPostAttachments(t *testing.T) {
 		}
 		if p, _ := s.PostByID(ctx, p.ID); len(p.Attachments) != 1 || p.Attachments[0].ID != spec.ID {
 			t.Errorf("a text edit changed the files: %+v", p.Attachments)
+		}
+		// Uploads no post took go after a day; files on posts or in their history stay.
+		stray := upload(t, s, biz, "stray.pdf", []byte("%PDF-1.4 stray"))
+		if n, err := s.PurgeUnusedAttachments(ctx, time.Hour); err != nil || n != 0 {
+			t.Errorf("purging fresh uploads: %d (%v), want none", n, err)
+		}
+		if n, err := s.PurgeUnusedAttachments(ctx, -time.Hour); err != nil || n != 1 {
+			t.Errorf("purging: %d (%v), want the stray upload only", n, err)
+		}
+		if _, err := s.AttachmentByID(ctx, stray.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the stray upload: %v, want gone", err)
+		}
+		if _, err := s.AttachmentByID(ctx, extra.ID); err != nil {
+			t.Errorf("a file in a post's history was purged: %v", err)
 		}
 		// A moderator taking a file away is in the audit log, with the ids before and after.
 		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")

@@ -154,6 +154,10 @@ func runJobs(ctx context.Context, st *store.Store, cfg *config.Config, log *slog
 			if _, err := st.PurgeEvents(ctx, cfg.EventRetention); err != nil {
 				log.Warn("purge live events", "error", err)
 			}
+			// A day is long enough to finish a post whose files were uploaded first.
+			if _, err := st.PurgeUnusedAttachments(ctx, 24*time.Hour); err != nil {
+				log.Warn("purge unused attachments", "error", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
