@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzhttp"
@@ -21,10 +22,10 @@ import (
 // Static serves embedded assets. Each file's URL carries a hash of its
 // content, so browsers may cache it for a year and still see every change.
 //
-// Text files are compressed once, at start-up, with the slowest and
-// smallest settings of gzip and zstd (the files are embedded in the
-// binary, so start-up is their build): a request then costs no CPU for
-// compression and gets smaller bytes than compressing on the fly would give.
+// Text files are compressed once, at start-up, at high levels of gzip and
+// zstd (the files are embedded in the binary, so start-up is their build):
+// a request then costs no CPU for compression and gets smaller bytes than
+// compressing on the fly would give.
 type Static struct {
 	files map[string]*asset
 }
@@ -45,14 +46,7 @@ var precompressed = map[string]bool{".css": true, ".js": true, ".svg": true, ".j
 // NewStatic hashes, and compresses where it pays, every file of files.
 func NewStatic(files fs.FS) (*Static, error) {
 	s := &Static{files: map[string]*asset{}}
-	zw, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression),
-		// Browsers decode zstd with a window of up to 8 MiB only.
-		zstd.WithWindowSize(1<<20))
-	if err != nil {
-		return nil, err
-	}
-	defer zw.Close()
-	err = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -63,17 +57,52 @@ func NewStatic(files fs.FS) (*Static, error) {
 		sum := sha256.Sum256(b)
 		a := &asset{hash: hex.EncodeToString(sum[:6]), plain: b, ctype: mime.TypeByExtension(path.Ext(p))}
 		if precompressed[path.Ext(p)] {
-			gz, err := gzipBest(b)
-			if err != nil {
-				return fmt.Errorf("gzip %s: %w", p, err)
+			if a.gzip, a.zstd, err = compressOnce(sum, b); err != nil {
+				return fmt.Errorf("compress %s: %w", p, err)
 			}
-			a.gzip = smaller(gz, b)
-			a.zstd = smaller(zw.EncodeAll(b, nil), b)
 		}
 		s.files[p] = a
 		return nil
 	})
 	return s, err
+}
+
+// encoded remembers, by content hash, the compressed copies made in this
+// process: the files are the binary's own, so a second server in the same
+// process (the tests start hundreds) compresses nothing again.
+var encoded struct {
+	sync.Mutex
+	byHash map[[sha256.Size]byte][2][]byte
+}
+
+// compressOnce is b in gzip and in zstd, each nil unless smaller. Both at
+// high levels, as only start-up pays: gzip 9, and zstd's "better" level
+// (its "best" made the files 4% smaller for nine times the CPU, a second
+// and more at every start on a busy machine).
+func compressOnce(sum [sha256.Size]byte, b []byte) (gz, zs []byte, err error) {
+	encoded.Lock()
+	defer encoded.Unlock()
+	if c, ok := encoded.byHash[sum]; ok {
+		return c[0], c[1], nil
+	}
+	gz, err = gzipBest(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	zw, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBetterCompression),
+		// Browsers decode zstd with a window of up to 8 MiB only.
+		zstd.WithWindowSize(1<<20), zstd.WithEncoderConcurrency(1))
+	if err != nil {
+		return nil, nil, err
+	}
+	zs = zw.EncodeAll(b, nil)
+	_ = zw.Close()
+	gz, zs = smaller(gz, b), smaller(zs, b)
+	if encoded.byHash == nil {
+		encoded.byHash = map[[sha256.Size]byte][2][]byte{}
+	}
+	encoded.byHash[sum] = [2][]byte{gz, zs}
+	return gz, zs, nil
 }
 
 func gzipBest(b []byte) ([]byte, error) {
@@ -133,7 +162,7 @@ func (s *Static) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, etag := a.plain, a.hash
 	if a.gzip != nil || a.zstd != nil {
 		addVary(h, "Accept-Encoding")
-		switch pickEncoding(r.Header.Get("Accept-Encoding"), a.zstd != nil, a.gzip != nil) {
+		switch a.pick(acceptedCodings(r.Header.Get("Accept-Encoding"))) {
 		case "zstd":
 			body, etag = a.zstd, a.hash+"-zstd"
 			h.Set("Content-Encoding", "zstd")
@@ -158,31 +187,45 @@ func addVary(h http.Header, field string) {
 	h.Add("Vary", field)
 }
 
-// pickEncoding chooses among the encodings at hand the one the client
-// weighs most in Accept-Encoding (RFC 9110 §12.5.3), zstd on a tie;
-// "" means as it is. "*" is not taken as a yes: clients that send it
-// often expect the plain bytes.
-func pickEncoding(accept string, zstdOK, gzipOK bool) string {
-	best, bestQ := "", 0.0
+// pick chooses the copy to send: the encoding the client weighs most
+// (RFC 9110 §12.5.3), the smaller copy on a tie; "" means as it is.
+func (a *asset) pick(q map[string]float64) string {
+	qz, qg := q["zstd"], q["gzip"]
+	if a.zstd == nil {
+		qz = 0
+	}
+	if a.gzip == nil {
+		qg = 0
+	}
+	switch {
+	case qz > 0 && (qz > qg || (qz == qg && len(a.zstd) <= len(a.gzip))):
+		return "zstd"
+	case qg > 0:
+		return "gzip"
+	}
+	return ""
+}
+
+// acceptedCodings reads Accept-Encoding into each coding's weight. "*" is
+// not taken as a yes: clients that send it often expect the plain bytes.
+func acceptedCodings(accept string) map[string]float64 {
+	q := map[string]float64{}
 	for part := range strings.SplitSeq(accept, ",") {
 		coding, params, _ := strings.Cut(part, ";")
 		coding = strings.ToLower(strings.TrimSpace(coding))
-		q := 1.0
-		if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
-			var err error
-			if q, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
-				q = 0
-			}
-		}
 		if coding == "x-gzip" {
 			coding = "gzip" // RFC 9110 §8.4.1.3
 		}
-		if q <= 0 || (coding == "zstd" && !zstdOK) || (coding == "gzip" && !gzipOK) || (coding != "zstd" && coding != "gzip") {
-			continue
+		w := 1.0
+		if k, v, ok := strings.Cut(strings.TrimSpace(params), "="); ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+			var err error
+			if w, err = strconv.ParseFloat(strings.TrimSpace(v), 64); err != nil {
+				w = 0
+			}
 		}
-		if q > bestQ || (q == bestQ && coding == "zstd") {
-			best, bestQ = coding, q
+		if coding != "" {
+			q[coding] = w
 		}
 	}
-	return best
+	return q
 }
