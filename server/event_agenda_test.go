@@ -378,3 +378,49 @@ func TestDashboardFunnel(t *testing.T) {
 		}
 	})
 }
+
+// TestAgendaPageForms: a moderator reorders and removes items with the
+// meeting page's plain forms; others are refused and change nothing.
+func TestAgendaPageForms(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		ctx := context.Background()
+		w := seedAgenda(t, app)
+		all := store.Access{Members: true, Curator: true}
+		items, _ := app.Store.EventAgenda(ctx, w.meeting.ID, all)
+		second := items[1]
+		member := app.Client()
+		member.SignIn(w.delegate.Email)
+		for _, path := range []string{fmt.Sprintf("/moderation/agenda/%d/move", second.ID), fmt.Sprintf("/moderation/agenda/%d/delete", second.ID)} {
+			if r := member.Post(path, url.Values{"position": {"1"}}); r.Status != http.StatusForbidden && r.Status != http.StatusNotFound {
+				t.Errorf("member POST %s: got %d", path, r.Status)
+			}
+		}
+		if after, _ := app.Store.EventAgenda(ctx, w.meeting.ID, all); len(after) != 2 || after[0].ID != items[0].ID {
+			t.Fatalf("a member changed the agenda: %+v", after)
+		}
+		mod := app.Client()
+		mod.SignIn(w.mod.Email)
+		if r := mod.Post(fmt.Sprintf("/moderation/agenda/%d/move", second.ID), url.Values{"position": {"x"}}); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("move to no position: got %d, want 422", r.Status)
+		}
+		r := mod.Post(fmt.Sprintf("/moderation/agenda/%d/move", second.ID), url.Values{"position": {"1"}})
+		if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, fmt.Sprintf("#agenda-%d", second.ID)) {
+			t.Fatalf("move: got %d to %q", r.Status, r.Location)
+		}
+		if after, _ := app.Store.EventAgenda(ctx, w.meeting.ID, all); after[0].ID != second.ID {
+			t.Errorf("after moving up, first is %d, want %d", after[0].ID, second.ID)
+		}
+		if r := mod.Post(fmt.Sprintf("/moderation/agenda/%d/delete", second.ID), nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("remove: got %d", r.Status)
+		}
+		after, _ := app.Store.EventAgenda(ctx, w.meeting.ID, all)
+		if len(after) != 1 || after[0].ID != items[0].ID {
+			t.Errorf("after removing, agenda %+v", after)
+		}
+		// The challenge keeps its status: a referral is history.
+		if th, _ := app.Store.ThreadByID(ctx, second.ThreadID); th.Status != store.StatusReferred {
+			t.Errorf("removed challenge's status %s, want referred", th.Status)
+		}
+	})
+}

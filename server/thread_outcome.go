@@ -15,6 +15,9 @@ type outcomeLabel struct {
 // markOutcomes marks the posts of a page of thread t that are meetings'
 // outcomes. A thread has few agenda items, so they are read at once.
 func (s *Server) markOutcomes(r *http.Request, t *store.Thread, views []postView) error {
+	if t.Kind != store.Challenge {
+		return nil // only challenges go on agendas
+	}
 	items, err := s.store.ThreadAgenda(r.Context(), t.ID, store.AccessFor(currentUser(r)))
 	if err != nil {
 		return err
