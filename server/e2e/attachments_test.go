@@ -119,4 +119,24 @@ func TestAttachmentsInBrowser(t *testing.T) {
 			t.Errorf("the business's GET %s: got %d, want 200", u, r.Status)
 		}
 	}
+	editAttachments(t, tab, axe)
+}
+
+// editAttachments opens the edit form of the reply the tab shows last, takes
+// the PDF out and saves: the reply keeps only the image, and the history
+// below the form lists the PDF with the earlier text.
+func editAttachments(t *testing.T, tab page, axe *browsertest.Axe) {
+	browsertest.Do(t, tab, chromedp.EmulateViewport(phoneW, phoneH),
+		chromedp.Navigate(evalString(t, tab, `document.querySelector(".post:last-of-type a[href$='/edit']").href`)),
+		waitFor(".attachment-keep"))
+	noViolations(t, tab, axe, "the edit form with files")
+	viewportShot(t, tab, "attachments-edit-390")
+	browsertest.Do(t, tab, chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll(".attachment-keep label")].find((l) => l.textContent.includes(".pdf")).querySelector("input").click()`),
+		click("form[enctype='multipart/form-data'] button[type=submit]"))
+	waitAcrossNavigation(t, tab, `location.hash.startsWith("#post-") && document.querySelector(".post:last-of-type .attachment-image img") !== null`)
+	if got := evalString(t, tab, `document.querySelector(".post:last-of-type .attachments").textContent`); regexp.MustCompile(`\.pdf`).MatchString(got) {
+		t.Errorf("after taking the PDF out the reply still lists it: %q", got)
+	}
+	browsertest.Do(t, tab, chromedp.Navigate(evalString(t, tab, `document.querySelector(".post:last-of-type a[href$='/edit']").href`)), waitFor("#history"))
+	assertText(t, tab, "#history", "Certificate rules 2026.pdf")
 }
