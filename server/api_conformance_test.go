@@ -555,7 +555,45 @@ func (cf *conformance) send(t *testing.T, row conformanceRow, caller, method str
 	if err := openapi3filter.ValidateResponse(context.Background(), respIn); err != nil {
 		t.Errorf("%s: the answer %d does not conform: %v\n%s", what, resp.StatusCode, err, excerpt(got))
 	}
+	if resp.StatusCode == http.StatusUnprocessableEntity && op != nil {
+		checkFieldNames(t, what, op, got)
+	}
 	return resp.StatusCode
+}
+
+// checkFieldNames: a validation error names the properties the client
+// sent (starts_at, theme_id), never the form fields the pages use behind
+// them (starts, theme): each name must be a property of the documented
+// request body or a parameter, a nested one by its first part
+// (channels.reply).
+func checkFieldNames(t *testing.T, what string, op *openapi3.Operation, body []byte) {
+	t.Helper()
+	var answer struct {
+		Error struct {
+			Fields map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(body, &answer) != nil {
+		return
+	}
+	known := map[string]bool{}
+	for _, p := range op.Parameters {
+		known[p.Value.Name] = true
+	}
+	if op.RequestBody != nil {
+		for _, media := range op.RequestBody.Value.Content {
+			if media.Schema != nil {
+				for name := range media.Schema.Value.Properties {
+					known[name] = true
+				}
+			}
+		}
+	}
+	for field := range answer.Error.Fields {
+		if name, _, _ := strings.Cut(strings.SplitN(field, "[", 2)[0], "."); !known[name] {
+			t.Errorf("%s: the error names %q, which is neither a documented property of the request nor a parameter", what, field)
+		}
+	}
 }
 
 // optionalCaller reports whether an operation also takes no credentials

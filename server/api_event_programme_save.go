@@ -86,7 +86,7 @@ func (s *Server) apiSessionSave(w http.ResponseWriter, r *http.Request, sessionI
 		s.apiError(w, r, http.StatusUnprocessableEntity, "invalid", "error_too_long", "Max", maxRows)
 		return
 	}
-	f := &form{values: in.values(), errors: map[string]string{}, l: s.localizer(r)}
+	f := (&form{values: in.values(), errors: map[string]string{}, l: s.localizer(r)}).as(sessionProperties)
 	// The form skips a row left empty; a person sent without a name is a mistake to report.
 	for i, p := range in.People {
 		if strings.TrimSpace(p.Name) == "" {
@@ -166,7 +166,7 @@ func (s *Server) apiEventLinksSave(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, http.StatusUnprocessableEntity, "invalid", "error_too_long", "Max", maxRows)
 		return
 	}
-	f := &form{values: url.Values{}, errors: map[string]string{}, l: s.localizer(r)}
+	f := (&form{values: url.Values{}, errors: map[string]string{}, l: s.localizer(r)}).as(linksProperties)
 	var mainID int64
 	if in.MainEventID != nil {
 		mainID = *in.MainEventID
