@@ -26,13 +26,14 @@ type accountsAPI struct {
 }
 
 // accountRoles are the callers each account operation is tried with, in this order.
-var accountRoles = []string{"anonymous", "pending", "business", "member", "moderator", "admin"}
+var accountRoles = []string{"anonymous", "pending", "visitor", "business", "member", "moderator", "admin"}
 
 func newAccountsAPI(t *testing.T, app *servertest.App) *accountsAPI {
 	t.Helper()
 	a := &accountsAPI{app: app, users: map[string]*store.User{}, clients: map[string]*servertest.Client{"anonymous": app.Client()}}
 	signInAccounts(t, app, a.users, a.clients, []testAccount{
 		{"pending", store.RolePending, "Waiting Ltd", store.OrgBusiness},
+		{"visitor", store.RoleVisitor, "Curious Ltd", store.OrgBusiness},
 		{"business", store.RoleBusiness, "Andes Textiles", store.OrgBusiness},
 		{"member", store.RoleMember, "Delegation of Kenya", store.OrgMember},
 		{"moderator", store.RoleModerator, "WTO Secretariat", store.OrgSecretariat},
@@ -96,26 +97,26 @@ func TestAccountAPIByRole(t *testing.T) {
 		rows := []struct {
 			method, path, body string
 			target             func(t *testing.T) int64
-			want               []int // anonymous, pending, business, member, moderator, admin
+			want               []int // anonymous, pending, visitor, business, member, moderator, admin
 			audit              string
 		}{
-			{"GET", "/api/v1/account-requests", ``, nil, []int{unauth, no, no, no, ok, ok}, ""},
+			{"GET", "/api/v1/account-requests", ``, nil, []int{unauth, no, no, no, no, ok, ok}, ""},
 			{"POST", "/api/v1/account-requests/{id}/approve", `{"role":"member"}`, func(t *testing.T) int64 { return a.request(t).ID },
-				[]int{unauth, no, no, no, ok, ok}, "user.approve"},
+				[]int{unauth, no, no, no, no, ok, ok}, "user.approve"},
 			{"POST", "/api/v1/account-requests/{id}/reject", ``, func(t *testing.T) int64 { return a.request(t).ID },
-				[]int{unauth, no, no, no, gone, gone}, "user.reject"},
-			{"GET", "/api/v1/invitations", ``, nil, []int{unauth, no, no, no, ok, ok}, ""},
+				[]int{unauth, no, no, no, no, gone, gone}, "user.reject"},
+			{"GET", "/api/v1/invitations", ``, nil, []int{unauth, no, no, no, no, ok, ok}, ""},
 			{"POST", "/api/v1/invitations", `{"email":"new{n}@kenya.example","role":"business","org_name":"Nairobi Traders","org_kind":"business"}`, nil,
-				[]int{unauth, no, no, no, created, created}, "invitation.create"},
-			{"DELETE", "/api/v1/invitations/{id}", ``, a.invitation, []int{unauth, no, no, no, gone, gone}, "invitation.revoke"},
-			{"GET", "/api/v1/users?role=business", ``, nil, []int{unauth, no, no, no, no, ok}, ""},
+				[]int{unauth, no, no, no, no, created, created}, "invitation.create"},
+			{"DELETE", "/api/v1/invitations/{id}", ``, a.invitation, []int{unauth, no, no, no, no, gone, gone}, "invitation.revoke"},
+			{"GET", "/api/v1/users?role=business", ``, nil, []int{unauth, no, no, no, no, no, ok}, ""},
 			{"PUT", "/api/v1/users/{id}/role", `{"role":"member"}`, func(t *testing.T) int64 { return a.person(t).ID },
-				[]int{unauth, no, no, no, no, ok}, "user.role"},
+				[]int{unauth, no, no, no, no, no, ok}, "user.role"},
 			{"PUT", "/api/v1/users/{id}/status", `{"status":"suspended"}`, func(t *testing.T) int64 { return a.person(t).ID },
-				[]int{unauth, no, no, no, no, ok}, "user.status"},
-			{"GET", "/api/v1/audit", ``, nil, []int{unauth, no, no, no, no, ok}, ""},
-			{"GET", "/api/v1/notification-preferences", ``, nil, []int{unauth, ok, ok, ok, ok, ok}, ""},
-			{"PUT", "/api/v1/notification-preferences", `{"digest":"daily"}`, nil, []int{unauth, ok, ok, ok, ok, ok}, ""},
+				[]int{unauth, no, no, no, no, no, ok}, "user.status"},
+			{"GET", "/api/v1/audit", ``, nil, []int{unauth, no, no, no, no, no, ok}, ""},
+			{"GET", "/api/v1/notification-preferences", ``, nil, []int{unauth, ok, ok, ok, ok, ok, ok}, ""},
+			{"PUT", "/api/v1/notification-preferences", `{"digest":"daily"}`, nil, []int{unauth, ok, ok, ok, ok, ok, ok}, ""},
 		}
 		for _, row := range rows {
 			before := 0
