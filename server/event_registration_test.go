@@ -439,3 +439,34 @@ func TestCancelMeetingNeedsConfirmation(t *testing.T) {
 		}
 	})
 }
+
+// TestRegistrationLive: a reader following a meeting's page hears that
+// its registrations changed, with no name in what it hears.
+func TestRegistrationLive(t *testing.T) {
+	t.Parallel()
+	forEachEngine(t, func(t *testing.T, app *servertest.App) {
+		e := registrationMeeting(t, app, 0)
+		visitor := app.Client()
+		lc := servertest.Live(t, visitor.BrowserHeader(), app)
+		topic := store.EventTopic(e.ID)
+		seq, _ := app.Store.TopicSeq(context.Background(), topic)
+		if err := lc.Subscribe(topic, &seq); err != nil {
+			t.Fatal(err)
+		}
+		visitorRegisters(t, app.Client(), e, "Ana Live", "ana.live@cafe.example")
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			m, ok := lc.Next(time.Until(deadline))
+			if !ok {
+				break
+			}
+			if m.Type == store.EventChanged && m.Topic == topic {
+				if strings.Contains(string(m.Data), "Ana") || strings.Contains(string(m.Data), "ana.live") {
+					t.Errorf("the live event names the registrant: %s", m.Data)
+				}
+				return
+			}
+		}
+		t.Error("no event.changed on the meeting's topic after a registration")
+	})
+}

@@ -62,6 +62,13 @@ func (s *Server) eventRegistrationsShow(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) renderRegistrations(w http.ResponseWriter, r *http.Request, v *view, e *store.Event, status int) {
+	topic := store.EventTopic(e.ID)
+	// Read before the list, so that a change between the two is replayed, not lost.
+	seq, err := s.store.TopicSeq(r.Context(), topic)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	rows, err := s.registrationRows(r, e.ID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -77,7 +84,7 @@ func (s *Server) renderRegistrations(w http.ResponseWriter, r *http.Request, v *
 		s.serverError(w, r, err)
 		return
 	}
-	v.Data = map[string]any{"Event": e, "Rows": rows, "Counts": counts, "Settings": rs, "Loc": e.Location()}
+	v.Data = map[string]any{"Event": e, "Rows": rows, "Counts": counts, "Settings": rs, "Loc": e.Location(), "LiveTopic": topic, "LiveSeq": seq}
 	s.render(w, r, status, "event_registrations", v)
 }
 

@@ -219,10 +219,21 @@ func (s *Store) SaveRegistrationSettings(ctx context.Context, actorID int64, rs 
 		if _, err := s.promoteWaiting(ctx, tx, rs.EventID, rs.Capacity, confirmed); err != nil {
 			return err
 		}
+		if err := s.registrationChanged(ctx, tx, rs.EventID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "event.registration_settings", TargetType: "event", TargetID: rs.EventID,
 			Before: map[string]any{"enabled": before.Enabled, "capacity": before.Capacity, "deadline": before.Deadline},
 			After:  map[string]any{"enabled": rs.Enabled, "capacity": rs.Capacity, "deadline": rs.Deadline}})
 	})
+}
+
+// registrationChanged tells the meeting's live readers that its
+// registrations changed: the event carries no more than that (no name, no
+// count), and each page fetches its part again with its reader's rights.
+func (s *Store) registrationChanged(ctx context.Context, q querier, eventID int64) error {
+	_, err := s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "registration"})
+	return err
 }
 
 func (s *Store) countRegistrations(ctx context.Context, q querier, eventID int64, status RegistrationStatus) (int, error) {
@@ -331,6 +342,9 @@ func (s *Store) Register(ctx context.Context, r *Registration, kind RegistrantKi
 		if err := s.queueRegistrationMail(ctx, tx, r, what, nil); err != nil {
 			return err
 		}
+		if err := s.registrationChanged(ctx, tx, r.EventID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: valueOr64(r.UserID), Action: "event_registration.create", TargetType: "event_registration",
 			TargetID: id, After: map[string]any{"event_id": r.EventID, "status": r.Status}})
 	})
@@ -388,6 +402,9 @@ func (s *Store) CancelRegistration(ctx context.Context, actorID, id int64) (reg 
 				promoted = &up[0]
 			}
 		}
+		if err := s.registrationChanged(ctx, tx, eventID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "event_registration.cancel", TargetType: "event_registration",
 			TargetID: id, After: map[string]any{"event_id": eventID, "was_confirmed": held}})
 	})
@@ -419,6 +436,9 @@ func (s *Store) CheckIn(ctx context.Context, actorID, id int64) (reg *Registrati
 		r.CheckedInAt, r.UpdatedAt = &now, now
 		if actorID != 0 {
 			r.CheckedInBy = &actorID
+		}
+		if err := s.registrationChanged(ctx, tx, r.EventID); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "event_registration.check_in", TargetType: "event_registration",
 			TargetID: id, After: map[string]any{"event_id": r.EventID}})

@@ -153,6 +153,9 @@ func (s *Store) CancelEvent(ctx context.Context, actorID, eventID int64) error {
 		if err := s.mailRegistrants(ctx, tx, eventID, RegMailEventCancelled, true, nil); err != nil {
 			return err
 		}
+		if err := s.registrationChanged(ctx, tx, eventID); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "event.cancel", TargetType: "event", TargetID: eventID})
 	})
 }

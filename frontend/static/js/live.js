@@ -752,11 +752,11 @@ function EventPage(live) {
   this.live = live;
 }
 EventPage.prototype.event = function (m) {
-  if (m.type === "event.changed") this.live.refetch(["div.doc-body", "#agenda-live"]);
+  if (m.type === "event.changed") this.live.refetch(["div.doc-body", "#agenda-live", "#registration-live", "#registrations-live"]);
 };
 EventPage.prototype.disconnected = function () {};
 EventPage.prototype.reset = function () {
-  this.live.refetch(["div.doc-body", "#agenda-live"]);
+  this.live.refetch(["div.doc-body", "#agenda-live", "#registration-live", "#registrations-live"]);
 };
 
 // Page is a page without a topic of its own: only the header follows.
