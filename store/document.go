@@ -524,8 +524,10 @@ func (s *Store) DerestrictDue(ctx context.Context) (int64, error) {
 // documentChanged tells live readers of the library (topic "documents")
 // that a document was created, changed, published or derestricted.
 func (s *Store) documentChanged(ctx context.Context, q querier, id int64) error {
-	_, err := s.emit(ctx, q, "documents", "document.updated", map[string]any{"document_id": id})
-	return err
+	if _, err := s.emit(ctx, q, "documents", "document.updated", map[string]any{"document_id": id}); err != nil {
+		return err
+	}
+	return s.curatedAgendasChanged(ctx, q, id)
 }
 
 // DocumentBySymbol finds a document by its symbol, for curators linking revisions.

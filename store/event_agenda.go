@@ -181,6 +181,23 @@ func (s *Store) agendaChanged(ctx context.Context, q querier, eventID int64) err
 	return err
 }
 
+// curatedAgendasChanged tells the pages of the meetings whose agenda holds
+// the thread that document docID was drawn from: publishing it, or taking
+// it back, shows or hides the item to the public.
+func (s *Store) curatedAgendasChanged(ctx context.Context, q querier, docID int64) error {
+	var events []int64
+	if err := s.selectAll(ctx, q, &events, `SELECT DISTINCT a.event_id FROM event_agenda_items a
+		JOIN documents d ON d.source_thread_id = a.thread_id WHERE d.id = ? ORDER BY a.event_id`, docID); err != nil {
+		return fmt.Errorf("agenda of curated thread: %w", err)
+	}
+	for _, id := range events {
+		if err := s.agendaChanged(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EventTopic is the live topic of a meeting's page.
 func EventTopic(eventID int64) string { return fmt.Sprintf("event:%d", eventID) }
 

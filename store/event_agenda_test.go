@@ -95,8 +95,13 @@ func TestAgendaReferralVisibilityAndOrder(t *testing.T) {
 		if items, _ := s.EventAgenda(ctx, ev.ID, store.Access{}); len(items) != 0 {
 			t.Errorf("a draft shows the item to the public: %s", agendaTitles(items))
 		}
+		before, _ := s.TopicSeq(ctx, store.EventTopic(ev.ID))
 		if err := s.SetDocumentStatus(ctx, mod.ID, d.ID, store.Published); err != nil {
 			t.Fatal(err)
+		}
+		// The meeting's page hears that its public agenda changed.
+		if after, _ := s.TopicSeq(ctx, store.EventTopic(ev.ID)); after <= before {
+			t.Errorf("publishing the curated document left the meeting's topic at seq %d", after)
 		}
 		items, _ := s.EventAgenda(ctx, ev.ID, store.Access{})
 		if agendaTitles(items) != "[Payments abroad]" || items[0].PublicDocTitle == nil || *items[0].PublicDocTitle != "Paying suppliers abroad" {

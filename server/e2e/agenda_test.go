@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -104,4 +105,21 @@ func TestAgendaOutcomeInBrowser(t *testing.T) {
 	browsertest.Screenshot(t, visitor, "agenda-public-1280")
 	browsertest.Do(t, visitor, chromedp.EmulateViewport(390, 844))
 	browsertest.Screenshot(t, visitor, "agenda-public-390")
+
+	// Live, for a visitor too: once the challenge is published as a public
+	// document, their open page shows it on the agenda, under its public title.
+	d, _, err := app.Store.CurateThread(ctx, mod.ID, th.ID, "Online payments out of reach for small software exporters", "Summary.", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Store.SetDocumentStatus(ctx, mod.ID, d.ID, store.Published); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(browsertest.Text(t, visitor, "#agenda"), "Online payments out of reach") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the visitor's agenda did not update live:\n%s", browsertest.Text(t, visitor, "#agenda"))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
