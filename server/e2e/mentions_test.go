@@ -134,6 +134,16 @@ func TestTimeZonesInBrowser(t *testing.T) {
 	browsertest.Screenshot(t, tab, "account-zone-1280")
 	browsertest.Do(t, tab, chromedp.EmulateViewport(phoneW, phoneH), chromedp.Reload(), waitFor("#f-time_zone"))
 	browsertest.Screenshot(t, tab, "account-zone-390")
+	// The Spanish words are the longest: the page still fits the phone.
+	if err := app.Store.SaveProfile(ctx, ny.ID, ny.Name, "es", "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Do(t, tab, chromedp.Reload(), waitFor("#f-time_zone"))
+	assertText(t, tab, "label[for=f-time_zone]", "Zona horaria")
+	if w := evalString(t, tab, `String(document.documentElement.scrollWidth)`); w != fmt.Sprint(phoneW) {
+		t.Errorf("the Spanish account page is %s px wide on a %d px phone", w, phoneW)
+	}
+	browsertest.Screenshot(t, tab, "account-zone-390-es")
 
 	// Sign-up guesses from the browser.
 	visitor := b.Tab()
