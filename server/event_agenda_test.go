@@ -243,6 +243,17 @@ func TestOutcomeIntoThread(t *testing.T) {
 		}
 		// Shown on the meeting's agenda, to the public too (the challenge is curated).
 		mustContain(t, app.Client().Get(eventPage(w.meeting)), "Outcome", "The group will raise")
+		// In French: the French text first, the English folded after it; in Spanish, the English first (none was written in Spanish).
+		fr := app.Client()
+		fr.Post("/lang", url.Values{"lang": {"fr"}, "next": {"/"}})
+		page := fr.Get(eventPage(w.meeting))
+		mustContain(t, page, "Défis à l’ordre du jour", "Soulevé par", "une entreprise d’Europe", "Conclusion", "<summary>English</summary>")
+		if strings.Index(page.Body, "Le groupe abordera") > strings.Index(page.Body, "The group will raise") {
+			t.Error("a French reader gets the English outcome first")
+		}
+		es := app.Client()
+		es.Post("/lang", url.Values{"lang": {"es"}, "next": {"/"}})
+		mustContain(t, es.Get(eventPage(w.meeting)), "Desafíos en el orden del día", "una empresa de Europa", "<summary>Français</summary>")
 		// Recorded once: a second time is refused and changes nothing.
 		if again := mod.Post(path, url.Values{"outcome_en": {"Again"}}); again.Status != http.StatusConflict {
 			t.Errorf("second outcome: got %d, want 409", again.Status)
