@@ -32,6 +32,8 @@ func TestProgrammeErrorsNameTheJSONProperties(t *testing.T) {
 	}{
 		{"POST", "/sessions", `{"starts_at":"2030-10-01T11:00","ends_at":"2030-10-01T10:00","title":"Opening","people":[{"role":"speaker","name":""}]}`,
 			[]string{"ends_at", "people[0].name"}},
+		{"POST", "/sessions", `{"starts_at":"2030-10-01T10:00","ends_at":"2030-10-01T11:00","title":"Panel","people":[{"role":"speaker","name":"Ana","handle":"nobody.here"}]}`,
+			[]string{"people[0].handle"}},
 		{"PUT", "/links", `{"co_organisers":[{"name":"UNCTAD"},{"name":"","url":"https://example.org"}]}`, []string{"co_organisers[1].name"}},
 	} {
 		r := sendJSON(mod, tc.method, fmt.Sprintf("/api/v1/events/%d%s", event.ID, tc.path), tc.body)
