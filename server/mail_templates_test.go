@@ -123,7 +123,9 @@ func TestMailTemplatesUseMailSafeHTML(t *testing.T) {
 // TestMailTemplatesMailpitScore sends every template to a Mailpit server
 // and reads its HTML compatibility score, which must be 90 % or more. It
 // runs only when IDEASX_TEST_MAILPIT names Mailpit's web address, with its
-// SMTP server on port 1025 of the same host (make mailpit-check).
+// SMTP server on port 1025 of the same host (see the README, "Notifications
+// and e-mail"): CI does not install Mailpit, TestMailTemplatesUseMailSafeHTML
+// holds the same rules there.
 func TestMailTemplatesMailpitScore(t *testing.T) {
 	api := os.Getenv("IDEASX_TEST_MAILPIT")
 	if api == "" {
