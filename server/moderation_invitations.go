@@ -79,8 +79,8 @@ func (s *Server) invitationCreate(w http.ResponseWriter, r *http.Request) {
 var errEmailHasAccount = errors.New("e-mail already has an account")
 
 // invite checks an invitation form (the page's or the API's) and, when it
-// is sound, records the invitation, creating its organisation if named
-// anew, and queues the mail carrying the link, which it returns. Problems
+// is sound, records the invitation, with its organisation if named anew,
+// and queues the mail carrying the link, which it returns. Problems
 // with the form are left in f (nothing is saved); an address that already
 // has an account gives errEmailHasAccount, noted in f under "email" too.
 func (s *Server) invite(r *http.Request, f *form) (*store.Invitation, string, error) {
@@ -113,26 +113,18 @@ func (s *Server) invite(r *http.Request, f *form) (*store.Invitation, string, er
 		f.fail("email", "error_email_has_account")
 		return nil, "", errEmailHasAccount
 	}
-	if orgID == 0 {
-		existing, err := s.store.OrganisationByName(r.Context(), newOrg.Name)
-		switch {
-		case err == nil:
-			orgID = existing.ID
-		case errors.Is(err, store.ErrNotFound):
-			if err := s.store.CreateOrganisation(r.Context(), &newOrg); err != nil {
-				return nil, "", err
-			}
-			orgID = newOrg.ID
-		default:
-			return nil, "", err
-		}
-	}
 	plain, hash := auth.NewToken("")
 	inv := store.Invitation{Email: email, Role: store.Role(role), OrganisationID: orgID, InvitedBy: me.ID}
 	link := s.cfg.BaseURL + "/invite/" + plain
 	m, err := s.accountMail(s.tr.For(lang), email, "", "invitation", "mail_invitation_subject",
 		map[string]any{"Inviter": me.Name, "URL": link, "Days": int(invitationTTL.Hours() / 24)})
-	if err == nil {
+	switch {
+	case err != nil:
+	case orgID == 0:
+		// An organisation named anew is joined if one of that name exists,
+		// else made, with the invitation or not at all.
+		err = s.store.CreateInvitationInOrg(r.Context(), &inv, &newOrg, hash, invitationTTL, m)
+	default:
 		err = s.store.CreateInvitation(r.Context(), &inv, hash, invitationTTL, m)
 	}
 	if err != nil {

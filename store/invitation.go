@@ -31,22 +31,40 @@ const invitationSelect = `SELECT i.id, i.email, i.role, i.organisation_id, o.nam
 // CreateInvitation records an invitation whose link carries the token hashed
 // as hash; the mail carrying the link, when given, is queued with it.
 func (s *Store) CreateInvitation(ctx context.Context, inv *Invitation, hash string, ttl time.Duration, mail ...any) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		return s.createInvitation(ctx, tx, inv, hash, ttl, mail)
+	})
+}
+
+// CreateInvitationInOrg is CreateInvitation into an organisation named
+// anew: the one named like org (case and spacing ignored) is joined, or org
+// is created, in the invitation's transaction, so that an invitation that
+// fails leaves no organisation behind.
+func (s *Store) CreateInvitationInOrg(ctx context.Context, inv *Invitation, org *Organisation, hash string, ttl time.Duration, mail ...any) error {
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := s.findOrCreateOrganisation(ctx, tx, org); err != nil {
+			return err
+		}
+		inv.OrganisationID = org.ID
+		return s.createInvitation(ctx, tx, inv, hash, ttl, mail)
+	})
+}
+
+func (s *Store) createInvitation(ctx context.Context, tx *sqlx.Tx, inv *Invitation, hash string, ttl time.Duration, mail []any) error {
 	inv.Email = NormalizeEmail(inv.Email)
 	inv.CreatedAt = s.now()
 	inv.ExpiresAt = inv.CreatedAt.Add(ttl)
-	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		id, err := s.insert(ctx, tx, `INSERT INTO invitations (token_hash, email, role, organisation_id, invited_by, created_at, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, hash, inv.Email, inv.Role, inv.OrganisationID, inv.InvitedBy, inv.CreatedAt, inv.ExpiresAt)
-		if err != nil {
-			return fmt.Errorf("create invitation: %w", err)
-		}
-		inv.ID = id
-		if err := s.queueAccountMails(ctx, tx, mail); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, AuditEntry{ActorID: inv.InvitedBy, Action: "invitation.create", TargetType: "invitation", TargetID: id,
-			After: map[string]any{"email": inv.Email, "role": inv.Role, "organisation_id": inv.OrganisationID}})
-	})
+	id, err := s.insert(ctx, tx, `INSERT INTO invitations (token_hash, email, role, organisation_id, invited_by, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, hash, inv.Email, inv.Role, inv.OrganisationID, inv.InvitedBy, inv.CreatedAt, inv.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("create invitation: %w", err)
+	}
+	inv.ID = id
+	if err := s.queueAccountMails(ctx, tx, mail); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, AuditEntry{ActorID: inv.InvitedBy, Action: "invitation.create", TargetType: "invitation", TargetID: id,
+		After: map[string]any{"email": inv.Email, "role": inv.Role, "organisation_id": inv.OrganisationID}})
 }
 
 // InvitationByToken returns the invitation behind a token hash while it can

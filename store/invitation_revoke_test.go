@@ -72,3 +72,32 @@ func TestSetPrefsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestInvitationIntoANamedOrganisation: an invitation naming an organisation
+// joins the one of that name (case and spacing ignored) or makes it, and
+// one that fails makes none.
+func TestInvitationIntoANamedOrganisation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		invite := func(email, org string, mail any) (*store.Invitation, *store.Organisation, error) {
+			inv := &store.Invitation{Email: email, Role: store.RoleMember, InvitedBy: mod.ID}
+			o := &store.Organisation{Name: org, Kind: store.OrgMember, Country: "PE"}
+			return inv, o, s.CreateInvitationInOrg(ctx, inv, o, "h-"+email, time.Hour, mail)
+		}
+		first, made, err := invite("a@peru.example", "Delegation of  Peru", map[string]string{"To": "a@peru.example"})
+		if err != nil || made.ID == 0 || first.OrganisationID != made.ID || made.Name != "Delegation of Peru" {
+			t.Fatalf("new organisation: %+v %+v (%v)", first, made, err)
+		}
+		second, joined, err := invite("b@peru.example", "delegation of peru", map[string]string{"To": "b@peru.example"})
+		if err != nil || joined.ID != made.ID || second.OrganisationID != made.ID {
+			t.Errorf("same name: joined %d, want %d (%v)", joined.ID, made.ID, err)
+		}
+		if _, _, err := invite("c@chile.example", "Delegation of Chile", make(chan int)); err == nil {
+			t.Fatal("a mail that cannot be queued did not fail the invitation")
+		}
+		if _, err := s.OrganisationByName(ctx, "Delegation of Chile"); err == nil {
+			t.Error("the failed invitation left its organisation behind")
+		}
+	})
+}
