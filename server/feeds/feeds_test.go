@@ -871,3 +871,51 @@ func FuzzAtomText(f *testing.F) {
 		}
 	})
 }
+
+// TestWriteICSPlaceAndOnlineLink: the online link is a CONFERENCE, and is
+// also put where clients without CONFERENCE look: the LOCATION when there
+// is no place, else the end of the DESCRIPTION.
+func TestWriteICSPlaceAndOnlineLink(t *testing.T) {
+	link := "https://meet.example.org/msme?pwd=1"
+	for _, tt := range []struct {
+		name, place, description string
+		wantLocation, wantDesc   string
+	}{
+		{"place and link", "Room D, CWR", "Opening remarks", "Room D, CWR", "Opening remarks\n\n" + link},
+		{"place and link, no description", "Room D", "", "Room D", link},
+		{"link only", "", "Opening remarks", link, "Opening remarks"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			err := WriteICS(&buf, Calendar{ProdID: "-//x//y//EN", Events: []Event{{UID: "event-1@x", Summary: "Meeting", Description: tt.description,
+				Location: tt.place, OnlineURL: link, URL: "https://x/events/1", Start: time.Unix(0, 0), Updated: time.Unix(0, 0)}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cal, err := ics.ParseCalendar(&buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := cal.Events()[0]
+			get := func(p ics.ComponentProperty) string {
+				if v := ev.GetProperty(p); v != nil {
+					return v.Value
+				}
+				return ""
+			}
+			unescape := strings.NewReplacer(`\n`, "\n", `\,`, ",", `\;`, ";", `\\`, `\`)
+			if got := unescape.Replace(get(ics.ComponentPropertyLocation)); got != tt.wantLocation {
+				t.Errorf("LOCATION %q, want %q", got, tt.wantLocation)
+			}
+			if got := unescape.Replace(get(ics.ComponentPropertyDescription)); got != tt.wantDesc {
+				t.Errorf("DESCRIPTION %q, want %q", got, tt.wantDesc)
+			}
+			if got := get("CONFERENCE"); got != link {
+				t.Errorf("CONFERENCE %q, want %q", got, link)
+			}
+			if got := get(ics.ComponentPropertyUrl); got != "https://x/events/1" {
+				t.Errorf("URL %q", got)
+			}
+		})
+	}
+}
