@@ -20,7 +20,7 @@ export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 
-.PHONY: build run test testdeps vet vulncheck bench bench-live bench-flood chaos chaos-net chaos-pg chaos-stop chaos-slow fmt lint clean docker
+.PHONY: build run test testdeps vet vulncheck bench bench-live bench-live-compare bench-flood chaos chaos-net chaos-pg chaos-stop chaos-slow fmt lint clean docker
 
 # What `ideasx version`, the start-up log, /healthz and ideasx_build_info
 # report. Override for a release build, e.g. make build VERSION=v1.4.0
@@ -61,6 +61,17 @@ bench: testdeps
 BENCH_LIVE_FLAGS ?=
 bench-live: testdeps
 	$(GO) run ./server/live/livebench $(BENCH_LIVE_FLAGS)
+
+# ideasx against Centrifugo v6.9.1 with its Redis engine (issue 17): the same
+# clients, rate and message size, taken in turns (-rounds), side by side with
+# the ratio of p50 and p99. Centrifugo goes into bin/centrifugo once.
+#   make bench-live-compare BENCH_LIVE_FLAGS='-clients 5000 -rounds 5'
+CENTRIFUGO_VERSION := v6.9.1
+bin/centrifugo/centrifugo-$(CENTRIFUGO_VERSION):
+	GOBIN=$(CURDIR)/bin/centrifugo $(GO) install github.com/centrifugal/centrifugo/v6@$(CENTRIFUGO_VERSION)
+	touch $@
+bench-live-compare: testdeps bin/centrifugo/centrifugo-$(CENTRIFUGO_VERSION)
+	$(GO) run ./server/live/livebench -target both -centrifugo bin/centrifugo/centrifugo $(BENCH_LIVE_FLAGS)
 
 # Faults under load (issue 12): two instances, 500 websocket clients, 20
 # replies/s, and a private redis-server of the run (never the machine's)

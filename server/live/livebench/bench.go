@@ -22,6 +22,8 @@ type bench struct {
 	pg                       *privatePostgres // with -chaos postgres
 	front                    *frontProxy      // with -chaos sigterm: Caddy, where every request goes
 	pages                    *pageLoad        // with -chaos sigterm
+	cf                       *centrifugo      // with -target centrifugo: the nodes are Centrifugo's
+	result                   *result          // the last run's, kept for -target both
 	cleanups                 []func()
 }
 
@@ -36,6 +38,9 @@ func (b *bench) cleanup() {
 }
 
 func (b *bench) run(ctx context.Context) error {
+	if b.cfg.target == targetCentrifugo {
+		return b.runCentrifugo(ctx)
+	}
 	if err := b.prepare(ctx); err != nil {
 		return err
 	}
@@ -102,6 +107,9 @@ func (b *bench) urls() []string {
 // connect opens the fleet and waits until every client is subscribed.
 func (b *bench) connect(ctx context.Context, perClient int) (*fleet, time.Duration, error) {
 	f := newFleet(b.base, b.threadID, perClient)
+	if b.cf != nil {
+		f.cf, f.topic = b.cf, b.cf.channel
+	}
 	if b.front != nil {
 		f.reconnect = newReconnector("ws"+strings.TrimPrefix(b.front.url, "http")+"/ws", b.readerToken, time.Minute)
 	}
@@ -129,7 +137,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 func (b *bench) runLoad(ctx context.Context) error {
-	r := &result{Mode: "load", Clients: b.cfg.clients, Instances: len(b.instances), Rate: b.cfg.rate, DurationS: b.cfg.duration.Seconds()}
+	r := &result{System: b.cfg.target, Mode: "load", Clients: b.cfg.clients, Instances: len(b.instances), Rate: b.cfg.rate, DurationS: b.cfg.duration.Seconds()}
 	r.QuietBusyPct = b.quietCheck(ctx)
 	before := b.procStats()
 
@@ -205,8 +213,16 @@ func (b *bench) runLoad(ctx context.Context) error {
 		r.ServerUsPerDelivery = r.ServerCPUS * 1e6 / float64(r.Delivered)
 		r.LoadGenUsPerDelivery = r.LoadGenCPUS * 1e6 / float64(r.Delivered)
 	}
-	r.target()
-	r.print()
+	if n := r.Delivered; n > 0 {
+		r.MessageBytes = f.postBytes.Load() / n
+	}
+	if b.cf == nil {
+		r.target()
+	}
+	b.result = r
+	if !b.cfg.compare {
+		r.print()
+	}
 	return nil
 }
 

@@ -56,6 +56,11 @@ type fleet struct {
 	// ended counts connections that ended before the bench closed them.
 	ended    atomic.Int64
 	firstErr atomic.Pointer[string]
+	// postBytes adds up the length of every post frame received: the
+	// message size, compared between the systems (issue 17).
+	postBytes atomic.Int64
+	// cf, when set, makes the clients speak Centrifugo's protocol.
+	cf *centrifugo
 }
 
 func newFleet(base time.Time, threadID int64, perClient int) *fleet {
@@ -76,6 +81,10 @@ var dialer = &websocket.Dialer{
 func (f *fleet) open(ctx context.Context, urls []string, token string, n, parallel int) error {
 	header := http.Header{"Authorization": {"Bearer " + token}}
 	sub, _ := json.Marshal(map[string]string{"type": "subscribe", "topic": f.topic})
+	hello, path := [][]byte{sub}, "/ws"
+	if f.cf != nil {
+		header, hello, path = nil, f.cf.hello(), "/connection/websocket"
+	}
 	f.clients = make([]*client, n)
 	sem := make(chan struct{}, parallel)
 	var failed atomic.Int64
@@ -92,7 +101,7 @@ func (f *fleet) open(ctx context.Context, urls []string, token string, n, parall
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			c := &client{inst: i % len(urls), recv: make([]delivery, 0, f.perClient)}
-			u := "ws" + strings.TrimPrefix(urls[c.inst], "http") + "/ws"
+			u := "ws" + strings.TrimPrefix(urls[c.inst], "http") + path
 			var err error
 			for attempt := range 5 {
 				if attempt > 0 {
@@ -107,8 +116,10 @@ func (f *fleet) open(ctx context.Context, urls []string, token string, n, parall
 					break
 				}
 			}
-			if err == nil {
-				err = c.ws.WriteMessage(websocket.TextMessage, sub)
+			for _, msg := range hello {
+				if err == nil {
+					err = c.ws.WriteMessage(websocket.TextMessage, msg)
+				}
 			}
 			if err != nil {
 				failed.Add(1)
@@ -173,7 +184,11 @@ func (f *fleet) read(c *client) {
 		for data := buf; len(data) > 0; {
 			var line []byte
 			line, data, _ = bytes.Cut(data, []byte{'\n'})
-			f.handle(c, line, at)
+			if f.cf != nil {
+				f.handleCentrifugo(c, line, at)
+			} else {
+				f.handle(c, line, at)
+			}
 		}
 	}
 }
@@ -213,6 +228,7 @@ func (f *fleet) handle(c *client, line []byte, at time.Duration) {
 			return
 		}
 		c.recv = append(c.recv, delivery{id: id, at: at})
+		f.postBytes.Add(int64(len(line)))
 		// Events come in seq order; post ids need not (two replies
 		// committed at once may take their seqs in the other order).
 		if seq > c.last {

@@ -43,7 +43,11 @@ func (b *bench) postReplies(ctx context.Context) []post {
 			if b.front != nil {
 				target = &instance{name: "proxy", url: b.front.url}
 			}
-			p.id, p.err = b.createPost(ctx, target, i+1)
+			if b.cf != nil {
+				p.id, p.err = b.cf.publish(ctx, target, i+1)
+			} else {
+				p.id, p.err = b.createPost(ctx, target, i+1)
+			}
 			p.done = time.Since(b.base)
 		}()
 	}

@@ -65,6 +65,14 @@ type config struct {
 	hold            time.Duration
 	quiet           time.Duration
 	bin             string
+
+	// target is the system measured: ideasx, centrifugo, or both taking
+	// turns for rounds rounds (issue 17, make bench-live-compare).
+	target       string
+	rounds       int
+	centrifugo   string
+	messageBytes int
+	compare      bool // a round of -target both: the report comes at the end
 }
 
 func main() {
@@ -97,7 +105,21 @@ func main() {
 	flag.DurationVar(&c.chaosBefore, "chaos-before", 5*time.Second, "with -chaos, how long to post before the fault")
 	flag.DurationVar(&c.chaosOutage, "chaos-outage", 10*time.Second, "with -chaos, how long the fault lasts")
 	flag.DurationVar(&c.chaosAfter, "chaos-after", 10*time.Second, "with -chaos, how long to post after it ends")
+	flag.StringVar(&c.target, "target", targetIdeasx, `the system measured: "ideasx", "centrifugo" (Centrifugo nodes on a private Redis, same clients, rate and message size), or "both", taking turns for -rounds rounds and compared side by side (make bench-live-compare)`)
+	flag.IntVar(&c.rounds, "rounds", 3, "with -target both, how many times each system is measured, alternately")
+	flag.StringVar(&c.centrifugo, "centrifugo", "bin/centrifugo/centrifugo", "with -target centrifugo or both, the Centrifugo v6 binary")
+	flag.IntVar(&c.messageBytes, "message-bytes", 0, "with -target centrifugo, the frame length a client receives per message (0: as ideasx's post.created measured in the round before, else 1100)")
 	flag.Parse()
+	switch c.target {
+	case targetIdeasx, targetCentrifugo, targetBoth:
+	default:
+		fmt.Fprintf(os.Stderr, "livebench: -target %q: ideasx, centrifugo or both\n", c.target)
+		os.Exit(2)
+	}
+	if c.target != targetIdeasx && (c.idle || c.chaos != "") {
+		fmt.Fprintln(os.Stderr, "livebench: -target centrifugo and both measure load only (no -idle, no -chaos)")
+		os.Exit(2)
+	}
 	switch c.chaos {
 	case "":
 	case "redis", "redis-net", "slow-client", "postgres", "sigterm":
@@ -128,6 +150,15 @@ func main() {
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if c.target == targetBoth {
+		err := runCompare(ctx, c)
+		stop()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "livebench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	b := &bench{cfg: c, base: time.Now()}
 	err := b.run(ctx)
 	if err == nil && c.hold > 0 {

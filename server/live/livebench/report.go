@@ -11,7 +11,8 @@ import (
 )
 
 type result struct {
-	Mode      string  `json:"mode"` // load or idle
+	System    string  `json:"system"` // ideasx or centrifugo
+	Mode      string  `json:"mode"`   // load or idle
 	Clients   int     `json:"clients"`
 	Instances int     `json:"instances"`
 	Rate      float64 `json:"rate,omitempty"`
@@ -34,8 +35,10 @@ type result struct {
 	Errors       int64 `json:"errors,omitempty"`
 
 	LatencyMs *percentiles `json:"latency_ms,omitempty"`
-	SameMs    *percentiles `json:"latency_same_instance_ms,omitempty"`
-	CrossMs   *percentiles `json:"latency_other_instance_ms,omitempty"`
+	// MessageBytes is the mean length of the post frames the clients got.
+	MessageBytes int64        `json:"message_bytes,omitempty"`
+	SameMs       *percentiles `json:"latency_same_instance_ms,omitempty"`
+	CrossMs      *percentiles `json:"latency_other_instance_ms,omitempty"`
 	// AfterResponseMs is delivery time minus the end of the POST request:
 	// what the live path adds to writing the reply (negative: the event
 	// came before the HTTP answer).
@@ -231,7 +234,7 @@ func (r *result) print() {
 		}
 		line("  machine      %d cores, %.0f%% busy during the window; load average before the run %s (other work on the machine counts)", cores(), r.MachineBusyPct, r.Chaos.LoadAvg)
 	} else {
-		line("Live benchmark: %d clients over %d instances, one thread, %.0f replies/s for %.0f s", r.Clients, r.Instances, r.Rate, r.DurationS)
+		line("Live benchmark (%s): %d clients over %d instances, one thread, %.0f replies/s for %.0f s, %d-byte messages", r.System, r.Clients, r.Instances, r.Rate, r.DurationS, r.MessageBytes)
 		line("  connect      %d clients subscribed in %.1f s", r.Clients, r.ConnectS)
 		line("  posts        %d created, %d failed; request %s", r.Posts, r.PostErrors, r.PostMs)
 		line("  deliveries   expected %d, delivered %d, lost %d, duplicated %d", r.Expected, r.Delivered, r.Lost, r.Duplicated)
