@@ -198,6 +198,22 @@ func (s *Store) curatedAgendasChanged(ctx context.Context, q querier, docID int6
 	return nil
 }
 
+// threadAgendasChanged tells the pages of the meetings whose agenda holds
+// thread threadID that what they show of it changed (hidden, or another
+// attribution rule).
+func (s *Store) threadAgendasChanged(ctx context.Context, q querier, threadID int64) error {
+	var events []int64
+	if err := s.selectAll(ctx, q, &events, `SELECT DISTINCT event_id FROM event_agenda_items WHERE thread_id = ? ORDER BY event_id`, threadID); err != nil {
+		return fmt.Errorf("agenda of thread: %w", err)
+	}
+	for _, id := range events {
+		if err := s.agendaChanged(ctx, q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // EventTopic is the live topic of a meeting's page.
 func EventTopic(eventID int64) string { return fmt.Sprintf("event:%d", eventID) }
 

@@ -59,8 +59,12 @@ func TestAgendaReferralVisibilityAndOrder(t *testing.T) {
 		if _, err := s.AddAgendaItem(ctx, mod, ev.ID, hidden.ID); err != nil {
 			t.Fatal(err)
 		}
+		seqBefore, _ := s.TopicSeq(ctx, store.EventTopic(ev.ID))
 		if err := s.SetThreadSwitch(ctx, mod.ID, hidden.ID, store.SwitchHidden, true); err != nil {
 			t.Fatal(err)
+		}
+		if seq, _ := s.TopicSeq(ctx, store.EventTopic(ev.ID)); seq <= seqBefore {
+			t.Error("hiding a thread on the agenda did not tell the meeting's page")
 		}
 		disc, _ := s.CreateThread(ctx, store.NewThread{ThemeID: theme.ID, Kind: store.Discussion, Title: "Talk", Attribution: store.OnTheRecord, Body: "b", HTML: "b", Author: biz})
 		if _, err := s.AddAgendaItem(ctx, mod, ev.ID, disc.ID); !errors.Is(err, store.ErrNotChallenge) {

@@ -280,6 +280,11 @@ func (s *Store) SetThreadSwitch(ctx context.Context, actorID, threadID int64, sw
 			Before: map[string]any{string(sw): t.Before}, After: map[string]any{string(sw): on}}); err != nil {
 			return err
 		}
+		if sw == SwitchHidden {
+			if err := s.threadAgendasChanged(ctx, tx, threadID); err != nil {
+				return err
+			}
+		}
 		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
 			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
@@ -309,6 +314,10 @@ func (s *Store) SetThreadAttribution(ctx context.Context, actorID, threadID int6
 		}
 		if err := s.audit(ctx, tx, AuditEntry{ActorID: actorID, Action: "thread.attribution", TargetType: "thread", TargetID: threadID,
 			Before: map[string]any{"attribution": t.Before}, After: map[string]any{"attribution": mode}}); err != nil {
+			return err
+		}
+		// Who raised it, as agendas name them, follows the mode.
+		if err := s.threadAgendasChanged(ctx, tx, threadID); err != nil {
 			return err
 		}
 		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
