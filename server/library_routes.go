@@ -13,6 +13,7 @@ func (s *Server) libraryRoutes(mux *routeTable) {
 	mux.HandleFunc("GET /events/{ref}", s.eventShow)
 	mux.HandleFunc("GET /events.ics", s.eventCalendar)
 	mux.HandleFunc("GET /events/{ref}/calendar.ics", s.eventICS)
+	mux.HandleFunc("GET /events/{ref}/programme.pdf", s.eventProgrammePDF)
 	mux.HandleFunc("GET /robots.txt", s.robots)
 
 	mux.Handle("GET /moderation/documents", s.moderator(s.documentDrafts))

@@ -410,6 +410,7 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/api/v1/attachments/{id}":             ids("/api/v1/attachments/", "", shownFile, hiddenFile, 999999),
 		"/events/{ref}":                        ids("/events/", "", event.ID, sideEvent.ID),
 		"/events/{ref}/calendar.ics":           ids("/events/", "/calendar.ics", event.ID, sideEvent.ID),
+		"/events/{ref}/programme.pdf":          ids("/events/", "/programme.pdf", event.ID, sideEvent.ID),
 		"/moderation/documents/{id}":           ids("/moderation/documents/", "", members.ID, draft.ID, archived.ID),
 		"/moderation/events/{id}":              ids("/moderation/events/", "", event.ID),
 		"/moderation/events/{id}/sessions/{sid}": {fmt.Sprintf("/moderation/events/%d/sessions/%d", event.ID, session.ID),
