@@ -122,4 +122,10 @@ func TestAgendaOutcomeInBrowser(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+
+	// The public dashboard's funnel counts it all, and passes axe on a phone.
+	browsertest.Do(t, visitor, chromedp.EmulateViewport(390, 844), chromedp.Navigate(app.URL+"/"), waitFor(".funnel"))
+	assertText(t, visitor, ".funnel", "From a challenge to a meeting's outcome", "with an outcome", "MSME Day 2019")
+	noViolations(t, visitor, axe, "the dashboard's funnel")
+	browsertest.Screenshot(t, visitor, "dashboard-funnel-390")
 }
