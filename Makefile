@@ -20,7 +20,7 @@ export IDEASX_TEST_DATABASE_URL IDEASX_TEST_REDIS_URL IDEASX_TEST_CHROMIUM
 GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 
-.PHONY: build run test testdeps vet vulncheck bench bench-live bench-live-compare bench-flood chaos chaos-net chaos-pg chaos-stop chaos-slow fmt lint clean docker
+.PHONY: build run test testdeps vet vulncheck bench bench-live bench-live-compare bench-http bench-flood chaos chaos-net chaos-pg chaos-stop chaos-slow fmt lint clean docker
 
 # What `ideasx version`, the start-up log, /healthz and ideasx_build_info
 # report. Override for a release build, e.g. make build VERSION=v1.4.0
@@ -72,6 +72,17 @@ bin/centrifugo/centrifugo-$(CENTRIFUGO_VERSION):
 	touch $@
 bench-live-compare: testdeps bin/centrifugo/centrifugo-$(CENTRIFUGO_VERSION)
 	$(GO) run ./server/live/livebench -target both -centrifugo bin/centrifugo/centrifugo $(BENCH_LIVE_FLAGS)
+
+# Pages under load (issue 17): one `ideasx serve` on a fresh database of its
+# own (created and dropped on the machine's Postgres; -engine sqlite for a
+# temporary SQLite file), a thread of 50 posts and 1,000 documents; req/s and
+# p50/p90/p99 of the thread page (member, moderator), forum list, documents
+# list and both searches, 32 connections. Prints a table and a JSON line.
+#   make bench-http BENCH_HTTP_FLAGS='-duration 30s -connections 64 -only thread'
+#   make bench-http BENCH_HTTP_FLAGS='-engine sqlite -wrk'   (wrk -t2, when on PATH)
+BENCH_HTTP_FLAGS ?=
+bench-http: testdeps
+	$(GO) run ./server/httpbench $(BENCH_HTTP_FLAGS)
 
 # Faults under load (issue 12): two instances, 500 websocket clients, 20
 # replies/s, and a private redis-server of the run (never the machine's)

@@ -23,7 +23,11 @@ func runWrk(ctx context.Context, cfg config, url, cookie string) (result, error)
 	threads := min(cfg.wrkThreads, cfg.connections)
 	run := func(d time.Duration) (string, error) {
 		args := []string{"-t" + strconv.Itoa(threads), "-c" + strconv.Itoa(cfg.connections),
-			"-d" + strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))) + "s", "--latency"}
+			"-d" + strconv.Itoa(max(1, int(d.Round(time.Second).Seconds()))) + "s", "--latency",
+			// wrk's default of 2 s counts slower answers as socket timeouts
+			// and leaves them out of the percentiles; on a busy machine the
+			// thread page takes longer than that.
+			"--timeout", "30s"}
 		if cookie != "" {
 			args = append(args, "-H", "Cookie: "+cookie)
 		}
