@@ -395,6 +395,8 @@ func seedCanaries(t *testing.T, app *servertest.App) *rrWorld {
 		"/moderation/invitations/{id}":         {"/moderation/invitations/999999"},
 		"/admin/pages/{slug}/{lang}":           {"/admin/pages/privacy/fr", "/admin/pages/terms/en", "/admin/pages/contact/xx"},
 		"/forum/themes/{slug}":                 {"/forum/themes/" + theme.Slug},
+		"/api/v1/themes/{id}":                  ids("/api/v1/themes/", "", theme.ID, 999999),
+		"/api/v1/categories/{id}":              ids("/api/v1/categories/", "", rrCategory(t, app), 999999),
 		"/forum/threads/{ref}":                 append(ids("/forum/threads/", "", threads...), ids("/forum/threads/", "-x", threads...)...),
 		"/forum/threads/{id}":                  ids("/forum/threads/", "", threads...),
 		"/forum/posts/{id}":                    ids("/forum/posts/", "", posts...),
@@ -509,4 +511,14 @@ func (c canary) readBy(role string) bool {
 		}
 	}
 	return false
+}
+
+// rrCategory makes a category the walk's moderators' API may rename.
+func rrCategory(t *testing.T, app *servertest.App) int64 {
+	t.Helper()
+	c := store.Category{Slug: "rr-reports", NameEN: "Reports", NameFR: "Rapports", NameES: "Informes"}
+	if err := app.Store.SaveCategory(context.Background(), 0, &c); err != nil {
+		t.Fatalf("category: %v", err)
+	}
+	return c.ID
 }
