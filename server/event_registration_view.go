@@ -28,7 +28,7 @@ type registrationPanel struct {
 	Own        *store.Registration
 	OwnURL     string
 	WaitingPos int
-	OnlineURL string
+	OnlineURL  string
 	// OnlineFrom is when the link appears (zero when shown or none).
 	OnlineFrom time.Time
 	Loc        *time.Location

@@ -27,7 +27,7 @@ func TestTimeZoneOnAccountPage(t *testing.T) {
 		c.SignIn(u.Email)
 		mustContain(t, c.Get("/account"), `name="time_zone" type="text" value="Europe/Zurich"`, "Time zone")
 
-		for _, bad := range []string{"Mars/Olympus_Mons", "Local", "../../etc/passwd", "Europe/Zurich "+strings.Repeat("x", 70)} {
+		for _, bad := range []string{"Mars/Olympus_Mons", "Local", "../../etc/passwd", "Europe/Zurich " + strings.Repeat("x", 70)} {
 			r := c.Post("/account/profile", url.Values{"name": {"Someone Else"}, "locale": {""}, "time_zone": {bad}})
 			if r.Status != http.StatusUnprocessableEntity {
 				t.Errorf("zone %q: got %d, want 422", bad, r.Status)

@@ -23,11 +23,11 @@ type Event struct {
 	Programme  string     `db:"programme" json:"programme"`
 	Visibility Visibility `db:"visibility" json:"visibility"`
 	// MainEventID names the meeting this one is a side event of.
-	MainEventID *int64    `db:"main_event_id" json:"main_event_id"`
+	MainEventID *int64 `db:"main_event_id" json:"main_event_id"`
 	// CancelledAt is when the organisers cancelled the meeting.
 	CancelledAt *time.Time `db:"cancelled_at" json:"cancelled_at,omitempty"`
-	CreatedAt   time.Time `db:"created_at" json:"created_at"`
-	UpdatedAt   time.Time `db:"updated_at" json:"updated_at"`
+	CreatedAt   time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt   time.Time  `db:"updated_at" json:"updated_at"`
 	// DocumentIDs are the linked documents, when saving.
 	DocumentIDs []int64 `db:"-" json:"document_ids"`
 }
