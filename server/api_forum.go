@@ -87,6 +87,14 @@ type apiPost struct {
 	EditedAt    *time.Time `json:"edited_at,omitempty"`
 	// Attachments are the post's files; none for a removed post shown to a member.
 	Attachments []apiAttachment `json:"attachments"`
+	// Outcome is set when the post is a meeting's outcome (issue 16).
+	Outcome *apiPostOutcome `json:"outcome,omitempty"`
+}
+
+// apiPostOutcome says which meeting and agenda item a post is the outcome of.
+type apiPostOutcome struct {
+	EventID      int64 `json:"event_id"`
+	AgendaItemID int64 `json:"agenda_item_id"`
 }
 
 func (s *Server) apiThreadJSON(reader *store.User, t *store.Thread) apiThread {
@@ -103,6 +111,9 @@ func (s *Server) apiThreadJSON(reader *store.User, t *store.Thread) apiThread {
 func apiPostJSON(v postView) apiPost {
 	out := apiPost{ID: v.ID, ThreadID: v.ThreadID, QuotePostID: v.QuotePostID, Useful: v.Useful, Removed: v.Removed(), CreatedAt: v.CreatedAt, EditedAt: v.EditedAt}
 	out.Attachments = apiAttachmentsJSON(v.Attachments)
+	if v.Outcome != nil {
+		out.Outcome = &apiPostOutcome{EventID: v.Outcome.EventID, AgendaItemID: v.Outcome.ItemID}
+	}
 	if v.Visible {
 		a := authorJSON(v.Author, v.OrgKind)
 		out.Author, out.Body, out.HTML = &a, v.Body, v.HTML
@@ -169,9 +180,17 @@ func (s *Server) apiThreadShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	out := make([]apiPost, len(posts))
+	views := make([]postView, len(posts))
 	for i, p := range posts {
-		out[i] = apiPostJSON(s.viewPost(me, t, p, after == 0 && i == 0))
+		views[i] = s.viewPost(me, t, p, after == 0 && i == 0)
+	}
+	if err := s.markOutcomes(r, t, views); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	out := make([]apiPost, len(views))
+	for i := range views {
+		out[i] = apiPostJSON(views[i])
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"thread": s.apiThreadJSON(me, t), "posts": out, "watch": watch})
 }

@@ -162,15 +162,21 @@ func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadI
 	if err != nil {
 		return nil, err
 	}
-	return forumAudiences(ev.Type, ev.Topic, ev.Seq, p.AuthorID, t.Hidden, func(reader *store.User) any {
-		if outcome {
-			// The page shows an outcome in its own way: the flag tells it to fetch the entry as rendered.
-			return struct {
-				apiPost
-				Outcome bool `json:"outcome"`
-			}{apiPostJSON(lr.s.viewPost(reader, t, *p, false)), true}
+	// The page shows an outcome in its own way: the mark (as in the API's
+	// post) tells it to fetch the entry as rendered. Only forum readers get
+	// post events, and they see every agenda item of the thread.
+	var label *outcomeLabel
+	if outcome {
+		it, err := lr.s.store.OutcomeItem(ctx, postID)
+		if err != nil {
+			return nil, err
 		}
-		return apiPostJSON(lr.s.viewPost(reader, t, *p, false))
+		label = outcomeOf(it)
+	}
+	return forumAudiences(ev.Type, ev.Topic, ev.Seq, p.AuthorID, t.Hidden, func(reader *store.User) any {
+		v := lr.s.viewPost(reader, t, *p, false)
+		v.Outcome = label
+		return apiPostJSON(v)
 	})
 }
 

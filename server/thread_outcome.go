@@ -10,6 +10,14 @@ import (
 // meeting, named and linked when the reader may see it.
 type outcomeLabel struct {
 	EventTitle, EventURL string
+	// EventID and ItemID say which meeting and agenda item, for the API.
+	EventID, ItemID int64
+}
+
+// outcomeOf labels the outcome that agenda item it is.
+func outcomeOf(it *store.AgendaItem) *outcomeLabel {
+	e := &store.Event{ID: it.EventID, Title: it.EventTitle}
+	return &outcomeLabel{EventTitle: e.Title, EventURL: eventURL(e), EventID: it.EventID, ItemID: it.ID}
 }
 
 // markOutcomes marks the posts of a page of thread t that are meetings'
@@ -30,8 +38,7 @@ func (s *Server) markOutcomes(r *http.Request, t *store.Thread, views []postView
 	}
 	for i := range views {
 		if it, ok := byPost[views[i].ID]; ok {
-			e := &store.Event{ID: it.EventID, Title: it.EventTitle}
-			views[i].Outcome = &outcomeLabel{EventTitle: e.Title, EventURL: eventURL(e)}
+			views[i].Outcome = outcomeOf(it)
 		}
 	}
 	return nil
