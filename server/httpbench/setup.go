@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
@@ -17,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/lib/pq" // CREATE and DROP DATABASE on the admin connection
+	"ideasx/server/internal/benchenv"
 )
 
 type bench struct {
@@ -45,18 +42,12 @@ func (b *bench) cleanup() {
 
 func (b *bench) run(ctx context.Context) error {
 	load := loadAverage()
-	tmp, err := os.MkdirTemp("", "httpbench-")
+	tmp, remove, err := benchenv.ScratchDir("httpbench-", b.cfg.keep, logf)
 	if err != nil {
 		return err
 	}
 	b.tmp = tmp
-	b.onCleanup(func() {
-		if b.cfg.keep {
-			logf("kept %s", tmp)
-			return
-		}
-		_ = os.RemoveAll(tmp)
-	})
+	b.onCleanup(remove)
 	if b.bin = b.cfg.bin; b.bin == "" {
 		if err := b.build(ctx); err != nil {
 			return err
@@ -97,36 +88,12 @@ func adminURL(raw string) string {
 // createDatabase makes a database of this run only, with a name no other
 // run shares, and drops it at the end.
 func (b *bench) createDatabase(ctx context.Context) error {
-	db, err := sql.Open("postgres", b.cfg.adminURL)
+	dbURL, drop, err := benchenv.CreateDatabase(ctx, b.cfg.adminURL, b.cfg.keep, logf)
 	if err != nil {
 		return err
 	}
-	var id [4]byte
-	_, _ = rand.Read(id[:])
-	name := "ideasx_bench_" + hex.EncodeToString(id[:])
-	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
-		db.Close()
-		return fmt.Errorf("create database (is Postgres running? `make testdeps`): %w", err)
-	}
-	b.onCleanup(func() {
-		defer db.Close()
-		if b.cfg.keep {
-			logf("kept database %s", name)
-			return
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(cctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			logf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(b.cfg.adminURL)
-	if err != nil {
-		return err
-	}
-	u.Path = "/" + name
-	b.dbURL = u.String()
-	logf("database %s", name)
+	b.onCleanup(drop)
+	b.dbURL = dbURL
 	return nil
 }
 
@@ -191,26 +158,16 @@ func (b *bench) startServer(ctx context.Context) error {
 	}()
 	b.onCleanup(b.stopServer)
 
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b.baseURL+"/readyz", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				logf("server ready at %s (pid %d, log %s)", b.baseURL, cmd.Process.Pid, b.logPath)
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-b.exited:
-			return fmt.Errorf("server exited during start-up:\n%s", tail(b.logPath))
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("server not ready after 60s:\n%s", tail(b.logPath))
-		}
+	switch err := benchenv.WaitOK(ctx, b.baseURL+"/readyz", b.exited); {
+	case err == nil:
+		logf("server ready at %s (pid %d, log %s)", b.baseURL, cmd.Process.Pid, b.logPath)
+		return nil
+	case errors.Is(err, benchenv.ErrExited):
+		return fmt.Errorf("server exited during start-up:\n%s", tail(b.logPath))
+	case errors.Is(err, benchenv.ErrTimeout):
+		return fmt.Errorf("server not ready after 60s:\n%s", tail(b.logPath))
+	default:
+		return err
 	}
 }
 

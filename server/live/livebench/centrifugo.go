@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"ideasx/server/internal/benchenv"
 )
 
 // centrifugo is the reference system of issue 17: Centrifugo nodes on a
@@ -46,18 +48,12 @@ const centrifugoFrameOverhead = 60
 // runCentrifugo starts a private Redis and the nodes, then measures with
 // runLoad exactly as for ideasx.
 func (b *bench) runCentrifugo(ctx context.Context) error {
-	tmp, err := os.MkdirTemp("", "livebench-centrifugo-")
+	tmp, remove, err := benchenv.ScratchDir("livebench-centrifugo-", b.cfg.keep, logf)
 	if err != nil {
 		return err
 	}
 	b.tmp = tmp
-	b.onCleanup(func() {
-		if b.cfg.keep {
-			logf("kept %s", tmp)
-			return
-		}
-		_ = os.RemoveAll(tmp)
-	})
+	b.onCleanup(remove)
 	if _, err := os.Stat(b.cfg.centrifugo); err != nil {
 		return fmt.Errorf("-target centrifugo needs the Centrifugo binary (make bench-live-compare installs v6.9.1 into bin/centrifugo): %w", err)
 	}
@@ -138,26 +134,7 @@ func (b *bench) startCentrifugoNode(ctx context.Context, i int, redisURL string)
 }
 
 func (in *instance) waitHealthy(ctx context.Context) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.url+"/health", nil)
-		if resp, err := http.DefaultClient.Do(req); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-in.exited:
-			return fmt.Errorf("Centrifugo node %s exited during start-up:\n%s", in.name, tail(in.logPath, 20))
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("Centrifugo node %s not healthy after 60s:\n%s", in.name, tail(in.logPath, 20))
-		}
-	}
+	return in.waitOK(ctx, "/health", "Centrifugo node", "healthy")
 }
 
 // centrifugoData is publication n: its id first (the fleet reads it

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"ideasx/server/internal/benchenv"
 )
 
 // instance is one `ideasx serve` process.
@@ -107,26 +110,20 @@ func freePort() (int, error) {
 }
 
 func (in *instance) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, in.url+"/readyz", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-in.exited:
-			return fmt.Errorf("instance %s exited during start-up:\n%s", in.name, tail(in.logPath, 20))
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("instance %s not ready after 60s:\n%s", in.name, tail(in.logPath, 20))
-		}
+	return in.waitOK(ctx, "/readyz", "instance", "ready")
+}
+
+// waitOK waits until path answers 200 OK; an error names the process as
+// kind (instance, Centrifugo node) and state (ready, healthy) and shows
+// the end of its log.
+func (in *instance) waitOK(ctx context.Context, path, kind, state string) error {
+	switch err := benchenv.WaitOK(ctx, in.url+path, in.exited); {
+	case errors.Is(err, benchenv.ErrExited):
+		return fmt.Errorf("%s %s exited during start-up:\n%s", kind, in.name, tail(in.logPath, 20))
+	case errors.Is(err, benchenv.ErrTimeout):
+		return fmt.Errorf("%s %s not %s after 60s:\n%s", kind, in.name, state, tail(in.logPath, 20))
+	default:
+		return err
 	}
 }
 

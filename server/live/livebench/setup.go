@@ -3,19 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
-	_ "github.com/lib/pq" // the throw-away schema
+	"ideasx/server/internal/benchenv"
 )
 
 const benchPassword = "livebench-password-42"
@@ -23,18 +18,12 @@ const benchPassword = "livebench-password-42"
 // prepare builds the binary and makes a migrated database with a business
 // (who posts) and a member (whose token the readers use).
 func (b *bench) prepare(ctx context.Context) error {
-	tmp, err := os.MkdirTemp("", "livebench-")
+	tmp, remove, err := benchenv.ScratchDir("livebench-", b.cfg.keep, logf)
 	if err != nil {
 		return err
 	}
 	b.tmp = tmp
-	b.onCleanup(func() {
-		if b.cfg.keep {
-			logf("kept %s", tmp)
-			return
-		}
-		_ = os.RemoveAll(tmp)
-	})
+	b.onCleanup(remove)
 
 	if b.bin = b.cfg.bin; b.bin == "" {
 		if err := b.build(ctx); err != nil {
@@ -145,38 +134,12 @@ func moduleRoot(ctx context.Context) (string, error) {
 // newSchema makes an empty schema for this run, dropped at the end, and
 // points every instance at it through search_path.
 func (b *bench) newSchema(ctx context.Context) error {
-	db, err := sql.Open("postgres", b.cfg.dbURL)
+	dbURL, drop, err := benchenv.CreateSchema(ctx, b.cfg.dbURL, b.cfg.keep, logf)
 	if err != nil {
 		return err
 	}
-	var id [5]byte
-	_, _ = rand.Read(id[:])
-	schema := "bench_" + hex.EncodeToString(id[:])
-	if _, err := db.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
-		db.Close()
-		return fmt.Errorf("create schema (is Postgres running? `make testdeps`): %w", err)
-	}
-	b.onCleanup(func() {
-		defer db.Close()
-		if b.cfg.keep {
-			logf("kept schema %s", schema)
-			return
-		}
-		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := db.ExecContext(cctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
-			logf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(b.cfg.dbURL)
-	if err != nil {
-		return err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	b.dbURL = u.String()
-	logf("schema %s", schema)
+	b.onCleanup(drop)
+	b.dbURL = dbURL
 	return nil
 }
 
