@@ -249,6 +249,14 @@ var conformanceRows = []conformanceRow{
 	{op: "GET /events/{ref}/registrations", by: moderator, valid: call{path: "/events/{event}/registrations"}, invalid: []call{{path: "/events/" + nowhere + "/registrations"}}},
 	{op: "POST /events/{ref}/registrations/{rid}/checkin", by: moderator, valid: call{path: "/events/{event}/registrations/{registration}/checkin"},
 		invalid: []call{{path: "/events/{event}/registrations/" + nowhere + "/checkin"}}},
+	{op: "GET /events/{ref}/registration-settings", by: moderator, valid: call{path: "/events/{event}/registration-settings"},
+		invalid: []call{{path: "/events/" + nowhere + "/registration-settings"}}},
+	// The settings the setup gave, kept, so the rows after still register.
+	{op: "PUT /events/{ref}/registration-settings", by: moderator, valid: call{path: "/events/{event}/registration-settings",
+		body: `{"enabled":true,"open_businesses":true,"open_members":true,"ask_attendance":true,"deadline":null,"capacity":0}`},
+		invalid: []call{{path: "/events/{event}/registration-settings", body: `{"enabled":true,"capacity":-1,"deadline":"tomorrow"}`},
+			{path: "/events/{event}/registration-settings", body: `{"enabled":"yes"}`},
+			{path: "/events/" + nowhere + "/registration-settings", body: `{}`}}},
 	// Last of the meeting's rows: every caller cancels their registration, the member's included.
 	{op: "DELETE /events/{ref}/registration", by: business, valid: call{path: "/events/{event}/registration"}, invalid: []call{{path: "/events/" + nowhere + "/registration"}}},
 }

@@ -17,6 +17,8 @@ func (s *Server) registrationAPIRoutes(mux *routeTable) {
 	s.api(mux, "DELETE /api/v1/events/{ref}/registration", s.signedIn(s.apiCancelOwnRegistration))
 	s.api(mux, "GET /api/v1/events/{ref}/registrations", s.moderator(s.apiEventRegistrations))
 	s.api(mux, "POST /api/v1/events/{ref}/registrations/{rid}/checkin", s.moderator(s.apiCheckIn))
+	s.api(mux, "GET /api/v1/events/{ref}/registration-settings", s.moderator(s.apiRegistrationSettingsShow))
+	s.api(mux, "PUT /api/v1/events/{ref}/registration-settings", s.moderator(s.apiRegistrationSettingsSave))
 }
 
 // apiRegistration is a registration as its holder sees it: the online link

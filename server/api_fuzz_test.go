@@ -287,6 +287,7 @@ var fuzzOtherBodies = []struct{ method, path string }{
 	{"PUT", "/api/v1/events/1/links"}, {"POST", "/api/v1/events/1/sessions"},
 	{"POST", "/api/v1/account-requests/{pending}/approve"}, {"POST", "/api/v1/invitations"}, {"PUT", "/api/v1/users/{person}/role"},
 	{"PUT", "/api/v1/users/{person}/status"}, {"PUT", "/api/v1/notification-preferences"},
+	{"PUT", "/api/v1/events/1/registration-settings"},
 }
 
 func FuzzAPIOtherBodies(f *testing.F) {
@@ -301,7 +302,10 @@ func FuzzAPIOtherBodies(f *testing.F) {
 			`{"email":"a@b.example","role":"member","organisation_id":9223372036854775807}`,
 			`{"email":"a\u0000@b.example","role":"member","org_name":"\u0000","org_kind":"member","org_country":"ZZ","lang":"xx"}`,
 			`{"email":"c@d.example","role":"admin","org_name":"`+strings.Repeat("n", 200)+`","org_kind":"secretariat","organisation_id":-1}`,
-			`{"channels":{"reply":"email","\u0000":"off"},"digest":"daily"}`, `{"channels":null,"digest":null}`, `{"channels":[]}`) {
+			`{"channels":{"reply":"email","\u0000":"off"},"digest":"daily"}`, `{"channels":null,"digest":null}`, `{"channels":[]}`,
+			`{"enabled":true,"open_members":true,"deadline":"2030-10-01T09:00","capacity":20,"link_reveal_minutes":30}`,
+			`{"enabled":true,"deadline":"9999-12-31T23:59:59+14:00","capacity":9223372036854775807,"link_reveal_minutes":-1}`,
+			`{"enabled":true,"open_visitors":true,"deadline":"\u0000","capacity":-5,"ask_accessibility":true}`) {
 			f.Add(uint8(i), s)
 		}
 	}
