@@ -39,7 +39,7 @@ func (s *Server) notificationItem(ctx context.Context, me *store.User, l *i18n.L
 		item.Link = threadURL(t)
 		if n.PostID != nil && (!n.PostRemoved || me.IsModerator()) {
 			item.Link = postAnchor(t, &store.Post{ID: *n.PostID})
-			if n.PostBody != nil && (n.Kind == store.NotifyReply || n.Kind == store.NotifyThreadReply || n.Kind == store.NotifyMention) {
+			if n.PostBody != nil && (n.Kind == store.NotifyReply || n.Kind == store.NotifyThreadReply || n.Kind == store.NotifyMention || n.Kind == store.NotifyOutcome) {
 				item.Excerpt = markdown.Excerpt(*n.PostBody, 200)
 			}
 		}

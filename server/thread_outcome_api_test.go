@@ -12,7 +12,7 @@ import (
 
 // TestOutcomeMarkedInAPI: once a moderator records a meeting's outcome,
 // the thread's API answer marks that post with its meeting and agenda
-// item, and no other post.
+// item, and no other post; the notification centre quotes it.
 func TestOutcomeMarkedInAPI(t *testing.T) {
 	t.Parallel()
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
@@ -52,5 +52,7 @@ func TestOutcomeMarkedInAPI(t *testing.T) {
 		if marked != 1 || len(body.Posts) != 3 {
 			t.Errorf("%d of %d posts marked as the outcome, want 1 of 3:\n%s", marked, len(body.Posts), got.Body)
 		}
+		// The notification centre quotes the outcome, as it quotes a reply.
+		mustContain(t, member.Get("/notifications"), "The group will raise border fees.")
 	})
 }
