@@ -48,6 +48,16 @@ func (s *Server) apiOwnView(r *http.Request, e *store.Event, reg *store.Registra
 	return out, nil
 }
 
+// writeOwnView answers with reg as its holder sees it.
+func (s *Server) writeOwnView(w http.ResponseWriter, r *http.Request, e *store.Event, reg *store.Registration, status int) {
+	out, err := s.apiOwnView(r, e, reg)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	writeJSON(w, status, out)
+}
+
 // ownRegistration loads the caller's active registration for the event
 // of the path; it has answered when ok is false.
 func (s *Server) ownRegistration(w http.ResponseWriter, r *http.Request) (*store.Event, *store.Registration, bool) {
@@ -72,12 +82,7 @@ func (s *Server) apiOwnRegistration(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	out, err := s.apiOwnView(r, e, reg)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeOwnView(w, r, e, reg, http.StatusOK)
 }
 
 type apiRegistrationInput struct {
@@ -133,12 +138,7 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mailer.wake()
-	out, err := s.apiOwnView(r, e, reg)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, out)
+	s.writeOwnView(w, r, e, reg, http.StatusCreated)
 }
 
 func (s *Server) apiCancelOwnRegistration(w http.ResponseWriter, r *http.Request) {
@@ -152,12 +152,7 @@ func (s *Server) apiCancelOwnRegistration(w http.ResponseWriter, r *http.Request
 		return
 	}
 	s.mailer.wake()
-	out, err := s.apiOwnView(r, e, reg)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeOwnView(w, r, e, reg, http.StatusOK)
 }
 
 func (s *Server) apiEventRegistrations(w http.ResponseWriter, r *http.Request) {
@@ -165,12 +160,7 @@ func (s *Server) apiEventRegistrations(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	rows, err := s.registrationRows(r, e.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	counts, err := s.store.CountRegistrations(r.Context(), e.ID)
+	rows, counts, err := s.registrationList(r, e.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

@@ -47,6 +47,22 @@ func (s *Server) agendaItemFromPath(w http.ResponseWriter, r *http.Request, id i
 	return it, e, true
 }
 
+// agendaItemPost loads the item of the path and its event for a
+// moderator's form post, and checks the form; it has answered when ok is
+// false.
+func (s *Server) agendaItemPost(w http.ResponseWriter, r *http.Request) (*store.AgendaItem, *store.Event, *form, bool) {
+	id, ok := pathID(r)
+	it, e, ok := s.agendaItemFromPath(w, r, id, ok)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	f := s.parseForm(w, r)
+	if f == nil {
+		return nil, nil, nil, false
+	}
+	return it, e, f, true
+}
+
 func (s *Server) outcomeShow(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathID(r)
 	it, e, ok := s.agendaItemFromPath(w, r, id, ok)
@@ -86,13 +102,8 @@ func readOutcome(f *form) store.OutcomeInput {
 }
 
 func (s *Server) outcomeSave(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	it, e, ok := s.agendaItemFromPath(w, r, id, ok)
+	it, e, f, ok := s.agendaItemPost(w, r)
 	if !ok {
-		return
-	}
-	f := s.parseForm(w, r)
-	if f == nil {
 		return
 	}
 	in := readOutcome(f)
@@ -128,13 +139,8 @@ func (s *Server) recordOutcome(w http.ResponseWriter, r *http.Request, it *store
 }
 
 func (s *Server) agendaMove(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	it, e, ok := s.agendaItemFromPath(w, r, id, ok)
+	it, e, f, ok := s.agendaItemPost(w, r)
 	if !ok {
-		return
-	}
-	f := s.parseForm(w, r)
-	if f == nil {
 		return
 	}
 	pos, err := strconv.Atoi(f.values.Get("position"))

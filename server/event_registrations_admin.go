@@ -46,18 +46,29 @@ func (s *Server) registrationRows(r *http.Request, eventID int64) ([]registratio
 	return rows, nil
 }
 
+// registrationList is the event's registrations with their counts, for the
+// organisers' page and the API.
+func (s *Server) registrationList(r *http.Request, eventID int64) ([]registrationRow, store.RegistrationCounts, error) {
+	rows, err := s.registrationRows(r, eventID)
+	if err != nil {
+		return nil, store.RegistrationCounts{}, err
+	}
+	counts, err := s.store.CountRegistrations(r.Context(), eventID)
+	if err != nil {
+		return nil, store.RegistrationCounts{}, err
+	}
+	return rows, counts, nil
+}
+
 func (s *Server) eventRegistrationsShow(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.organisedEvent(w, r)
 	if !ok {
 		return
 	}
-	v := s.newView(w, r, "registrations_title")
-	rs, err := s.store.RegistrationSettingsOf(r.Context(), e.ID)
-	if err != nil {
-		s.serverError(w, r, err)
+	v, ok := s.settingsFormView(w, r, e)
+	if !ok {
 		return
 	}
-	fillSettingsForm(v, e, rs)
 	s.renderRegistrations(w, r, v, e, http.StatusOK)
 }
 
@@ -69,12 +80,7 @@ func (s *Server) renderRegistrations(w http.ResponseWriter, r *http.Request, v *
 		s.serverError(w, r, err)
 		return
 	}
-	rows, err := s.registrationRows(r, e.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	counts, err := s.store.CountRegistrations(r.Context(), e.ID)
+	rows, counts, err := s.registrationList(r, e.ID)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -86,6 +92,19 @@ func (s *Server) renderRegistrations(w http.ResponseWriter, r *http.Request, v *
 	}
 	v.Data = map[string]any{"Event": e, "Rows": rows, "Counts": counts, "Settings": rs, "Loc": e.Location(), "LiveTopic": topic, "LiveSeq": seq}
 	s.render(w, r, status, "event_registrations", v)
+}
+
+// settingsFormView is the organisers' page view with the settings form
+// filled in; it has answered when ok is false.
+func (s *Server) settingsFormView(w http.ResponseWriter, r *http.Request, e *store.Event) (*view, bool) {
+	v := s.newView(w, r, "registrations_title")
+	rs, err := s.store.RegistrationSettingsOf(r.Context(), e.ID)
+	if err != nil {
+		s.serverError(w, r, err)
+		return nil, false
+	}
+	fillSettingsForm(v, e, rs)
+	return v, true
 }
 
 // fillSettingsForm shows rs in the settings form, times in the meeting's zone.
@@ -204,15 +223,26 @@ func (s *Server) eventRegistrationRow(w http.ResponseWriter, r *http.Request, e 
 	return reg, true
 }
 
-func (s *Server) eventRegistrationCheckIn(w http.ResponseWriter, r *http.Request) {
+// organisedRegistrationPost loads the event and the registration {rid} of
+// an organisers' form post, after checking the form; it has answered when
+// ok is false.
+func (s *Server) organisedRegistrationPost(w http.ResponseWriter, r *http.Request) (*store.Event, *store.Registration, bool) {
 	e, ok := s.organisedEvent(w, r)
 	if !ok {
-		return
+		return nil, nil, false
 	}
 	if f := s.parseForm(w, r); f == nil {
-		return
+		return nil, nil, false
 	}
 	reg, ok := s.eventRegistrationRow(w, r, e)
+	if !ok {
+		return nil, nil, false
+	}
+	return e, reg, true
+}
+
+func (s *Server) eventRegistrationCheckIn(w http.ResponseWriter, r *http.Request) {
+	e, reg, ok := s.organisedRegistrationPost(w, r)
 	if !ok {
 		return
 	}
@@ -228,14 +258,7 @@ func (s *Server) eventRegistrationCheckIn(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) eventRegistrationCancelByOrganiser(w http.ResponseWriter, r *http.Request) {
-	e, ok := s.organisedEvent(w, r)
-	if !ok {
-		return
-	}
-	if f := s.parseForm(w, r); f == nil {
-		return
-	}
-	reg, ok := s.eventRegistrationRow(w, r, e)
+	e, reg, ok := s.organisedRegistrationPost(w, r)
 	if !ok {
 		return
 	}
@@ -272,13 +295,10 @@ func (s *Server) eventRegistrantsMessage(w http.ResponseWriter, r *http.Request)
 		http.Redirect(w, r, registrationsURL(e)+"?sent="+strconv.Itoa(n), http.StatusSeeOther)
 		return
 	}
-	v := s.newView(w, r, "registrations_title")
-	rs, err := s.store.RegistrationSettingsOf(r.Context(), e.ID)
-	if err != nil {
-		s.serverError(w, r, err)
+	v, ok := s.settingsFormView(w, r, e)
+	if !ok {
 		return
 	}
-	fillSettingsForm(v, e, rs)
 	for k, vals := range f.values {
 		v.Form[k] = vals
 	}
@@ -297,13 +317,10 @@ func (s *Server) eventCancel(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.values.Get("confirm") != "1" {
 		// The box is required in the browser; a request without it is refused all the same.
-		v := s.newView(w, r, "registrations_title")
-		rs, err := s.store.RegistrationSettingsOf(r.Context(), e.ID)
-		if err != nil {
-			s.serverError(w, r, err)
+		v, ok := s.settingsFormView(w, r, e)
+		if !ok {
 			return
 		}
-		fillSettingsForm(v, e, rs)
 		v.Errors = map[string]string{"confirm": v.T("event_cancel_unconfirmed")}
 		s.renderRegistrations(w, r, v, e, http.StatusUnprocessableEntity)
 		return
