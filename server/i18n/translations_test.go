@@ -296,7 +296,7 @@ var sampleArgs = []any{
 	"Title", "What the dialogue found", "Anonymous", "a business", "State", "not answered", "Reason", "waiting for Bo",
 	"Waiting", 1, "Names", "Bo (not answered)", "Zone", "Europe/Zurich", "Abbrev", "CEST",
 	"When", "09:30–17:00 EDT", "Text", "ana", "Example", "7 December 2026, 14:30 CET",
-	"Event", "MSME Day", "Subject", "Room change", "When", "27 June 2030, 10:00",
+	"Event", "MSME Day", "Subject", "Room change", "When", "27 June 2030, 10:00", "Total", 3,
 }
 
 // withCount returns sampleArgs with Count (and N) set to n.
