@@ -45,13 +45,11 @@ func loadMigrations(engine string) ([]migration, error) {
 		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	// Numbers are handed out to changes developed side by side, so one may
-	// land before a lower one: a gap is allowed (Migrate applies each
-	// missing version on its own, whenever it arrives), a number used
-	// twice is not.
+	// A gap or a number used twice is a packaging mistake: a release ships
+	// every version from 1 up, so that the schema's version says what it holds.
 	for i := range out {
-		if out[i].version < 1 || (i > 0 && out[i].version == out[i-1].version) {
-			return nil, fmt.Errorf("migrations for %s: version of %s used twice or below 1", engine, out[i].name)
+		if out[i].version != i+1 {
+			return nil, fmt.Errorf("migrations for %s: expected version %d, found %s", engine, i+1, out[i].name)
 		}
 	}
 	return out, nil
