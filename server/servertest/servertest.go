@@ -207,7 +207,13 @@ func (a *App) LastLink(address, part string) string {
 // Password is what CreateUser gives every account.
 const Password = "a long enough password"
 
-var hashOnce = sync.OnceValues(func() (string, error) { return auth.HashPassword(Password) })
+// hashOnce is Password hashed at the lowest argon2id cost: signing in is
+// what nearly every test does, and at OWASP's cost under the race detector
+// it was a tenth of the suite. The sign-up, reset and account tests hash at
+// the real cost through the server.
+var hashOnce = sync.OnceValues(func() (string, error) {
+	return auth.HashPasswordWith(Password, auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+})
 
 // CreateUser makes an account directly in the store, with Password.
 func (a *App) CreateUser(email string, role store.Role, org string, kind store.OrgKind) *store.User {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -59,7 +60,79 @@ func Each(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 // Open returns a fresh, migrated store on engine e, closed at the end of the test.
 func Open(t testing.TB, e Engine) *store.Store {
 	t.Helper()
-	return OpenOptions(t, Options(t, e))
+	opts := Options(t, e)
+	if e == SQLite {
+		// Migrating SQLite under the race detector takes about half a
+		// second, hundreds of times a run: a copy of a database migrated
+		// once is the same database.
+		copyFile(t, migratedSQLite(t), opts.SQLitePath)
+	}
+	return OpenOptions(t, opts)
+}
+
+var sqliteTemplate struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// migratedSQLite is the path of an SQLite database holding every migration
+// and nothing else, kept in the temporary directory under the digest of the
+// migrations, so that test binaries share it until a migration changes.
+func migratedSQLite(t testing.TB) string {
+	t.Helper()
+	tpl := &sqliteTemplate
+	tpl.once.Do(func() {
+		digest, err := store.MigrationsDigest(string(SQLite))
+		if err != nil {
+			tpl.err = err
+			return
+		}
+		tpl.path = filepath.Join(os.TempDir(), "ideasx-test-schema-"+digest+".db")
+		if _, err := os.Stat(tpl.path); err == nil {
+			return
+		}
+		// Built beside its final name and renamed, so that test binaries
+		// running side by side never copy a half-made file.
+		dir, err := os.MkdirTemp("", "ideasx-test-schema-")
+		if err != nil {
+			tpl.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		opts := store.Options{SQLitePath: filepath.Join(dir, "schema.db")}
+		s, err := store.Open(ctx, opts)
+		if err != nil {
+			tpl.err = err
+			return
+		}
+		_, err = s.Migrate(ctx)
+		// Closing checkpoints the write-ahead log into the file.
+		if cerr := s.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Rename(opts.SQLitePath, tpl.path)
+		}
+		tpl.err = err
+	})
+	if tpl.err != nil {
+		t.Fatalf("migrated SQLite template: %v", tpl.err)
+	}
+	return tpl.path
+}
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err == nil {
+		err = os.WriteFile(to, b, 0o600)
+	}
+	if err != nil {
+		t.Fatalf("copy the migrated database: %v", err)
+	}
 }
 
 // OpenOptions opens and migrates a store on opts, closed at the end of the
