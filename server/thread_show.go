@@ -115,10 +115,12 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		s.serverError(w, r, err)
 		return
 	}
-	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": views, "CanReply": !t.Locked || me.IsModerator(),
-		"History": s.viewHistory(me, t, history, answerer), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator()),
-		"CanUnaccept": t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator()),
-		"LiveTopic":   liveTopic, "LiveSeq": liveSeq, "MaxUploadMB": s.cfg.MaxUploadMB}
+	canReply := !t.Locked || me.IsModerator()
+	canAccept := t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator())
+	canUnaccept := t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())
+	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": postItems(v, t, views, canReply, canAccept, canUnaccept), "CanReply": canReply,
+		"History": s.viewHistory(me, t, history, answerer), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": canAccept, "CanUnaccept": canUnaccept,
+		"LiveTopic": liveTopic, "LiveSeq": liveSeq, "MaxUploadMB": s.cfg.MaxUploadMB}
 	if t.Kind == store.Challenge {
 		cov, err := s.store.ThreadCoverage(r.Context(), t.ID)
 		if err != nil {

@@ -99,8 +99,8 @@ func TestAccountPagesInBrowser(t *testing.T) {
 	browsertest.Do(t, mod, chromedp.Navigate(app.URL+"/moderation/accounts"), waitFor(".queue-item"))
 	assertText(t, mod, ".queue-item", "Lucía Fernández", "Café Montevideo SRL", "coffee roasting")
 	browsertest.Screenshot(t, mod, "moderation-accounts")
-	browsertest.Do(t, mod, click(".queue-item form[action$='/approve'] button"), waitFor(".flash"))
-	assertText(t, mod, ".flash", "approved")
+	browsertest.Do(t, mod, click(".queue-item form[action$='/approve'] button"))
+	waitFlash(t, mod, "approved")
 	assertText(t, mod, "main", "No request is waiting")
 
 	// The moderator invites a delegate and sees the link.

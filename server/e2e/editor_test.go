@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -70,6 +71,15 @@ func waitAcrossNavigation(t *testing.T, tab page, expr string) {
 		}
 	}
 	t.Fatalf("waiting for %s: not true after 15 s", expr)
+}
+
+// waitFlash waits for the message of the page a form sent leads to. A
+// bare wait for .flash can find the message of the page the form was on,
+// just before the navigation removes it.
+func waitFlash(t *testing.T, tab page, text string) {
+	t.Helper()
+	js, _ := json.Marshal(text)
+	waitAcrossNavigation(t, tab, `(document.querySelector(".flash")?.textContent || "").includes(`+string(js)+`)`)
 }
 
 func noViolations(t *testing.T, tab page, axe *browsertest.Axe, what string) {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -26,6 +27,7 @@ var matcher = language.NewMatcher(tags)
 type Translator struct {
 	bundle *goi18n.Bundle
 	ids    map[string]map[string]bool // language -> message ids
+	byLang map[string]*Localizer
 }
 
 // Load reads <lang>.toml for each language from files.
@@ -47,6 +49,11 @@ func Load(files fs.FS) (*Translator, error) {
 		for _, m := range mf.Messages {
 			tr.ids[lang][m.ID] = true
 		}
+	}
+	tr.byLang = map[string]*Localizer{}
+	for i, lang := range Languages {
+		tr.byLang[lang] = &Localizer{lang: lang, loc: goi18n.NewLocalizer(b, lang), printer: message.NewPrinter(tags[i]),
+			known: tr.ids["en"], plain: &sync.Map{}}
 	}
 	return tr, nil
 }
@@ -89,20 +96,20 @@ type Localizer struct {
 	lang    string
 	loc     *goi18n.Localizer
 	printer *message.Printer
+	known   map[string]bool // the message ids, which alone are remembered in plain
+	// plain remembers messages without arguments: a thread page asks for
+	// the same few words for each of its fifty posts, and go-i18n works
+	// out each one again every time.
+	plain *sync.Map
 }
 
-// For returns the localizer of lang (English when unsupported).
+// For returns the localizer of lang (English when unsupported), shared by
+// every request in that language.
 func (tr *Translator) For(lang string) *Localizer {
-	if !Supported(lang) {
-		lang = "en"
+	if l, ok := tr.byLang[lang]; ok {
+		return l
 	}
-	i := 0
-	for j, l := range Languages {
-		if l == lang {
-			i = j
-		}
-	}
-	return &Localizer{lang: lang, loc: goi18n.NewLocalizer(tr.bundle, lang), printer: message.NewPrinter(tags[i])}
+	return tr.byLang["en"]
 }
 
 // Lang is the localizer's language code.
@@ -112,6 +119,18 @@ func (l *Localizer) Lang() string { return l.lang }
 // message's template; a "Count" argument also selects the plural form. An
 // unknown message shows its id, which the completeness test forbids.
 func (l *Localizer) T(id string, args ...any) string {
+	if len(args) == 0 && l.known[id] {
+		if s, ok := l.plain.Load(id); ok {
+			return s.(string)
+		}
+		s := l.localize(id, nil)
+		l.plain.Store(id, s)
+		return s
+	}
+	return l.localize(id, args)
+}
+
+func (l *Localizer) localize(id string, args []any) string {
 	cfg := &goi18n.LocalizeConfig{MessageID: id}
 	if len(args) > 0 {
 		data := make(map[string]any, len(args)/2)

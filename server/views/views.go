@@ -16,16 +16,22 @@ import (
 type Renderer struct {
 	pages  map[string]*template.Template
 	static *Static
+	// layout holds the partials that the "fragment" function renders
+	// alone, and fragments what it rendered.
+	layout    *template.Template
+	fragments *fragments
 }
 
 // New parses layout/*.html as the shared layout and partials, then each
 // pages/*.html on top of a copy of it. A template error fails here, at
 // start, never during a request.
 func New(files fs.FS, static *Static, funcs template.FuncMap) (*Renderer, error) {
+	r := &Renderer{pages: map[string]*template.Template{}, static: static, fragments: newFragments(fragmentsKept)}
 	all := template.FuncMap{
-		"static": static.URL,
-		"add":    func(a, b int) int { return a + b },
-		"dict":   dict,
+		"fragment": r.fragment,
+		"static":   static.URL,
+		"add":      func(a, b int) int { return a + b },
+		"dict":     dict,
 	}
 	for k, v := range funcs {
 		all[k] = v
@@ -38,7 +44,7 @@ func New(files fs.FS, static *Static, funcs template.FuncMap) (*Renderer, error)
 	if err != nil {
 		return nil, err
 	}
-	r := &Renderer{pages: map[string]*template.Template{}, static: static}
+	r.layout = layout
 	for _, name := range names {
 		t, err := layout.Clone()
 		if err != nil {
@@ -51,6 +57,10 @@ func New(files fs.FS, static *Static, funcs template.FuncMap) (*Renderer, error)
 	}
 	return r, nil
 }
+
+// fragmentsKept bounds the fragments remembered, per generation: a post of
+// a thread is a few kilobytes, so two generations hold tens of megabytes.
+const fragmentsKept = 8192
 
 // Has reports whether a page template exists.
 func (r *Renderer) Has(page string) bool { _, ok := r.pages[page]; return ok }

@@ -1,0 +1,79 @@
+package views
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"sync"
+)
+
+// Keyed is what a page hands to the "fragment" template function: the data
+// of a piece of the page, and a key that changes whenever anything the piece
+// is drawn from changes (see Key). Two readers whose keys are equal get the
+// same bytes, so the key must name all of it, the reader's rights included.
+type Keyed interface {
+	FragmentKey() (string, bool)
+}
+
+// fragments remembers rendered pieces of pages. It keeps two generations:
+// when the newer one is full the older is dropped, so that what is still
+// asked for survives and memory stays bounded without an LRU's bookkeeping.
+type fragments struct {
+	mu       sync.Mutex
+	cur, old map[string]template.HTML
+	max      int
+}
+
+func newFragments(max int) *fragments {
+	return &fragments{cur: map[string]template.HTML{}, old: map[string]template.HTML{}, max: max}
+}
+
+func (f *fragments) get(key string) (template.HTML, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if h, ok := f.cur[key]; ok {
+		return h, true
+	}
+	h, ok := f.old[key]
+	if ok {
+		f.putLocked(key, h)
+	}
+	return h, ok
+}
+
+func (f *fragments) put(key string, h template.HTML) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.putLocked(key, h)
+}
+
+func (f *fragments) putLocked(key string, h template.HTML) {
+	if len(f.cur) >= f.max {
+		f.old, f.cur = f.cur, make(map[string]template.HTML, f.max)
+	}
+	f.cur[key] = h
+}
+
+// fragment renders the template name with data, or gives back what it
+// rendered before for the same key. Data without a usable key is rendered
+// every time.
+func (r *Renderer) fragment(name string, data Keyed) (template.HTML, error) {
+	key, ok := data.FragmentKey()
+	if ok {
+		key = name + "\x00" + key
+		if h, hit := r.fragments.get(key); hit {
+			return h, nil
+		}
+	}
+	var buf bytes.Buffer
+	if err := r.layout.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("fragment %s: %w", name, err)
+	}
+	// The template escaped what it wrote, in the text context where the
+	// page places the fragment.
+	h := template.HTML(buf.String())
+	if ok {
+		r.fragments.put(key, h)
+	}
+	return h, nil
+}
