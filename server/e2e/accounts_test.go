@@ -49,6 +49,7 @@ func assertText(t *testing.T, tab page, sel string, parts ...string) {
 // TestAccountPagesInBrowser walks every page of the foundation in Chromium
 // through its real forms, checks what each shows, and keeps a screenshot of each.
 func TestAccountPagesInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("moderator@secretariat.example", store.RoleModerator, "MSME Group Secretariat", store.OrgSecretariat)

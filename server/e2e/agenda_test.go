@@ -23,6 +23,7 @@ import (
 // reload, and shows on the meeting's agenda. Screenshots of the agenda and
 // the entry at 1280 and 390 px.
 func TestAgendaOutcomeInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)

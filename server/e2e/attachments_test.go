@@ -28,6 +28,7 @@ import (
 // the pasted image and the file are listed under the input before sending.
 // A visitor asking for either file's address gets 404.
 func TestAttachmentsInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)

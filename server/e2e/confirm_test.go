@@ -22,6 +22,7 @@ import (
 // dialog that takes the focus; Escape closes it, gives the focus back to the
 // button and deletes nothing; Confirm deletes.
 func TestConfirmDialogInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
@@ -103,6 +104,7 @@ func TestConfirmDialogInBrowser(t *testing.T) {
 // to a confirmation page; Cancel goes back to the thread with nothing
 // hidden, and Confirm hides it.
 func TestConfirmPageWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)

@@ -32,6 +32,7 @@ const curatedChallenge = "## Certificates of origin\n\nOurs are **stamped twice*
 // live, publishes; a visitor reads a summary that keeps the post's
 // heading, list, table and link, and names the business only by its kind.
 func TestCurationJourneyInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)

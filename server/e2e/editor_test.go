@@ -112,6 +112,7 @@ func evalString(t *testing.T, tab page, expr string) string {
 // keys; a half-written reply survives a reload, asks before the page goes,
 // and is forgotten once posted.
 func TestEditorInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)
@@ -213,6 +214,7 @@ func TestEditorInBrowser(t *testing.T) {
 // tabs, and the Preview button shows the text rendered above the form, which
 // keeps it; nothing is posted until Send.
 func TestEditorWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
@@ -251,6 +253,7 @@ func TestEditorWithoutJavaScript(t *testing.T) {
 // TestDraftSurvivesANetworkFailure: a reply sent while the connection is
 // down is not forgotten: back online, the thread's form holds it again.
 func TestDraftSurvivesANetworkFailure(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
@@ -299,6 +302,7 @@ func TestDraftSurvivesANetworkFailure(t *testing.T) {
 // of the drafts: signing out clears what the browser kept, and a new
 // thread's draft (title and text) came back before that.
 func TestSignOutClearsDrafts(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
@@ -333,6 +337,7 @@ func TestSignOutClearsDrafts(t *testing.T) {
 // before the pause after typing that saves it (as when the tab is closed),
 // is saved as the page goes (pagehide) and back when the person returns.
 func TestDraftSavedWhenLeavingAtOnce(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)

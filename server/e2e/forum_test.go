@@ -15,6 +15,7 @@ import (
 // delegation replies quoting it, and the business accepts the reply; the
 // pages are kept as screenshots.
 func TestForumInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)

@@ -20,6 +20,7 @@ import (
 // forms, uploads its PDF and publishes it; a signed-out reader then finds it
 // by search and downloads it. Screenshots of every library page are kept.
 func TestLibraryInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	if _, err := demo.Load(context.Background(), app.Store); err != nil {

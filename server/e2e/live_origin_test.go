@@ -89,6 +89,7 @@ func signInAt(t *testing.T, tab page, site, email string) {
 // is told, discreetly, that this address gets no live updates and where
 // the site is, instead of a page that silently never updates.
 func TestLiveOriginRefusedInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	proxy, start := newSwitchableProxy(t)
 	app := servertest.New(t, storetest.SQLite, map[string]string{"IDEASX_BASE_URL": proxy.URL})

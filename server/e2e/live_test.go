@@ -29,6 +29,7 @@ import (
 // counts the notification; its list of threads shows new reply counts and
 // new threads.
 func TestLiveThreadInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
@@ -148,6 +149,7 @@ func TestLiveThreadInBrowser(t *testing.T) {
 // learns only that a business views the thread, types and replies, never
 // its name; here the business is a Go websocket client.
 func TestLiveChathamInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
@@ -195,6 +197,7 @@ func TestLiveChathamInBrowser(t *testing.T) {
 // trying, with back-off; once it can, it gets the reply posted meanwhile,
 // from the seq the page was rendered with.
 func TestLiveCatchUpInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)

@@ -25,6 +25,7 @@ import (
 // Escape closes the list and leaves the text; a click (or a tap) chooses
 // too. The open list passes axe, on a desktop and on a phone.
 func TestMentionSuggestionsInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)
@@ -90,6 +91,7 @@ func TestMentionSuggestionsInBrowser(t *testing.T) {
 // theirs; the sign-up form takes the browser's zone. Screenshots of the
 // account page and the event page at 1280 and 390 px.
 func TestTimeZonesInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)

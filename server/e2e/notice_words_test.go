@@ -39,6 +39,7 @@ func noticeTexts(t *testing.T, tab page) []string {
 // three live, and the centre says each change, newest first, by "the
 // secretariat", the referral with its event.
 func TestStatusNoticesInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	ctx := context.Background()
@@ -114,6 +115,7 @@ func TestStatusNoticesInBrowser(t *testing.T) {
 // account requests and flags by e-mail at once, with a daily summary to
 // choose instead.
 func TestNotificationDefaultsInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)

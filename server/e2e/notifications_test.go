@@ -17,6 +17,7 @@ import (
 // header counts it live on whatever page it has open, and opening the
 // notification leads to the mentioning post.
 func TestMentionInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	lucia := app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)
@@ -62,6 +63,7 @@ func TestMentionInBrowser(t *testing.T) {
 // TestThreadStatusInBrowser: a moderator locks a thread that a member has
 // open; the member's page shows it locked without a reload.
 func TestThreadStatusInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("lucia@cafe.example", store.RoleBusiness, "Café Montevideo SRL", store.OrgBusiness)

@@ -19,6 +19,7 @@ import (
 // moderator verifies an organisation through the real form. Screenshots at
 // 1280 and 390 px wide.
 func TestOrganisationPagesInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	ctx := context.Background()

@@ -26,6 +26,7 @@ import (
 // a phone and printed (no site header, no menus); a moderator adds a
 // session through the editor's plain form and it appears in its place.
 func TestProgrammeInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)

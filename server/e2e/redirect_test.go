@@ -33,6 +33,7 @@ func landsOnSite(t *testing.T, tab page, app *servertest.App, path string, steps
 // TestSignInNextStaysOnSiteInBrowser: signed in or signing in, a crafted
 // "next" leaves Chromium on the site.
 func TestSignInNextStaysOnSiteInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	app.CreateUser("delegate@uruguay.example", store.RoleMember, "Delegation of Uruguay", store.OrgMember)

@@ -20,6 +20,7 @@ import (
 // organisers see them on their list and check them in; on a desktop and a
 // phone, with no accessibility violation.
 func TestRegistrationInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
 	app := servertest.New(t, storetest.SQLite, nil)

@@ -18,6 +18,7 @@ import (
 // TestSetupAndResetInBrowser creates the first admin through the one-time
 // page, then has a person reset a forgotten password through the mailed link.
 func TestSetupAndResetInBrowser(t *testing.T) {
+	t.Parallel()
 	b := browsertest.New(t)
 	app := servertest.New(t, storetest.SQLite, nil)
 	plain, hash := auth.NewToken("")
