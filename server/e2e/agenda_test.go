@@ -9,11 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"ideasx/cmd/ideasx/demo"
 	"ideasx/server/browsertest"
-	"ideasx/server/servertest"
 	"ideasx/store"
-	"ideasx/store/storetest"
 )
 
 // TestAgendaOutcomeInBrowser: a moderator finds a referred challenge on
@@ -26,17 +23,10 @@ func TestAgendaOutcomeInBrowser(t *testing.T) {
 	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
-	app := servertest.New(t, storetest.SQLite, nil)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, app.Store); err != nil {
-		t.Fatal(err)
-	}
-	mod := app.CreateUser("moderator@secretariat.example", store.RoleModerator, "MSME Group Secretariat", store.OrgSecretariat)
+	w := newDemoWorld(t)
+	app, mod, ctx := w.app, w.moderator, context.Background()
 	app.CreateUser("reader@delegation.example", store.RoleMember, "Delegation of Chile", store.OrgMember)
-	eventID, err := app.Store.EventIDByTitle(ctx, "MSME Day 2019")
-	if err != nil || eventID == 0 {
-		t.Fatalf("demo MSME Day: %d, %v", eventID, err)
-	}
+	eventID, _ := w.meeting(t, "MSME Day 2019")
 	threads, err := app.Store.ListThreads(ctx, store.ThreadFilter{Limit: 100})
 	if err != nil {
 		t.Fatal(err)

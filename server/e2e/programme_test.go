@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -29,17 +30,9 @@ func TestProgrammeInBrowser(t *testing.T) {
 	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
-	app := servertest.New(t, storetest.SQLite, nil)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, app.Store); err != nil {
-		t.Fatal(err)
-	}
-	app.CreateUser("moderator@secretariat.example", store.RoleModerator, "MSME Group Secretariat", store.OrgSecretariat)
-	id, err := app.Store.EventIDByTitle(ctx, "MSME Day 2019")
-	if err != nil || id == 0 {
-		t.Fatalf("demo MSME Day: %d, %v", id, err)
-	}
-	pageURL := fmt.Sprintf("%s/events/%d-msme-day-2019", app.URL, id)
+	w := newDemoWorld(t)
+	app, ctx := w.app, context.Background()
+	id, pageURL := w.meeting(t, "MSME Day 2019")
 
 	newYorker := app.CreateUser("reader@newyork.example", store.RoleBusiness, "Hudson Exports", store.OrgBusiness)
 	if err := app.Store.SetTimeZone(ctx, newYorker.ID, "America/New_York"); err != nil {
@@ -100,4 +93,32 @@ func TestProgrammeInBrowser(t *testing.T) {
 	browsertest.Screenshot(t, mod, "programme-editor")
 	browsertest.Do(t, mod, chromedp.Navigate(pageURL), waitFor(".timetable"))
 	assertText(t, mod, ".programme", "12:00–13:00", "Lunch with the delegations", "Irène Dubois, Secretary of the group")
+}
+
+// demoWorld is a server holding the demo content and a moderator of the
+// secretariat, for the browser tests of meetings.
+type demoWorld struct {
+	app       *servertest.App
+	moderator *store.User
+}
+
+func newDemoWorld(t *testing.T) demoWorld {
+	t.Helper()
+	app := servertest.New(t, storetest.SQLite, nil)
+	if _, err := demo.Load(context.Background(), app.Store); err != nil {
+		t.Fatal(err)
+	}
+	mod := app.CreateUser("moderator@secretariat.example", store.RoleModerator, "MSME Group Secretariat", store.OrgSecretariat)
+	return demoWorld{app: app, moderator: mod}
+}
+
+// meeting is the id and page address of the demo meeting titled title.
+func (w demoWorld) meeting(t *testing.T, title string) (int64, string) {
+	t.Helper()
+	id, err := w.app.Store.EventIDByTitle(context.Background(), title)
+	if err != nil || id == 0 {
+		t.Fatalf("demo meeting %q: %d, %v", title, id, err)
+	}
+	slug := strings.ToLower(strings.ReplaceAll(title, " ", "-"))
+	return id, fmt.Sprintf("%s/events/%d-%s", w.app.URL, id, slug)
 }

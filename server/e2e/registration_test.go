@@ -1,18 +1,13 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
-	"ideasx/cmd/ideasx/demo"
 	"ideasx/server/browsertest"
-	"ideasx/server/servertest"
-	"ideasx/store"
-	"ideasx/store/storetest"
 )
 
 // TestRegistrationInBrowser: a visitor registers for MSME Day 2027 on its
@@ -23,17 +18,9 @@ func TestRegistrationInBrowser(t *testing.T) {
 	t.Parallel()
 	b := browsertest.New(t)
 	axe := browsertest.LoadAxe(t)
-	app := servertest.New(t, storetest.SQLite, nil)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, app.Store); err != nil {
-		t.Fatal(err)
-	}
-	app.CreateUser("moderator@secretariat.example", store.RoleModerator, "MSME Group Secretariat", store.OrgSecretariat)
-	id, err := app.Store.EventIDByTitle(ctx, "MSME Day 2027")
-	if err != nil || id == 0 {
-		t.Fatalf("demo MSME Day 2027: %d, %v", id, err)
-	}
-	pageURL := fmt.Sprintf("%s/events/%d-msme-day-2027", app.URL, id)
+	w := newDemoWorld(t)
+	app := w.app
+	id, pageURL := w.meeting(t, "MSME Day 2027")
 
 	visitor := b.Tab()
 	browsertest.Do(t, visitor, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pageURL), waitFor("#registration form"))
