@@ -1,19 +1,15 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
-
-	"ideasx/store"
 )
 
 // themeAPIRoutes lets moderators manage the forum's themes from a program,
 // as on /moderation/themes: create, rename, reorder, archive (a theme is
 // archived, never deleted, because threads stay in it).
 func (s *Server) themeAPIRoutes(mux *routeTable) {
-	s.api(mux, "POST /api/v1/themes", s.moderator(s.apiThemeCreate))
-	s.api(mux, "PUT /api/v1/themes/{id}", s.moderator(s.apiThemeUpdate))
+	s.apiCreateOrUpdate(mux, "/api/v1/themes", s.apiThemeSave)
 }
 
 // apiThemeInput is a theme as a client sends it; it goes through the
@@ -30,19 +26,6 @@ type apiThemeInput struct {
 	Archived      bool   `json:"archived"`
 }
 
-func (s *Server) apiThemeCreate(w http.ResponseWriter, r *http.Request) {
-	s.apiThemeSave(w, r, 0, http.StatusCreated)
-}
-
-func (s *Server) apiThemeUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(r)
-	if !ok {
-		s.notFound(w, r)
-		return
-	}
-	s.apiThemeSave(w, r, id, http.StatusOK)
-}
-
 func (s *Server) apiThemeSave(w http.ResponseWriter, r *http.Request, id int64, status int) {
 	var in apiThemeInput
 	if !s.decodeJSON(w, r, &in) {
@@ -57,19 +40,7 @@ func (s *Server) apiThemeSave(w http.ResponseWriter, r *http.Request, id int64, 
 	f := &form{values: v, errors: map[string]string{}, l: s.localizer(r)}
 	t := readThemeForm(f)
 	t.ID = id
-	if f.ok() {
-		err := failTakenSlug(f, s.store.SaveTheme(r.Context(), currentUser(r).ID, &t))
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		case f.ok():
-			writeJSON(w, status, t)
-			return
-		}
-	}
-	s.apiValidation(w, r, f)
+	s.answerFormSave(w, r, f, status, &t, func() error {
+		return failTakenSlug(f, s.store.SaveTheme(r.Context(), currentUser(r).ID, &t))
+	})
 }
