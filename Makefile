@@ -41,12 +41,9 @@ testdeps:
 vet:
 	$(GO) vet ./...
 
-# -parallel 4: most tests wait (on Chromium, on a server, on a timer) more
-# than they compute, and the phone walk holds one of the default two slots
-# for minutes; four keep both cores busy.
 test: testdeps
 	$(GO) vet ./...
-	CGO_ENABLED=1 $(GO) test -race -count=1 -parallel 4 -timeout 45m ./...
+	CGO_ENABLED=1 $(GO) test -race -count=1 -timeout 45m ./...
 
 # Known vulnerabilities reachable from the code, checked offline against a
 # database built from the golang.org/x/vulndb module (scripts/vulncheck.sh).
