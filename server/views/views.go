@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 // Renderer holds one parsed template set per page.
@@ -72,15 +73,32 @@ func (r *Renderer) Render(w http.ResponseWriter, status int, page string, data a
 	if !ok {
 		return fmt.Errorf("views: no page %q", page)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "base", data); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer)
+	defer putPageBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "base", data); err != nil {
 		return fmt.Errorf("views: render %s: %w", page, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
+	// The writers below copy what they are given (net/http's and the
+	// compressor's buffers), so the buffer can serve the next page.
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// pageBuffers keeps the buffers pages are rendered into: a thread page is
+// about 100 KB, and growing a new buffer to that size for each one was the
+// largest part of the garbage collector's work under load.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func putPageBuffer(b *bytes.Buffer) {
+	// A rare huge page should not stay in memory for good.
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	pageBuffers.Put(b)
 }
 
 // dict builds a map from name/value pairs, to pass several values to a partial.
