@@ -91,21 +91,15 @@ func (s *Server) apiRegistrationSettingsSave(w http.ResponseWriter, r *http.Requ
 	f := &form{values: settingsFormValues(&in, e), errors: map[string]string{}, l: s.localizer(r)}
 	rs := readSettingsForm(f, e)
 	if f.ok() {
-		err := s.store.SaveRegistrationSettings(r.Context(), currentUser(r).ID, rs)
-		var capErr *store.CapacityError
+		err := s.saveRegistrationSettings(r, f, rs)
 		switch {
-		case errors.As(err, &capErr):
-			// Fewer seats than people holding one: nothing was saved.
-			f.fail("capacity", "registration_error_capacity", "Count", capErr.Confirmed)
 		case errors.Is(err, store.ErrNotFound):
 			s.notFound(w, r)
 			return
 		case err != nil:
 			s.serverError(w, r, err)
 			return
-		default:
-			// Raising the seats may have promoted people from the waiting list: tell them.
-			s.mailer.wake()
+		case f.ok():
 			s.apiRegistrationSettingsShow(w, r)
 			return
 		}

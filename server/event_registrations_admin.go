@@ -167,6 +167,23 @@ func (f *form) count(name string, max int) int {
 	return n
 }
 
+// saveRegistrationSettings saves what the page's or the API's form holds.
+// Fewer seats than people holding one is the capacity field's error, and
+// nothing is saved; once saved, the mailer wakes, as raising the seats may
+// have promoted people from the waiting list.
+func (s *Server) saveRegistrationSettings(r *http.Request, f *form, rs *store.RegistrationSettings) error {
+	err := s.store.SaveRegistrationSettings(r.Context(), currentUser(r).ID, rs)
+	var capErr *store.CapacityError
+	if errors.As(err, &capErr) {
+		f.fail("capacity", "registration_error_capacity", "Count", capErr.Confirmed)
+		return nil
+	}
+	if err == nil {
+		s.mailer.wake()
+	}
+	return err
+}
+
 func (s *Server) eventRegistrationSettingsSave(w http.ResponseWriter, r *http.Request) {
 	e, ok := s.organisedEvent(w, r)
 	if !ok {
@@ -178,19 +195,15 @@ func (s *Server) eventRegistrationSettingsSave(w http.ResponseWriter, r *http.Re
 	}
 	rs := readSettingsForm(f, e)
 	if f.ok() {
-		err := s.store.SaveRegistrationSettings(r.Context(), currentUser(r).ID, rs)
-		var capErr *store.CapacityError
+		err := s.saveRegistrationSettings(r, f, rs)
 		switch {
-		case errors.As(err, &capErr):
-			f.fail("capacity", "registration_error_capacity", "Count", capErr.Confirmed)
 		case errors.Is(err, store.ErrNotFound):
 			s.notFound(w, r)
 			return
 		case err != nil:
 			s.serverError(w, r, err)
 			return
-		default:
-			s.mailer.wake()
+		case f.ok():
 			s.redirectWithFlash(w, r, registrationsURL(e), "flash_registration_settings_saved")
 			return
 		}
