@@ -25,7 +25,6 @@ var matcher = language.NewMatcher(tags)
 
 // Translator holds every language's messages.
 type Translator struct {
-	bundle *goi18n.Bundle
 	ids    map[string]map[string]bool // language -> message ids
 	byLang map[string]*Localizer
 }
@@ -34,7 +33,7 @@ type Translator struct {
 func Load(files fs.FS) (*Translator, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	tr := &Translator{bundle: b, ids: map[string]map[string]bool{}}
+	tr := &Translator{ids: map[string]map[string]bool{}}
 	for _, lang := range Languages {
 		name := lang + ".toml"
 		data, err := fs.ReadFile(files, name)
