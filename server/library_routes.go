@@ -3,18 +3,18 @@ package server
 // libraryRoutes is the public area: documents, events, search and feeds,
 // and the moderators' pages that curate them.
 func (s *Server) libraryRoutes(mux *routeTable) {
-	mux.HandleFunc("GET /documents", s.documentList)
-	mux.HandleFunc("GET /documents/{ref}", s.documentShow)
+	mux.HandleFunc("GET /documents", s.visitorCached(s.documentList))
+	mux.HandleFunc("GET /documents/{ref}", s.visitorCached(s.documentShow))
 	mux.HandleFunc("GET /documents/{ref}/files/{file}/{name}", s.documentFileDownload)
-	mux.HandleFunc("GET /documents.atom", s.documentFeed)
-	mux.HandleFunc("GET /sitemap.xml", s.sitemap)
-	mux.HandleFunc("GET /search", s.searchShow)
-	mux.HandleFunc("GET /events", s.eventList)
-	mux.HandleFunc("GET /events/{ref}", s.eventShow)
-	mux.HandleFunc("GET /events.ics", s.eventCalendar)
-	mux.HandleFunc("GET /events/{ref}/calendar.ics", s.eventICS)
+	mux.HandleFunc("GET /documents.atom", s.visitorCached(s.documentFeed))
+	mux.HandleFunc("GET /sitemap.xml", s.visitorCached(s.sitemap))
+	mux.HandleFunc("GET /search", s.visitorCached(s.searchShow))
+	mux.HandleFunc("GET /events", s.visitorCached(s.eventList))
+	mux.HandleFunc("GET /events/{ref}", s.visitorCached(s.eventShow))
+	mux.HandleFunc("GET /events.ics", s.visitorCached(s.eventCalendar))
+	mux.HandleFunc("GET /events/{ref}/calendar.ics", s.visitorCached(s.eventICS))
 	mux.HandleFunc("GET /events/{ref}/programme.pdf", s.eventProgrammePDF)
-	mux.HandleFunc("GET /robots.txt", s.robots)
+	mux.HandleFunc("GET /robots.txt", s.visitorCached(s.robots))
 
 	mux.Handle("GET /moderation/documents", s.moderator(s.documentDrafts))
 	mux.Handle("GET /moderation/documents/new", s.moderator(s.documentNew))

@@ -65,7 +65,7 @@ func (s *Server) opsRoutes(mux *routeTable) {
 }
 
 func (s *Server) publicRoutes(mux *routeTable) {
-	mux.HandleFunc("GET /{$}", s.homeShow)
+	mux.HandleFunc("GET /{$}", s.visitorCached(s.homeShow))
 	mux.HandleFunc("POST /lang", s.languageSave)
 	mux.HandleFunc("GET /signin", s.signinShow)
 	mux.HandleFunc("POST /signin", s.signinSave)

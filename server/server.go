@@ -64,6 +64,7 @@ type Server struct {
 	patterns []string
 	handler  http.Handler
 	dash     dashboardCache
+	visitors *visitorCache
 	hub      *live.Hub
 	stopHub  context.CancelFunc
 	hubDone  chan struct{}
@@ -162,6 +163,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.metrics = newMetrics(d.Store)
 	s.metrics.registry.MustRegister(s.deps)
+	s.visitors = newVisitorCache(s.metrics.registry)
 	if d.Config.TrustProxy {
 		s.log.Warn("IDEASX_TRUST_PROXY is deprecated and goes in the next release: set IDEASX_TRUSTED_PROXIES to your proxies' addresses (such as 10.0.0.0/8) instead; until then X-Forwarded-For is believed from any peer")
 	}

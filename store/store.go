@@ -30,7 +30,16 @@ type Store struct {
 	// inUse is the embedded database's lock file, held so that a restore
 	// can tell the database is open (see lockShared); nil on Postgres.
 	inUse *os.File
+	// writes counts the changes this process made, for caches of what
+	// the database says (see Writes).
+	writes atomic.Uint64
 }
+
+// Writes counts the changes this process has committed so far: a cache
+// that noted it before reading may keep what it read until it moves. A
+// statement inside a transaction counts once more when the transaction
+// commits, so a reader between the two does not keep what it read.
+func (s *Store) Writes() uint64 { return s.writes.Load() }
 
 // Options selects and tunes the database.
 type Options struct {
@@ -197,6 +206,9 @@ func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) 
 	if err != nil {
 		return 0, err
 	}
+	if n > 0 {
+		s.writes.Add(1)
+	}
 	return n, nil
 }
 
@@ -206,6 +218,7 @@ func (s *Store) insert(ctx context.Context, q querier, query string, args ...any
 	if err := s.get(ctx, q, &id, query+" RETURNING id", args...); err != nil {
 		return 0, err
 	}
+	s.writes.Add(1)
 	return id, nil
 }
 
@@ -232,6 +245,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", s.dialect.translate(err))
 	}
+	s.writes.Add(1)
 	s.events.publish(tx)
 	return nil
 }
