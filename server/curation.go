@@ -208,14 +208,11 @@ func (s *Server) publishBlocked(w http.ResponseWriter, r *http.Request, docID in
 	s.render(w, r, http.StatusConflict, "publish_blocked", v)
 }
 
-// threadDocuments adds to a thread's page what became of it: the public
-// documents drawn from it for every member, and for moderators the draft
-// that waits, which they open instead of drafting a second one.
-func (s *Server) threadDocuments(r *http.Request, me *store.User, threadID int64, data map[string]any) error {
-	docs, err := s.store.ThreadDocuments(r.Context(), threadID)
-	if err != nil {
-		return err
-	}
+// threadDocuments adds to a thread's page what became of it, from the
+// documents drawn from it: the public ones for every member, and for
+// moderators the draft that waits, which they open instead of drafting a
+// second one.
+func threadDocuments(docs []store.Document, me *store.User, data map[string]any) {
 	var public []store.Document
 	for _, d := range docs {
 		switch {
@@ -226,7 +223,6 @@ func (s *Server) threadDocuments(r *http.Request, me *store.User, threadID int64
 		}
 	}
 	data["PublicDocuments"] = public
-	return nil
 }
 
 func (s *Server) consentList(w http.ResponseWriter, r *http.Request) {

@@ -65,6 +65,7 @@ type Server struct {
 	handler  http.Handler
 	dash     dashboardCache
 	visitors *visitorCache
+	threads  *threadSnapshots
 	hub      *live.Hub
 	stopHub  context.CancelFunc
 	hubDone  chan struct{}
@@ -136,7 +137,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{
 		cfg: d.Config, store: d.Store, log: d.Logger, mail: d.Mail, tr: tr, views: rend, static: static, mails: mails,
 		deps:    newDependencies(ReadyCheck{Name: "database", Check: d.Store.Ping}, d.ReadyChecks, d.Logger),
-		origins: origins,
+		origins: origins, threads: newThreadSnapshots(),
 		limits: limits{
 			// Ten tries at once per account, then one a minute: a person who
 			// mistypes is not blocked, a guesser gets a few hundred a day.

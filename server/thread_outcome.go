@@ -30,6 +30,13 @@ func (s *Server) markOutcomes(r *http.Request, t *store.Thread, views []postView
 	if err != nil {
 		return err
 	}
+	markOutcomesFrom(items, views)
+	return nil
+}
+
+// markOutcomesFrom marks the posts among views that are the outcome of one of
+// the thread's agenda items.
+func markOutcomesFrom(items []store.AgendaItem, views []postView) {
 	byPost := map[int64]*store.AgendaItem{}
 	for i := range items {
 		if p := items[i].OutcomePostID; p != nil {
@@ -41,5 +48,4 @@ func (s *Server) markOutcomes(r *http.Request, t *store.Thread, views []postView
 			views[i].Outcome = outcomeOf(it)
 		}
 	}
-	return nil
 }

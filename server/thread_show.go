@@ -38,47 +38,51 @@ func (s *Server) threadFromPath(w http.ResponseWriter, r *http.Request, read fun
 }
 
 func (s *Server) threadShow(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.threadFromPath(w, r, refID)
+	id, ok := refID(r)
 	if !ok {
+		s.notFound(w, r)
 		return
 	}
-	if canonical := threadURL(t); r.URL.Path != canonical {
+	s.renderThread(w, r, id, nil, http.StatusOK)
+}
+
+// renderThread shows thread id with a page of its posts and the reply form;
+// form carries a reply that came back with problems. Without a form it is
+// the thread's own page, which answers 404 for a thread the reader may not
+// see and sends other addresses of it to its canonical one.
+func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, id int64, f *form, status int) {
+	me := currentUser(r)
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	access := store.AccessFor(me)
+	snap, err := s.threadSnapshot(r.Context(), id, after, access)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && snap.Thread.Hidden && !me.IsModerator()) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if canonical := threadURL(snap.Thread); f == nil && r.URL.Path != canonical {
 		privateRedirect(w, r, canonical, http.StatusMovedPermanently)
 		return
 	}
-	s.renderThread(w, r, t, nil, http.StatusOK)
-}
-
-// renderThread shows a thread with a page of its posts and the reply form;
-// form carries a reply that came back with problems.
-func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.Thread, f *form, status int) {
-	me := currentUser(r)
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	// The live topic's seq, read before the posts: the page's script asks
-	// for what came after it, so nothing between render and connect is missed.
-	liveTopic := fmt.Sprintf("thread:%d", t.ID)
-	liveSeq, err := s.store.TopicSeq(r.Context(), liveTopic)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	posts, err := s.store.Posts(r.Context(), t.ID, after, postsPerPage)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	// Read before coverage is counted, so that the reader's own delegation is in it.
-	if len(posts) > 0 {
-		if err := s.store.MarkRead(r.Context(), me, t.ID, posts[len(posts)-1].ID); err != nil {
+	// Read before coverage is counted, so that the reader's own delegation
+	// is in it: a first read is a write, after which the snapshot is read again.
+	if posts := snap.Posts; len(posts) > 0 {
+		wrote := s.store.Writes()
+		if err := s.store.MarkRead(r.Context(), me, id, posts[len(posts)-1].ID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
+		if s.store.Writes() != wrote {
+			if snap, err = s.threadSnapshot(r.Context(), id, after, access); err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+		}
 	}
-	_, themes, err := s.themeMap(r)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	t, posts := snap.Thread, snap.Posts
 	marks, err := s.store.UsefulMarks(r.Context(), me.ID, t.ID)
 	if err != nil {
 		s.serverError(w, r, err)
@@ -89,10 +93,7 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		views[i] = s.viewPost(me, t, p, after == 0 && i == 0)
 		views[i].Marked = marks[p.ID]
 	}
-	if err := s.markOutcomes(r, t, views); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	markOutcomesFrom(snap.Agenda, views)
 	v := s.newView(w, r, "")
 	v.Title = t.Title
 	if f != nil {
@@ -105,29 +106,15 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		s.serverError(w, r, err)
 		return
 	}
-	history, err := s.store.StatusHistory(r.Context(), t.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	answerer, err := s.acceptedAnswerer(r.Context(), me, t)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
 	canReply := !t.Locked || me.IsModerator()
 	canAccept := t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator())
 	canUnaccept := t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())
-	data := map[string]any{"Thread": s.viewThread(me, t, themes), "Posts": postItems(v, t, views, canReply, canAccept, canUnaccept), "CanReply": canReply,
-		"History": s.viewHistory(me, t, history, answerer), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": canAccept, "CanUnaccept": canUnaccept,
-		"LiveTopic": liveTopic, "LiveSeq": liveSeq, "MaxUploadMB": s.cfg.MaxUploadMB}
+	liveTopic := fmt.Sprintf("thread:%d", t.ID)
+	data := map[string]any{"Thread": s.viewThread(me, t, snap.Themes), "Posts": postItems(v, t, views, canReply, canAccept, canUnaccept), "CanReply": canReply,
+		"History": s.viewHistory(me, t, snap.History, s.answererOf(me, t, snap.Accepted)), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": canAccept, "CanUnaccept": canUnaccept,
+		"LiveTopic": liveTopic, "LiveSeq": snap.Seq, "MaxUploadMB": s.cfg.MaxUploadMB}
 	if t.Kind == store.Challenge {
-		cov, err := s.store.ThreadCoverage(r.Context(), t.ID)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		data["Coverage"] = cov
+		data["Coverage"] = snap.Coverage
 		// Which delegations answered would tell who spoke, which the
 		// attribution mode may forbid: then only the counts are shown.
 		data["CoverageNames"] = t.Attribution == store.OnTheRecord || me.IsModerator()
@@ -142,7 +129,6 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		data["Attributions"] = store.Attributions
 	}
 	if me.IsModerator() && t.Kind == store.Challenge {
-		access := store.AccessFor(me)
 		events, err := s.store.AllEvents(r.Context(), access)
 		if err != nil {
 			s.serverError(w, r, err)
@@ -158,10 +144,7 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, t *store.T
 		data["CanClose"] = store.CanTransition(t.Status, store.StatusClosed, false, true)
 		data["CanReopen"] = t.Status == store.StatusClosed
 	}
-	if err := s.threadDocuments(r, me, t.ID, data); err != nil {
-		s.serverError(w, r, err)
-		return
-	}
+	threadDocuments(snap.Documents, me, data)
 	if len(posts) == postsPerPage {
 		data["NextURL"] = fmt.Sprintf("%s?after=%d", threadURL(t), posts[len(posts)-1].ID)
 	}
@@ -204,7 +187,7 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 			s.serverError(w, r, err)
 			return
 		}
-		s.renderThread(w, pr, t, f, previewStatus(f))
+		s.renderThread(w, pr, t.ID, f, previewStatus(f))
 		return
 	}
 	var quote *int64
@@ -228,7 +211,7 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.uploadsNotKept()
-	s.renderThread(w, r, t, f, http.StatusUnprocessableEntity)
+	s.renderThread(w, r, t.ID, f, http.StatusUnprocessableEntity)
 }
 
 // addReply checks a reply's text in f and saves it, for the page and the

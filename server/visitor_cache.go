@@ -91,7 +91,7 @@ func (s *Server) visitorCached(h http.HandlerFunc) http.HandlerFunc {
 		}
 		key := s.visitorKey(r)
 		gen := s.store.Writes()
-		if p, result := c.lookup(key, gen); p != nil {
+		if p, result := c.lookup(key, gen, s.store.Now()); p != nil {
 			c.served.WithLabelValues(result).Inc()
 			p.writeTo(w)
 			return
@@ -104,7 +104,7 @@ func (s *Server) visitorCached(h http.HandlerFunc) http.HandlerFunc {
 			rendered = true
 			rec := &pageRecorder{ResponseWriter: w, before: w.Header().Clone(), status: http.StatusOK}
 			h(rec, r)
-			p := rec.page(gen)
+			p := rec.page(gen, s.store.Now())
 			c.keep(key, p)
 			return p, nil
 		})
@@ -130,14 +130,14 @@ func (s *Server) visitorKey(r *http.Request) string {
 	return strings.Join([]string{urlLang(r), s.lang(r), i18n.Match(r.Header.Get("Accept-Language")), r.Host, r.URL.RequestURI()}, " ")
 }
 
-// lookup finds key's page for a reader who saw gen writes. A page past its
+// lookup finds key's page for a reader who saw gen writes, at the store's
+// time now (which tests move, and with it what is published). A page past its
 // second is still served while one visitor renders it again ("stale"), but
 // never one from before a write, nor one long past its second.
-func (c *visitorCache) lookup(key string, gen uint64) (*cachedPage, string) {
+func (c *visitorCache) lookup(key string, gen uint64, now time.Time) (*cachedPage, string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p := c.entries[key]
-	now := time.Now()
 	switch {
 	case p == nil || p.gen != gen || now.Sub(p.expiry) > visitorCacheStale:
 		return nil, ""
@@ -217,7 +217,7 @@ func (rec *pageRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWrite
 
 // page is what may be kept: a whole 200 that set no cookie, with the
 // headers the handler added or changed.
-func (rec *pageRecorder) page(gen uint64) *cachedPage {
+func (rec *pageRecorder) page(gen uint64, now time.Time) *cachedPage {
 	after := rec.ResponseWriter.Header()
 	if rec.status != http.StatusOK || rec.tooBig || after.Get("Set-Cookie") != "" {
 		return nil
@@ -228,6 +228,6 @@ func (rec *pageRecorder) page(gen uint64) *cachedPage {
 			set[k] = slices.Clone(v)
 		}
 	}
-	return &cachedPage{gen: gen, expiry: time.Now().Add(visitorCacheTTL), status: rec.status, header: set,
+	return &cachedPage{gen: gen, expiry: now.Add(visitorCacheTTL), status: rec.status, header: set,
 		body: bytes.Clone(rec.body.Bytes())}
 }

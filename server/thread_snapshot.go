@@ -1,0 +1,150 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"ideasx/store"
+)
+
+// threadSnapshot is what a page of a thread shows alike to every reader
+// with the same library access: the thread, a page of its posts as stored,
+// and what surrounds them. Each reader's page still draws it through their
+// own rights (viewPost, viewThread, attribute); only the reading is shared.
+// A busy thread's page asked for a dozen queries per reader, which the
+// database, on the same two cores as the server, could not answer at the
+// rate the issue asks for.
+//
+// It is never read for shared use again once this process has written
+// anything (store.Writes), nor once the thread's live topic has moved, which
+// every post, edit, removal, mark and status change does on any instance;
+// what moves without an event (a delegation's first read, for coverage;
+// a document drawn from the thread published elsewhere) shows within
+// threadSnapshotTTL. The page's live seq is part of it, read first, so a
+// page drawn from it asks the live topic for everything that came after.
+//
+// Nothing in it may be changed by whoever gets it: it is shared.
+type threadSnapshot struct {
+	gen    uint64
+	expiry time.Time
+
+	Seq      int64
+	Thread   *store.Thread
+	Posts    []store.Post
+	Themes   map[int64]*store.Theme
+	Agenda   []store.AgendaItem // the thread's agenda items this access may see
+	History  []store.StatusChange
+	Accepted *store.Post // the accepted reply as stored, whoever may see it
+	Coverage *store.Coverage
+	// Documents drawn from the thread, drafts included: the page shows
+	// each reader those they may see.
+	Documents []store.Document
+}
+
+const (
+	threadSnapshotTTL = time.Second
+	// threadSnapshotsKept bounds the snapshots remembered: a few pages of
+	// a few hundred busy threads.
+	threadSnapshotsKept = 1024
+)
+
+type threadSnapshots struct {
+	mu     sync.Mutex
+	byKey  map[string]*threadSnapshot
+	flight singleflight.Group
+}
+
+func newThreadSnapshots() *threadSnapshots {
+	return &threadSnapshots{byKey: map[string]*threadSnapshot{}}
+}
+
+// threadSnapshot returns the snapshot of thread id's page after post
+// "after" for readers with access a: the one kept if it is still current,
+// else one read now. A thread that does not exist is store.ErrNotFound.
+func (s *Server) threadSnapshot(ctx context.Context, id, after int64, a store.Access) (*threadSnapshot, error) {
+	gen := s.store.Writes()
+	seq, err := s.store.TopicSeq(ctx, fmt.Sprintf("thread:%d", id))
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%d %d %t %t", id, after, a.Members, a.Curator)
+	c := s.threads
+	c.mu.Lock()
+	snap := c.byKey[key]
+	c.mu.Unlock()
+	if snap != nil && snap.gen == gen && snap.Seq == seq && s.store.Now().Before(snap.expiry) {
+		return snap, nil
+	}
+	// Readers arriving together after a change wait for one reading.
+	v, err, _ := c.flight.Do(key+" "+strconv.FormatUint(gen, 10)+" "+strconv.FormatInt(seq, 10), func() (any, error) {
+		// Not the first reader's context: the others wait on this reading.
+		snap, err := s.readThreadSnapshot(context.WithoutCancel(ctx), id, after, a, gen)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if len(c.byKey) >= threadSnapshotsKept {
+			clear(c.byKey)
+		}
+		c.byKey[key] = snap
+		c.mu.Unlock()
+		return snap, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*threadSnapshot), nil
+}
+
+// readThreadSnapshot reads what threadSnapshot keeps, the live seq first.
+func (s *Server) readThreadSnapshot(ctx context.Context, id, after int64, a store.Access, gen uint64) (*threadSnapshot, error) {
+	snap := &threadSnapshot{gen: gen, expiry: s.store.Now().Add(threadSnapshotTTL)}
+	var err error
+	if snap.Seq, err = s.store.TopicSeq(ctx, fmt.Sprintf("thread:%d", id)); err != nil {
+		return nil, err
+	}
+	if snap.Thread, err = s.store.ThreadByID(ctx, id); err != nil {
+		return nil, err
+	}
+	t := snap.Thread
+	if snap.Posts, err = s.store.Posts(ctx, id, after, postsPerPage); err != nil {
+		return nil, err
+	}
+	themes, err := s.store.Themes(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	snap.Themes = make(map[int64]*store.Theme, len(themes))
+	for i := range themes {
+		snap.Themes[themes[i].ID] = &themes[i]
+	}
+	if snap.History, err = s.store.StatusHistory(ctx, id); err != nil {
+		return nil, err
+	}
+	if t.AcceptedPostID != nil {
+		p, err := s.store.PostByID(ctx, *t.AcceptedPostID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		snap.Accepted = p
+	}
+	if t.Kind == store.Challenge {
+		// Only challenges go on agendas and have coverage.
+		if snap.Agenda, err = s.store.ThreadAgenda(ctx, id, a); err != nil {
+			return nil, err
+		}
+		if snap.Coverage, err = s.store.ThreadCoverage(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	if snap.Documents, err = s.store.ThreadDocuments(ctx, id); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
