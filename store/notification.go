@@ -125,17 +125,26 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 	if err := s.selectAll(ctx, tx, &created, q, all...); err != nil {
 		return fmt.Errorf("notify %s: %w", kind, err)
 	}
-	for _, n := range created {
-		if err := s.emitUnread(ctx, tx, n.UserID, "notification", n.ID, kind); err != nil {
-			return err
-		}
-	}
 	if len(created) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(created))
+	ids, users := make([]int64, len(created)), make([]int64, len(created))
 	for i, n := range created {
-		ids[i] = n.ID
+		ids[i], users[i] = n.ID, n.UserID
+	}
+	// Each person's pages are told, with their unread count as of this
+	// transaction; counted and told for all of them at once.
+	unread, err := s.unreadCounts(ctx, tx, users)
+	if err != nil {
+		return err
+	}
+	evs := make([]topicEvent, len(created))
+	for i, n := range created {
+		evs[i] = topicEvent{Topic: fmt.Sprintf("user:%d", n.UserID), Type: "notification",
+			Payload: map[string]any{"notification_id": n.ID, "unread": unread[n.UserID], "kind": kind}}
+	}
+	if err := s.emitAll(ctx, tx, evs); err != nil {
+		return err
 	}
 	query, inArgs, err := sqlx.In(`INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
 		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -92,6 +93,29 @@ func (s *Store) unreadCount(ctx context.Context, q querier, userID int64) (int, 
 		return 0, fmt.Errorf("unread notifications: %w", err)
 	}
 	return n, nil
+}
+
+// unreadCounts is unreadCount for several people at once.
+func (s *Store) unreadCounts(ctx context.Context, q querier, userIDs []int64) (map[int64]int, error) {
+	out := make(map[int64]int, len(userIDs))
+	for chunk := range slices.Chunk(userIDs, inListChunk) {
+		query, args, err := sqlx.In(`SELECT n.user_id, count(*) AS unread FROM notifications n JOIN users u ON u.id = n.user_id
+			WHERE n.user_id IN (?) AND n.read_at IS NULL AND `+notificationVisible+` GROUP BY n.user_id`, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("unread notifications: %w", err)
+		}
+		var counts []struct {
+			UserID int64 `db:"user_id"`
+			Unread int   `db:"unread"`
+		}
+		if err := s.selectAll(ctx, q, &counts, query, args...); err != nil {
+			return nil, fmt.Errorf("unread notifications: %w", err)
+		}
+		for _, c := range counts {
+			out[c.UserID] = c.Unread
+		}
+	}
+	return out, nil
 }
 
 // MarkNotificationsRead marks one notification (id > 0) or all of a

@@ -79,16 +79,11 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 				return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
 			}
 		}
-		if _, err := s.addPost(ctx, tx, np, &p); err != nil {
-			return err
-		}
 		payload := map[string]any{"thread_id": np.ThreadID, "theme_id": t.ThemeID}
-		for _, topic := range []string{fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
-			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := s.addPost(ctx, tx, np, &p,
+			topicEvent{Topic: fmt.Sprintf("theme:%d", t.ThemeID), Type: "thread.updated", Payload: payload},
+			topicEvent{Topic: "forum", Type: "thread.updated", Payload: payload})
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -98,8 +93,9 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 
 // addPost inserts a post, moves the thread's counters and makes the author
 // watch the thread; the caller holds the transaction. With into, it reads
-// the new post there, before it takes the thread's locks.
-func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post) (int64, error) {
+// the new post there, before it takes the thread's locks. The events in
+// also are emitted with the thread's own, at the end.
+func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post, also ...topicEvent) (int64, error) {
 	now := s.now()
 	id, err := s.insert(ctx, tx, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now)
@@ -128,8 +124,10 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 		if err := s.get(ctx, tx, into, postSelect+` WHERE p.id = ?`, id); err != nil {
 			return 0, fmt.Errorf("add post: read back: %w", err)
 		}
-		if err := s.loadPostAttachments(ctx, tx, into); err != nil {
-			return 0, err
+		if len(np.Attachments) > 0 {
+			if err := s.loadPostAttachments(ctx, tx, into); err != nil {
+				return 0, err
+			}
 		}
 	}
 	// The thread's row and its topics' counters are what every reply to
@@ -139,7 +137,9 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 		id, now, now, np.ThreadID); err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
 	}
-	if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", np.ThreadID), "post.created", map[string]any{"post_id": id, "thread_id": np.ThreadID}); err != nil {
+	evs := append([]topicEvent{{Topic: fmt.Sprintf("thread:%d", np.ThreadID), Type: "post.created",
+		Payload: map[string]any{"post_id": id, "thread_id": np.ThreadID}}}, also...)
+	if err := s.emitAll(ctx, tx, evs); err != nil {
 		return 0, err
 	}
 	return id, nil
