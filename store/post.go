@@ -48,6 +48,9 @@ type NewPost struct {
 	Mentions    []int64
 	// Attachments are ids of the author's uploads for the post to take.
 	Attachments []int64
+	// openingTitle is the thread's title when the post opens it: its
+	// search entry carries the title too.
+	openingTitle string
 }
 
 // CreatePost adds a reply. A locked thread takes replies from moderators
@@ -106,7 +109,12 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, np.Author.ID, np.ThreadID, now); err != nil {
 		return 0, fmt.Errorf("add post: watch: %w", err)
 	}
-	if err := s.indexPostText(ctx, tx, id); err != nil {
+	// Indexed from what is being written, not read back: one round trip less.
+	title := ""
+	if np.openingTitle != "" {
+		title = FoldSearch(np.openingTitle)
+	}
+	if err := s.dialect.indexPost(ctx, tx, id, title, FoldSearch(np.Body)); err != nil {
 		return 0, err
 	}
 	if err := s.recordMentions(ctx, tx, id, np.Mentions); err != nil {

@@ -69,16 +69,19 @@ func (s *Store) revokeAPITokens(ctx context.Context, tx *sqlx.Tx, userID int64) 
 
 // UserByAPIToken returns the active account behind a live token hash.
 func (s *Store) UserByAPIToken(ctx context.Context, hash string) (*User, error) {
-	var t APIToken
-	err := s.get(ctx, s.db, &t, `SELECT id, user_id, name, created_at, last_used_at, revoked_at FROM api_tokens
-		WHERE token_hash = ? AND revoked_at IS NULL`, hash)
+	// The token and its account in one query: every API call starts here.
+	var t struct {
+		User
+		TokenID    int64      `db:"token_id"`
+		LastUsedAt *time.Time `db:"token_last_used_at"`
+	}
+	err := s.get(ctx, s.db, &t, `SELECT `+userColumns+`, t.id AS token_id, t.last_used_at AS token_last_used_at
+		FROM api_tokens t JOIN users u ON u.id = t.user_id JOIN organisations o ON o.id = u.organisation_id
+		WHERE t.token_hash = ? AND t.revoked_at IS NULL`, hash)
 	if err != nil {
 		return nil, fmt.Errorf("api token: %w", err)
 	}
-	u, err := s.UserByID(ctx, t.UserID)
-	if err != nil {
-		return nil, err
-	}
+	u := &t.User
 	if !u.Active() {
 		return nil, fmt.Errorf("api token: %w", ErrNotFound)
 	}
@@ -89,7 +92,7 @@ func (s *Store) UserByAPIToken(ctx context.Context, hash string) (*User, error) 
 		return u, nil
 	}
 	if _, err := s.exec(ctx, s.db, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,
-		now, t.ID, now.Add(-time.Minute)); err != nil {
+		now, t.TokenID, now.Add(-time.Minute)); err != nil {
 		return nil, fmt.Errorf("api token: %w", err)
 	}
 	return u, nil

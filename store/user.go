@@ -100,10 +100,12 @@ func (u *User) IsAdmin() bool { return u.Active() && u.Role.IsAdmin() }
 // NormalizeEmail trims and lower-cases an address; accounts are unique on the result.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-const userSelect = `SELECT u.id, u.email, u.name, u.organisation_id, u.role, u.status, u.locale, u.handle, u.time_zone, u.password_hash,
+const (
+	userColumns = `u.id, u.email, u.name, u.organisation_id, u.role, u.status, u.locale, u.handle, u.time_zone, u.password_hash,
 	u.created_at, u.updated_at, u.last_seen_at,
-	o.name AS org_name, o.kind AS org_kind, o.country AS org_country, o.size_class AS org_size_class, o.sector AS org_sector
-	FROM users u JOIN organisations o ON o.id = u.organisation_id`
+	o.name AS org_name, o.kind AS org_kind, o.country AS org_country, o.size_class AS org_size_class, o.sector AS org_sector`
+	userSelect = `SELECT ` + userColumns + ` FROM users u JOIN organisations o ON o.id = u.organisation_id`
+)
 
 // NewUser is what creating an account needs.
 type NewUser struct {
