@@ -82,7 +82,7 @@ func newOrg(name string, kind store.OrgKind) store.Organisation {
 	return store.Organisation{Name: name, Kind: kind, Country: "CH"}
 }
 
-func mustUser(t *testing.T, s *store.Store, email string, role store.Role, org string) *store.User {
+func mustUser(t testing.TB, s *store.Store, email string, role store.Role, org string) *store.User {
 	t.Helper()
 	kind := store.OrgBusiness
 	if role == store.RoleMember {
@@ -91,7 +91,7 @@ func mustUser(t *testing.T, s *store.Store, email string, role store.Role, org s
 	return mustUserOfKind(t, s, email, role, org, kind)
 }
 
-func mustUserOfKind(t *testing.T, s *store.Store, email string, role store.Role, org string, kind store.OrgKind) *store.User {
+func mustUserOfKind(t testing.TB, s *store.Store, email string, role store.Role, org string, kind store.OrgKind) *store.User {
 	t.Helper()
 	status := store.StatusActive
 	if role == store.RolePending {
