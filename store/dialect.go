@@ -140,6 +140,13 @@ func (sqliteDialect) searchDocuments(ctx context.Context, s *Store, tokens []str
 }
 
 // postSearchSelect is what both engines return for a forum hit.
+// searchCandidates bounds the posts a forum search ranks: the newest this
+// many that match and may be shown. Ranking every match made a common word
+// cost seconds on a million posts; a word in more than this many posts
+// finds the best of the recent ones, which is what a reader of a working
+// group's forum is after. (See README, "Search at scale".)
+const searchCandidates = 2000
+
 const postSearchSelect = `SELECT p.id AS post_id, p.body, t.id AS thread_id, t.title, t.theme_id, t.kind, t.status, t.attribution, t.last_post_at`
 
 func (postgresDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
@@ -154,8 +161,10 @@ func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []strin
 	w.add(`p.search_vector @@ to_tsquery('simple', ?)`, query)
 	cond, args := w.sql()
 	var hits []ForumHit
-	err := s.selectAll(ctx, s.db, &hits, postSearchSelect+`, ts_rank(p.search_vector, to_tsquery('simple', ?)) AS rank
-		FROM posts p JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY rank DESC, p.id DESC LIMIT ?`, append([]any{query}, append(args, limit)...)...)
+	err := s.selectPlanned(ctx, s.db, &hits, postSearchSelect+`, ts_rank(p.search_vector, to_tsquery('simple', ?)) AS rank
+		FROM (SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY p.id DESC LIMIT ?) c
+		JOIN posts p ON p.id = c.id JOIN threads t ON t.id = p.thread_id ORDER BY rank DESC, p.id DESC LIMIT ?`,
+		append([]any{query}, append(args, searchCandidates, limit)...)...)
 	return hits, err
 }
 
@@ -177,8 +186,11 @@ func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string,
 	w.add(`posts_fts MATCH ?`, strings.Join(quoted, " ")+"*")
 	cond, args := w.sql()
 	var hits []ForumHit
-	err := s.selectAll(ctx, s.db, &hits, postSearchSelect+`, -bm25(posts_fts, 10.0, 1.0) AS rank
-		FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY rank DESC, p.id DESC LIMIT ?`,
-		append(args, limit)...)
+	err := s.selectAll(ctx, s.db, &hits, postSearchSelect+`, c.rank
+		FROM (SELECT posts_fts.rowid AS id, -bm25(posts_fts, 10.0, 1.0) AS rank
+			FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN threads t ON t.id = p.thread_id`+cond+`
+			ORDER BY posts_fts.rowid DESC LIMIT ?) c
+		JOIN posts p ON p.id = c.id JOIN threads t ON t.id = p.thread_id ORDER BY c.rank DESC, p.id DESC LIMIT ?`,
+		append(args, searchCandidates, limit)...)
 	return hits, err
 }

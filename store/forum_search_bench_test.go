@@ -45,15 +45,25 @@ func BenchmarkSearchForum1M(b *testing.B) {
 				}
 			}
 			var times []time.Duration
+			perQuery := map[string][]time.Duration{}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
+				q := queries[i%len(queries)]
 				t0 := time.Now()
-				if _, err := s.SearchForum(ctx, queries[i%len(queries)], store.ForumSearchFilter{Limit: 20}); err != nil {
+				if _, err := s.SearchForum(ctx, q, store.ForumSearchFilter{Limit: 20}); err != nil {
 					b.Fatal(err)
 				}
 				times = append(times, time.Since(t0))
+				perQuery[q] = append(perQuery[q], time.Since(t0))
 			}
 			b.StopTimer()
+			for _, q := range queries {
+				ts := perQuery[q]
+				slices.Sort(ts)
+				if len(ts) > 0 {
+					b.Logf("%s: %-32q median %v, slowest %v (%d runs)", e, q, ts[len(ts)/2].Round(time.Microsecond), ts[len(ts)-1].Round(time.Microsecond), len(ts))
+				}
+			}
 			slices.Sort(times)
 			b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
 		})

@@ -190,6 +190,14 @@ func (s *Store) selectAll(ctx context.Context, q querier, dest any, query string
 	return s.dialect.translate(q.SelectContext(ctx, dest, query, args...))
 }
 
+// selectPlanned is selectAll for a query whose best plan depends on its
+// arguments (a search word in a few posts or in half of them): sent
+// unprepared, it is planned for them each time, where a prepared
+// statement soon settles on one generic plan for every word.
+func (s *Store) selectPlanned(ctx context.Context, q querier, dest any, query string, args ...any) error {
+	return s.dialect.translate(q.SelectContext(ctx, dest, q.Rebind(query), args...))
+}
+
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (int64, error) {
 	query = q.Rebind(query)
 	var res sql.Result
