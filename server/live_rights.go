@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
+
 	"ideasx/server/live"
 	"ideasx/store"
 )
@@ -154,12 +156,14 @@ func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View,
 }
 
 func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadID, postID int64, outcome bool) (live.View, error) {
-	t, err := lr.s.store.ThreadByID(ctx, threadID)
-	if err != nil {
-		return nil, err
-	}
-	p, err := lr.s.store.PostByID(ctx, postID)
-	if err != nil {
+	// Read side by side: every reader of the thread waits for both, and each
+	// is two round trips to the database.
+	var t *store.Thread
+	var p *store.Post
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { t, err = lr.s.store.ThreadByID(gctx, threadID); return err })
+	g.Go(func() (err error) { p, err = lr.s.store.PostByID(gctx, postID); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	// The page shows an outcome in its own way: the mark (as in the API's
