@@ -33,6 +33,9 @@ import (
 type threadSnapshot struct {
 	gen    uint64
 	expiry time.Time
+	// refreshing is set, under threadSnapshots.mu, once a reader reads
+	// the snapshot again after its second.
+	refreshing bool
 
 	Seq      int64
 	Thread   *store.Thread
@@ -49,6 +52,9 @@ type threadSnapshot struct {
 
 const (
 	threadSnapshotTTL = time.Second
+	// threadSnapshotStale bounds how long past its second a snapshot is
+	// served while one reader reads it again (should that reading fail).
+	threadSnapshotStale = 2 * time.Second
 	// threadSnapshotsKept bounds the snapshots remembered: a few pages of
 	// a few hundred busy threads.
 	threadSnapshotsKept = 1024
@@ -77,8 +83,18 @@ func (s *Server) threadSnapshot(ctx context.Context, id, after int64, a store.Ac
 	c := s.threads
 	c.mu.Lock()
 	snap := c.byKey[key]
+	now := s.store.Now()
+	current := snap != nil && snap.gen == gen && snap.Seq == seq && now.Before(snap.expiry.Add(threadSnapshotStale))
+	fresh := current && now.Before(snap.expiry)
+	// Past its second, a snapshot nothing has changed is still served to
+	// the others while one reader reads it again: made to wait together,
+	// a busy thread's readers all stalled once a second.
+	refreshing := current && !fresh && snap.refreshing
+	if current && !fresh {
+		snap.refreshing = true
+	}
 	c.mu.Unlock()
-	if snap != nil && snap.gen == gen && snap.Seq == seq && s.store.Now().Before(snap.expiry) {
+	if fresh || refreshing {
 		return snap, nil
 	}
 	// Readers arriving together after a change wait for one reading.
