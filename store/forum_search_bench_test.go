@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
@@ -70,8 +68,7 @@ func BenchmarkSearchForum1M(b *testing.B) {
 	}
 }
 
-// seedForumText writes threads and posts of Zipf-distributed words, with
-// the searched words now and then, as BenchmarkSearchDocuments10k does.
+// seedForumText writes threads and posts of benchText's words.
 func seedForumText(b *testing.B, s *store.Store, e storetest.Engine, posts, threads int) {
 	ctx := context.Background()
 	// Each engine's own placeholders, as the store's Rebind gives them.
@@ -82,19 +79,7 @@ func seedForumText(b *testing.B, s *store.Store, e storetest.Engine, posts, thre
 	}
 	u := mustUser(b, s, "bench@andes.example", store.RoleBusiness, "Andes Textiles")
 	userID, orgID = u.ID, u.OrganisationID
-	rng := rand.New(rand.NewPCG(1, 2))
-	zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.1, 1, 20000)
-	sentence := func(n int) string {
-		w := make([]string, n)
-		for i := range w {
-			if rng.IntN(50) == 0 {
-				w[i] = benchWords[rng.IntN(len(benchWords))]
-			} else {
-				w[i] = fmt.Sprintf("w%x", zipf.Uint64())
-			}
-		}
-		return strings.Join(w, " ")
-	}
+	sentence := benchText()
 	now := time.Now().UTC()
 	insert := func(table, columns string, width, rows int, row func(i int) []any) {
 		const batch = 500
