@@ -184,26 +184,14 @@ func (s *Server) apiEventLinksSave(w http.ResponseWriter, r *http.Request) {
 		f.values.Set(field("url"), o.URL)
 		orgs = append(orgs, readCoOrganiser(f, i))
 	}
-	if f.ok() {
-		err := s.store.SaveEventLinks(r.Context(), currentUser(r).ID, e.ID, mainID, orgs)
-		switch {
-		case errors.Is(err, store.ErrSideEventChain):
-			f.fail("main_event_id", "error_side_event_chain")
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
+	if !s.savedForm(w, r, f, func() error { return s.saveEventLinks(r, f, "main_event_id", e, mainID, orgs) }, func() {
+		saved, err := s.store.EventByID(r.Context(), e.ID, store.AccessFor(currentUser(r)))
+		if err != nil {
 			s.serverError(w, r, err)
 			return
-		default:
-			saved, err := s.store.EventByID(r.Context(), e.ID, store.AccessFor(currentUser(r)))
-			if err != nil {
-				s.serverError(w, r, err)
-				return
-			}
-			s.writeAPIEvent(w, r, http.StatusOK, saved)
-			return
 		}
+		s.writeAPIEvent(w, r, http.StatusOK, saved)
+	}) {
+		s.apiValidation(w, r, f)
 	}
-	s.apiValidation(w, r, f)
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -90,19 +89,8 @@ func (s *Server) apiRegistrationSettingsSave(w http.ResponseWriter, r *http.Requ
 	}
 	f := &form{values: settingsFormValues(&in, e), errors: map[string]string{}, l: s.localizer(r)}
 	rs := readSettingsForm(f, e)
-	if f.ok() {
-		err := s.saveRegistrationSettings(r, f, rs)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		case f.ok():
-			s.apiRegistrationSettingsShow(w, r)
-			return
-		}
+	if !s.savedForm(w, r, f, func() error { return s.saveRegistrationSettings(r, f, rs) },
+		func() { s.apiRegistrationSettingsShow(w, r) }) {
+		s.apiValidation(w, r, f)
 	}
-	s.apiValidation(w, r, f)
 }

@@ -1,10 +1,7 @@
 package server
 
 import (
-	"errors"
 	"net/http"
-
-	"ideasx/store"
 )
 
 // apiCreateOrUpdate routes POST base (a new record, 201) and PUT base/{id}
@@ -29,19 +26,7 @@ func (s *Server) apiCreateOrUpdate(mux *routeTable, base string, save func(w htt
 // use); the answer is saved as JSON, the fields' errors, or 404 for a
 // record that is not there.
 func (s *Server) answerFormSave(w http.ResponseWriter, r *http.Request, f *form, status int, saved any, save func() error) {
-	if f.ok() {
-		err := save()
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		case f.ok():
-			writeJSON(w, status, saved)
-			return
-		}
+	if !s.savedForm(w, r, f, save, func() { writeJSON(w, status, saved) }) {
+		s.apiValidation(w, r, f)
 	}
-	s.apiValidation(w, r, f)
 }

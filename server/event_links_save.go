@@ -36,25 +36,25 @@ func (s *Server) eventLinksSave(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if f.ok() {
-		err := s.store.SaveEventLinks(r.Context(), currentUser(r).ID, e.ID, mainID, orgs)
-		switch {
-		case errors.Is(err, store.ErrSideEventChain):
-			f.fail("main_event", "error_side_event_chain")
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		default:
-			s.redirectWithFlash(w, r, programmeEditURL(e), "flash_programme_links_saved")
-			return
-		}
+	if s.savedForm(w, r, f, func() error { return s.saveEventLinks(r, f, "main_event", e, mainID, orgs) },
+		func() { s.redirectWithFlash(w, r, programmeEditURL(e), "flash_programme_links_saved") }) {
+		return
 	}
 	back := newRowsForm("links", postedRows(f))
 	back.Values, back.Errors = f.values, f.errors
 	s.renderProgrammeEditor(w, r, e, http.StatusUnprocessableEntity, back)
+}
+
+// saveEventLinks saves an event's main event and co-organisers for the page
+// and the API; a main event that would make a chain of side events is a
+// problem on field, not an error.
+func (s *Server) saveEventLinks(r *http.Request, f *form, field string, e *store.Event, mainID int64, orgs []store.CoOrganiser) error {
+	err := s.store.SaveEventLinks(r.Context(), currentUser(r).ID, e.ID, mainID, orgs)
+	if errors.Is(err, store.ErrSideEventChain) {
+		f.fail(field, "error_side_event_chain")
+		return nil
+	}
+	return err
 }
 
 // readCoOrganiser reads co-organiser row i of the form (the API writes its

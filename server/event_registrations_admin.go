@@ -194,19 +194,9 @@ func (s *Server) eventRegistrationSettingsSave(w http.ResponseWriter, r *http.Re
 		return
 	}
 	rs := readSettingsForm(f, e)
-	if f.ok() {
-		err := s.saveRegistrationSettings(r, f, rs)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			s.notFound(w, r)
-			return
-		case err != nil:
-			s.serverError(w, r, err)
-			return
-		case f.ok():
-			s.redirectWithFlash(w, r, registrationsURL(e), "flash_registration_settings_saved")
-			return
-		}
+	if s.savedForm(w, r, f, func() error { return s.saveRegistrationSettings(r, f, rs) },
+		func() { s.redirectWithFlash(w, r, registrationsURL(e), "flash_registration_settings_saved") }) {
+		return
 	}
 	v := s.newView(w, r, "registrations_title")
 	v.Form, v.Errors = f.values, f.errors
