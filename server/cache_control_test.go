@@ -23,7 +23,7 @@ func sharedCacheable(cc string) bool {
 }
 
 // tokenClient is an API client with a fresh bearer token of u.
-func tokenClient(t *testing.T, app *servertest.App, u *store.User) *servertest.Client {
+func tokenClient(t testing.TB, app *servertest.App, u *store.User) *servertest.Client {
 	t.Helper()
 	plain, hash := auth.NewToken("ixp_")
 	if _, err := app.Store.CreateAPIToken(context.Background(), u.ID, "cache test", hash); err != nil {

@@ -36,11 +36,16 @@ func (s *Server) themeMap(r *http.Request) ([]store.Theme, map[int64]*store.Them
 	if err != nil {
 		return nil, nil, err
 	}
+	return themes, themesByID(themes), nil
+}
+
+// themesByID indexes themes by id, pointing into the slice.
+func themesByID(themes []store.Theme) map[int64]*store.Theme {
 	m := make(map[int64]*store.Theme, len(themes))
 	for i := range themes {
 		m[themes[i].ID] = &themes[i]
 	}
-	return themes, m, nil
+	return m
 }
 
 func (s *Server) forumIndex(w http.ResponseWriter, r *http.Request) {

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"ideasx/server/auth"
 	"ideasx/server/servertest"
 	"ideasx/store"
 	"ideasx/store/storetest"
@@ -40,12 +39,7 @@ func BenchmarkReplyPOST(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			plain, hash := auth.NewToken("ixp_")
-			if _, err := app.Store.CreateAPIToken(ctx, biz.ID, "bench", hash); err != nil {
-				b.Fatal(err)
-			}
-			c := app.Client()
-			c.Header.Set("Authorization", "Bearer "+plain)
+			c := tokenClient(b, app, biz)
 			path := fmt.Sprintf("/api/v1/threads/%d/posts", th.ID)
 			times := make([]time.Duration, 0, b.N)
 			b.ResetTimer()

@@ -100,7 +100,7 @@ func (s *Server) threadSnapshot(ctx context.Context, id, after int64, a store.Ac
 	// Readers arriving together after a change wait for one reading.
 	v, err, _ := c.flight.Do(key+" "+strconv.FormatUint(gen, 10)+" "+strconv.FormatInt(seq, 10), func() (any, error) {
 		// Not the first reader's context: the others wait on this reading.
-		snap, err := s.readThreadSnapshot(context.WithoutCancel(ctx), id, after, a, gen)
+		snap, err := s.readThreadSnapshot(context.WithoutCancel(ctx), id, after, a, gen, seq)
 		if err != nil {
 			return nil, err
 		}
@@ -118,13 +118,11 @@ func (s *Server) threadSnapshot(ctx context.Context, id, after int64, a store.Ac
 	return v.(*threadSnapshot), nil
 }
 
-// readThreadSnapshot reads what threadSnapshot keeps, the live seq first.
-func (s *Server) readThreadSnapshot(ctx context.Context, id, after int64, a store.Access, gen uint64) (*threadSnapshot, error) {
-	snap := &threadSnapshot{gen: gen, expiry: s.store.Now().Add(threadSnapshotTTL)}
+// readThreadSnapshot reads what threadSnapshot keeps, after the live seq
+// (read by the caller, before anything else).
+func (s *Server) readThreadSnapshot(ctx context.Context, id, after int64, a store.Access, gen uint64, seq int64) (*threadSnapshot, error) {
+	snap := &threadSnapshot{gen: gen, expiry: s.store.Now().Add(threadSnapshotTTL), Seq: seq}
 	var err error
-	if snap.Seq, err = s.store.TopicSeq(ctx, fmt.Sprintf("thread:%d", id)); err != nil {
-		return nil, err
-	}
 	if snap.Thread, err = s.store.ThreadByID(ctx, id); err != nil {
 		return nil, err
 	}
@@ -136,10 +134,7 @@ func (s *Server) readThreadSnapshot(ctx context.Context, id, after int64, a stor
 	if err != nil {
 		return nil, err
 	}
-	snap.Themes = make(map[int64]*store.Theme, len(themes))
-	for i := range themes {
-		snap.Themes[themes[i].ID] = &themes[i]
-	}
+	snap.Themes = themesByID(themes)
 	if snap.History, err = s.store.StatusHistory(ctx, id); err != nil {
 		return nil, err
 	}
