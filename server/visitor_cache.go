@@ -184,6 +184,7 @@ func (p *cachedPage) writeTo(w http.ResponseWriter) {
 type pageRecorder struct {
 	http.ResponseWriter
 	before      http.Header
+	sent        http.Header // at WriteHeader, before the layers outside add theirs
 	status      int
 	wroteHeader bool
 	body        bytes.Buffer
@@ -193,6 +194,9 @@ type pageRecorder struct {
 func (rec *pageRecorder) WriteHeader(status int) {
 	if !rec.wroteHeader {
 		rec.wroteHeader, rec.status = true, status
+		// The handler's headers as it sent them: the compressor outside
+		// adds its own (Content-Encoding for this client) as it writes.
+		rec.sent = rec.ResponseWriter.Header().Clone()
 	}
 	rec.ResponseWriter.WriteHeader(status)
 }
@@ -218,8 +222,8 @@ func (rec *pageRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWrite
 // page is what may be kept: a whole 200 that set no cookie, with the
 // headers the handler added or changed.
 func (rec *pageRecorder) page(gen uint64, now time.Time) *cachedPage {
-	after := rec.ResponseWriter.Header()
-	if rec.status != http.StatusOK || rec.tooBig || after.Get("Set-Cookie") != "" {
+	after := rec.sent
+	if !rec.wroteHeader || rec.status != http.StatusOK || rec.tooBig || after.Get("Set-Cookie") != "" {
 		return nil
 	}
 	set := http.Header{}

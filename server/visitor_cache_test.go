@@ -65,6 +65,16 @@ func TestVisitorCacheNeverServesAnotherReadersPage(t *testing.T) {
 			}
 		}
 
+		// The compressor outside the cache labels each answer for its own
+		// client: a copy first sent as zstd is gzip for a gzip client.
+		zstd, gzip := app.Client(), app.Client()
+		zstd.Header.Set("Accept-Encoding", "zstd")
+		gzip.Header.Set("Accept-Encoding", "gzip")
+		zstd.Get("/events")
+		if r := gzip.Get("/events"); r.Header.Get("Content-Encoding") != "gzip" {
+			t.Errorf("a gzip client's /events after a zstd client's: Content-Encoding %q", r.Header.Get("Content-Encoding"))
+		}
+
 		// Signed-in readers, pending accounts included, never get the visitors' copy.
 		for name, c := range clients {
 			if name == "visitor" || name == "suspended" {
