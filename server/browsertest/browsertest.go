@@ -94,11 +94,17 @@ func Text(t testing.TB, ctx context.Context, sel string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", sel, err)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err == nil {
+			return strings.TrimSpace(s)
+		}
+		// The node found may be replaced before it is read (a navigation,
+		// a live update redrawing it): the selector is asked again.
+		if !strings.Contains(err.Error(), "No node with given id found") || ctx.Err() != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
 	}
-	return strings.TrimSpace(s)
 }
 
 // Screenshot saves the whole page as name.png in IDEASX_SCREENSHOT_DIR, or
