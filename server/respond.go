@@ -74,6 +74,14 @@ func (s *Server) lang(r *http.Request) string {
 func (s *Server) localizer(r *http.Request) *i18n.Localizer { return s.tr.For(s.lang(r)) }
 
 func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string) *view {
+	v := s.uncountedView(w, r, titleID)
+	v.Unread, v.UserSeq = s.unreadCount(r)
+	return v
+}
+
+// uncountedView is newView for a page that reads the unread count along
+// with the rest of what it asks the database (a thread's page).
+func (s *Server) uncountedView(w http.ResponseWriter, r *http.Request, titleID string) *view {
 	l := s.localizer(r)
 	v := &view{
 		Localizer: l, User: currentUser(r), Path: r.URL.Path, Here: r.URL.RequestURI(), Errors: map[string]string{},
@@ -84,7 +92,6 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, titleID string)
 		v.Title = l.T(titleID)
 	}
 	v.Flash = s.takeFlash(w, r, l)
-	v.Unread, v.UserSeq = s.unreadCount(r)
 	return v
 }
 

@@ -54,7 +54,12 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, id int64, 
 	me := currentUser(r)
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
 	access := store.AccessFor(me)
-	snap, err := s.threadSnapshot(r.Context(), id, after, access)
+	tr, err := s.store.ReadThreadReader(r.Context(), me, id)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	snap, err := s.threadSnapshot(r.Context(), id, after, access, tr.ThreadSeq)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && snap.Thread.Hidden && !me.IsModerator()) {
 		s.notFound(w, r)
 		return
@@ -71,85 +76,103 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, id int64, 
 	// is in it: a first read is a write, after which the snapshot is read again.
 	if posts := snap.Posts; len(posts) > 0 {
 		wrote := s.store.Writes()
-		if err := s.store.MarkRead(r.Context(), me, id, posts[len(posts)-1].ID); err != nil {
+		if err := s.store.MarkReadAfter(r.Context(), me, tr, id, posts[len(posts)-1].ID); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		if s.store.Writes() != wrote {
-			if snap, err = s.threadSnapshot(r.Context(), id, after, access); err != nil {
+			if snap, err = s.threadSnapshot(r.Context(), id, after, access, tr.ThreadSeq); err != nil {
 				s.serverError(w, r, err)
 				return
 			}
 		}
 	}
-	t, posts := snap.Thread, snap.Posts
-	marks, err := s.store.UsefulMarks(r.Context(), me.ID, t.ID)
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	views := make([]postView, len(posts))
-	for i, p := range posts {
-		views[i] = s.viewPost(me, t, p, after == 0 && i == 0)
-		views[i].Marked = marks[p.ID]
-	}
-	markOutcomesFrom(snap.Agenda, views)
-	v := s.newView(w, r, "")
+	v := s.uncountedView(w, r, "")
+	v.Unread, v.UserSeq = tr.Unread, tr.UserSeq
+	t := snap.Thread
 	v.Title = t.Title
+	quote := r.URL.Query().Get("quote")
 	if f != nil {
 		v.Form, v.Errors = f.values, f.errors
-	} else if q := r.URL.Query().Get("quote"); q != "" {
-		s.prefillQuote(r, v, t, q)
+	} else if quote != "" {
+		s.prefillQuote(r, v, t, quote)
 	}
-	watch, err := s.store.WatchLevel(r.Context(), me.ID, "thread", t.ID)
+	reader := bodyReader(me, snap)
+	data, err := s.threadData(r, v, reader, snap, after, tr)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	canReply := !t.Locked || me.IsModerator()
-	canAccept := t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, me.ID == t.AuthorID, me.IsModerator())
-	canUnaccept := t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, me.ID == t.AuthorID, me.IsModerator())
-	liveTopic := fmt.Sprintf("thread:%d", t.ID)
-	data := map[string]any{"Thread": s.viewThread(me, t, snap.Themes), "Posts": postItems(v, t, views, canReply, canAccept, canUnaccept), "CanReply": canReply,
-		"History": s.viewHistory(me, t, snap.History, s.answererOf(me, t, snap.Accepted)), "FlagReasons": flagReasons, "Watch": watch, "CanAccept": canAccept, "CanUnaccept": canUnaccept,
-		"LiveTopic": liveTopic, "LiveSeq": snap.Seq, "MaxUploadMB": s.cfg.MaxUploadMB}
+	// The body is drawn for the stand-in alone: nothing of the view that
+	// names the person reaches it.
+	bv := &view{Localizer: v.Localizer, User: reader, Zone: v.Zone, Form: v.Form, Errors: v.Errors,
+		Preview: v.Preview, Languages: v.Languages, Data: data}
+	key := bodyKey(bv, reader, snap, after, tr, quote != "")
+	body, err := s.views.Part("thread", "thread-body", key, bv)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data["Body"] = body
+	v.Data = data
+	// Kept for this person's next look while nothing on it changes.
+	if err := s.views.RenderKept(w, status, "thread", pageKey(v, key), v); err != nil {
+		s.serverError(w, r, err)
+	}
+}
+
+// threadData is what the thread's page shows reader, a bodyReader: all of
+// it is drawn from the snapshot, tr and reader, and for moderators from
+// the lists their tools offer.
+func (s *Server) threadData(r *http.Request, v *view, reader *store.User, snap *threadSnapshot, after int64, tr *store.ThreadReader) (map[string]any, error) {
+	t, posts := snap.Thread, snap.Posts
+	views := make([]postView, len(posts))
+	for i, p := range posts {
+		views[i] = s.viewPost(reader, t, p, after == 0 && i == 0)
+		views[i].Marked = tr.Useful[p.ID]
+	}
+	markOutcomesFrom(snap.Agenda, views)
+	canReply := !t.Locked || reader.IsModerator()
+	canAccept := t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, reader.ID == t.AuthorID, reader.IsModerator())
+	canUnaccept := t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, reader.ID == t.AuthorID, reader.IsModerator())
+	bv := &view{Localizer: v.Localizer, User: reader, Zone: v.Zone}
+	data := map[string]any{"Thread": s.viewThread(reader, t, snap.Themes), "Posts": postItems(bv, t, views, canReply, canAccept, canUnaccept), "CanReply": canReply,
+		"History": s.viewHistory(reader, t, snap.History, s.answererOf(reader, t, snap.Accepted)), "FlagReasons": flagReasons, "Watch": tr.Watch, "CanAccept": canAccept, "CanUnaccept": canUnaccept,
+		"LiveTopic": fmt.Sprintf("thread:%d", t.ID), "LiveSeq": snap.Seq, "MaxUploadMB": s.cfg.MaxUploadMB}
 	if t.Kind == store.Challenge {
 		data["Coverage"] = snap.Coverage
 		// Which delegations answered would tell who spoke, which the
 		// attribution mode may forbid: then only the counts are shown.
-		data["CoverageNames"] = t.Attribution == store.OnTheRecord || me.IsModerator()
+		data["CoverageNames"] = t.Attribution == store.OnTheRecord || reader.IsModerator()
 	}
-	if me.IsModerator() {
+	if reader.IsModerator() {
 		active, err := s.store.Themes(r.Context(), false)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return nil, err
 		}
 		data["MoveThemes"] = active
 		data["Attributions"] = store.Attributions
 	}
-	if me.IsModerator() && t.Kind == store.Challenge {
+	if reader.IsModerator() && t.Kind == store.Challenge {
+		access := store.AccessFor(reader)
 		events, err := s.store.AllEvents(r.Context(), access)
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return nil, err
 		}
 		docs, _, err := s.store.ListDocuments(r.Context(), store.DocFilter{Access: access, Limit: 100})
 		if err != nil {
-			s.serverError(w, r, err)
-			return
+			return nil, err
 		}
 		data["ReferEvents"], data["ReferDocuments"] = events, docs
 		data["CanRefer"] = store.CanTransition(t.Status, store.StatusReferred, false, true)
 		data["CanClose"] = store.CanTransition(t.Status, store.StatusClosed, false, true)
 		data["CanReopen"] = t.Status == store.StatusClosed
 	}
-	threadDocuments(snap.Documents, me, data)
+	threadDocuments(snap.Documents, reader, data)
 	if len(posts) == postsPerPage {
 		data["NextURL"] = fmt.Sprintf("%s?after=%d", threadURL(t), posts[len(posts)-1].ID)
 	}
-	v.Data = data
-	s.render(w, r, status, "thread", v)
+	return data, nil
 }
 
 // prefillQuote starts a reply with the quoted post's text as a Markdown quote.

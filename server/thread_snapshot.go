@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -31,6 +32,9 @@ import (
 //
 // Nothing in it may be changed by whoever gets it: it is shared.
 type threadSnapshot struct {
+	// id tells snapshots apart for the page bodies drawn from them
+	// (thread_body.go): every reading gets a new one.
+	id     uint64
 	gen    uint64
 	expiry time.Time
 	// refreshing is set, under threadSnapshots.mu, once a reader reads
@@ -70,15 +74,16 @@ func newThreadSnapshots() *threadSnapshots {
 	return &threadSnapshots{byKey: map[string]*threadSnapshot{}}
 }
 
+// snapshotIDs numbers the snapshots read by this process.
+var snapshotIDs atomic.Uint64
+
 // threadSnapshot returns the snapshot of thread id's page after post
 // "after" for readers with access a: the one kept if it is still current,
-// else one read now. A thread that does not exist is store.ErrNotFound.
-func (s *Server) threadSnapshot(ctx context.Context, id, after int64, a store.Access) (*threadSnapshot, error) {
+// else one read now. seq is where the thread's live topic stood, read by
+// the caller before anything else of the thread. A thread that does not
+// exist is store.ErrNotFound.
+func (s *Server) threadSnapshot(ctx context.Context, id, after int64, a store.Access, seq int64) (*threadSnapshot, error) {
 	gen := s.store.Writes()
-	seq, err := s.store.TopicSeq(ctx, fmt.Sprintf("thread:%d", id))
-	if err != nil {
-		return nil, err
-	}
 	key := fmt.Sprintf("%d %d %t %t", id, after, a.Members, a.Curator)
 	c := s.threads
 	c.mu.Lock()
@@ -121,7 +126,7 @@ func (s *Server) threadSnapshot(ctx context.Context, id, after int64, a store.Ac
 // readThreadSnapshot reads what threadSnapshot keeps, after the live seq
 // (read by the caller, before anything else).
 func (s *Server) readThreadSnapshot(ctx context.Context, id, after int64, a store.Access, gen uint64, seq int64) (*threadSnapshot, error) {
-	snap := &threadSnapshot{gen: gen, expiry: s.store.Now().Add(threadSnapshotTTL), Seq: seq}
+	snap := &threadSnapshot{id: snapshotIDs.Add(1), gen: gen, expiry: s.store.Now().Add(threadSnapshotTTL), Seq: seq}
 	var err error
 	if snap.Thread, err = s.store.ThreadByID(ctx, id); err != nil {
 		return nil, err

@@ -27,6 +27,11 @@ func (s *Store) MarkRead(ctx context.Context, u *User, threadID, postID int64) e
 	if known.LastRead.Valid && known.LastRead.Int64 >= postID && known.OrgRead {
 		return nil
 	}
+	return s.advanceRead(ctx, u, threadID, postID)
+}
+
+// advanceRead writes what MarkRead found missing.
+func (s *Store) advanceRead(ctx context.Context, u *User, threadID, postID int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := s.now()
 		n, err := s.exec(ctx, tx, `UPDATE thread_reads SET last_read_post_id = ?, read_at = ? WHERE user_id = ? AND thread_id = ? AND last_read_post_id < ?`,

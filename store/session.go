@@ -35,19 +35,27 @@ func (s *Store) CreateSession(ctx context.Context, id string, userID int64, ttl 
 // SessionUser returns the live session with that id and its account. An
 // expired session, or one whose account is suspended, gives ErrNotFound.
 func (s *Store) SessionUser(ctx context.Context, id string) (*Session, *User, error) {
-	var sess Session
-	err := s.get(ctx, s.db, &sess, `SELECT id, user_id, created_at, expires_at, last_seen_at FROM sessions WHERE id = ? AND expires_at > ?`, id, s.now())
+	// The session and its account in one query: every page starts here.
+	var row struct {
+		User
+		SessionID         string    `db:"session_id"`
+		SessionCreatedAt  time.Time `db:"session_created_at"`
+		SessionExpiresAt  time.Time `db:"session_expires_at"`
+		SessionLastSeenAt time.Time `db:"session_last_seen_at"`
+	}
+	err := s.get(ctx, s.db, &row, `SELECT `+userColumns+`, s.id AS session_id, s.created_at AS session_created_at,
+		s.expires_at AS session_expires_at, s.last_seen_at AS session_last_seen_at
+		FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
+		WHERE s.id = ? AND s.expires_at > ?`, id, s.now())
 	if err != nil {
 		return nil, nil, fmt.Errorf("session: %w", err)
 	}
-	u, err := s.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
+	u := &row.User
 	if u.Status == StatusSuspended {
 		return nil, nil, fmt.Errorf("session: %w", ErrNotFound)
 	}
-	return &sess, u, nil
+	sess := &Session{ID: row.SessionID, UserID: u.ID, CreatedAt: row.SessionCreatedAt, ExpiresAt: row.SessionExpiresAt, LastSeenAt: row.SessionLastSeenAt}
+	return sess, u, nil
 }
 
 // TouchSession slides the session's expiry; callers throttle it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -63,7 +64,12 @@ func (c *stmtCache) stmt(ctx context.Context, query string) *sqlx.Stmt {
 
 // cacheable keeps schema changes and transaction control out of the cache.
 func cacheable(query string) bool {
-	head, _, _ := strings.Cut(strings.TrimSpace(query), " ")
+	// The first word ends at any space: a query written "SELECT\n\t\t(..."
+	// was once sent unprepared, planned again on every call.
+	head := strings.TrimSpace(query)
+	if end := strings.IndexFunc(head, unicode.IsSpace); end >= 0 {
+		head = head[:end]
+	}
 	switch strings.ToUpper(head) {
 	case "SELECT", "INSERT", "UPDATE", "DELETE", "WITH":
 		return true

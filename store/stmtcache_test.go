@@ -34,3 +34,23 @@ func TestStatementCacheIsBounded(t *testing.T) {
 		t.Errorf("%d statements cached, want the bound, %d", n, maxCachedStmts)
 	}
 }
+
+// TestCacheableWhateverSpaceFollowsTheVerb: a query laid out over several
+// lines is prepared like one on a single line; what changes the schema or
+// a transaction is not.
+func TestCacheableWhateverSpaceFollowsTheVerb(t *testing.T) {
+	for query, want := range map[string]bool{
+		"SELECT 1":                       true,
+		"SELECT\n\t\t(SELECT 1) AS one":  true,
+		"\n\tselect\t1":                  true,
+		"WITH\nx AS (SELECT 1) SELECT *": true,
+		"UPDATE\tt SET x = 1":            true,
+		"CREATE TABLE t (x INTEGER)":     false,
+		"BEGIN":                          false,
+		"":                               false,
+	} {
+		if got := cacheable(query); got != want {
+			t.Errorf("cacheable(%q) = %v, want %v", query, got, want)
+		}
+	}
+}

@@ -67,7 +67,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("store: open postgres: %w", err)
 		}
 		db.SetMaxOpenConns(20)
-		db.SetMaxIdleConns(10)
+		// As many kept as may be open: under load a connection closed on
+		// its return was opened again at once (a new Postgres process)
+		// and each of its prepared statements planned again.
+		db.SetMaxIdleConns(20)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		d = postgresDialect{}
 	case opts.DatabaseURL == "":

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -51,8 +53,10 @@ func Load(files fs.FS) (*Translator, error) {
 	}
 	tr.byLang = map[string]*Localizer{}
 	for i, lang := range Languages {
-		tr.byLang[lang] = &Localizer{lang: lang, loc: goi18n.NewLocalizer(b, lang), printer: message.NewPrinter(tags[i]),
+		l := &Localizer{lang: lang, loc: goi18n.NewLocalizer(b, lang), printer: message.NewPrinter(tags[i]),
 			known: tr.ids["en"], plain: &sync.Map{}}
+		l.filled.Store(&sync.Map{})
+		tr.byLang[lang] = l
 	}
 	return tr, nil
 }
@@ -100,7 +104,17 @@ type Localizer struct {
 	// the same few words for each of its fifty posts, and go-i18n works
 	// out each one again every time.
 	plain *sync.Map
+	// filled remembers messages with arguments that are all words or
+	// numbers, most of them the placeholders a page hands to its scripts
+	// ("{who}"), which go-i18n runs through text/template every time: on a
+	// thread page that was most of what its layout cost. Others' names
+	// come through here too, so it is emptied when full.
+	filled  atomic.Pointer[sync.Map]
+	nfilled atomic.Int64
 }
+
+// filledKept bounds the messages with arguments remembered per language.
+const filledKept = 4096
 
 // For returns the localizer of lang (English when unsupported), shared by
 // every request in that language.
@@ -126,7 +140,45 @@ func (l *Localizer) T(id string, args ...any) string {
 		l.plain.Store(id, s)
 		return s
 	}
-	return l.localize(id, args)
+	key, ok := filledKey(id, args)
+	if !ok || !l.known[id] {
+		return l.localize(id, args)
+	}
+	m := l.filled.Load()
+	if s, ok := m.Load(key); ok {
+		return s.(string)
+	}
+	s := l.localize(id, args)
+	if l.nfilled.Add(1) > filledKept {
+		l.nfilled.Store(0)
+		l.filled.Store(&sync.Map{})
+	}
+	m.Store(key, s)
+	return s
+}
+
+// filledKey names a message and its arguments when they are all strings
+// and integers, whose printed forms tell them apart.
+func filledKey(id string, args []any) (string, bool) {
+	var b strings.Builder
+	b.WriteString(id)
+	for _, a := range args {
+		b.WriteByte(0)
+		switch a := a.(type) {
+		case string:
+			b.WriteByte('s')
+			b.WriteString(a)
+		case int:
+			b.WriteByte('i')
+			b.WriteString(strconv.Itoa(a))
+		case int64:
+			b.WriteByte('i')
+			b.WriteString(strconv.FormatInt(a, 10))
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
 }
 
 func (l *Localizer) localize(id string, args []any) string {

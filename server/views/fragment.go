@@ -77,3 +77,33 @@ func (r *Renderer) fragment(name string, data Keyed) (template.HTML, error) {
 	}
 	return h, nil
 }
+
+// partsKept bounds the page parts remembered, per generation: a thread's
+// body is about 100 KB.
+const partsKept = 128
+
+// Part renders the template name of page with data, as the page would in
+// the text context where it places it, or gives back what it rendered
+// before under key; an empty key renders it every time. As with
+// fragments, the key must name everything the part is drawn from.
+func (r *Renderer) Part(page, name, key string, data any) (template.HTML, error) {
+	t, ok := r.pages[page]
+	if !ok {
+		return "", fmt.Errorf("views: no page %q", page)
+	}
+	if key != "" {
+		key = page + "\x00" + name + "\x00" + key
+		if h, hit := r.parts.get(key); hit {
+			return h, nil
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
+		return "", fmt.Errorf("views: %s %s: %w", page, name, err)
+	}
+	h := template.HTML(buf.String())
+	if key != "" {
+		r.parts.put(key, h)
+	}
+	return h, nil
+}

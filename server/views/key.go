@@ -13,7 +13,7 @@ import (
 // Key digests values, every field of every struct they hold, exported or
 // not, through pointers and slices, for a fragment's key: a field added to
 // a view later is part of the key without anyone remembering to add it.
-// It reports false for a value it cannot digest (a map, a func, a
+// It reports false for a value it cannot digest (a map with entries, a func, a
 // channel, pointers nested too deep), and the fragment is then rendered
 // without the cache.
 func Key(values ...any) (string, bool) {
@@ -81,6 +81,13 @@ func digest(h hash.Hash, v reflect.Value, depth int) bool {
 				return false
 			}
 		}
+	case reflect.Map:
+		// An empty map says nothing; a full one is not digested, as its
+		// order changes from one walk to the next.
+		if v.Len() > 0 {
+			return false
+		}
+		h.Write([]byte{0})
 	case reflect.Struct:
 		for i := range v.NumField() {
 			if !digest(h, v.Field(i), depth+1) {

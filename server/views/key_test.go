@@ -51,6 +51,9 @@ func TestKeyNamesEverythingAPieceIsDrawnFrom(t *testing.T) {
 	if a, _ := Key("ab", "c"); a == func() string { k, _ := Key("a", "bc"); return k }() {
 		t.Error(`"ab","c" and "a","bc" share a key`)
 	}
+	if _, ok := Key(map[string]int{}); !ok {
+		t.Error("an empty map, which says nothing, got no key")
+	}
 	if _, ok := Key(map[string]int{"a": 1}); ok {
 		t.Error("a map, whose order is random, got a key")
 	}

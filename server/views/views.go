@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -21,13 +22,16 @@ type Renderer struct {
 	// alone, and fragments what it rendered.
 	layout    *template.Template
 	fragments *fragments
+	parts     *fragments // what Part rendered
+	kept      *fragments // what RenderKept rendered
 }
 
 // New parses layout/*.html as the shared layout and partials, then each
 // pages/*.html on top of a copy of it. A template error fails here, at
 // start, never during a request.
 func New(files fs.FS, static *Static, funcs template.FuncMap) (*Renderer, error) {
-	r := &Renderer{pages: map[string]*template.Template{}, static: static, fragments: newFragments(fragmentsKept)}
+	r := &Renderer{pages: map[string]*template.Template{}, static: static, fragments: newFragments(fragmentsKept), parts: newFragments(partsKept),
+		kept: newFragments(partsKept)}
 	all := template.FuncMap{
 		"fragment": r.fragment,
 		"static":   static.URL,
@@ -69,22 +73,44 @@ func (r *Renderer) Has(page string) bool { _, ok := r.pages[page]; return ok }
 // Render writes page with data. The page is rendered to memory first so
 // that a template error yields a clean error, not half a page.
 func (r *Renderer) Render(w http.ResponseWriter, status int, page string, data any) error {
+	return r.RenderKept(w, status, page, "", data)
+}
+
+// RenderKept is Render for a page that is kept under key, to be sent again
+// as it is while its key stays the same; an empty key keeps nothing. The
+// key must name everything the page is drawn from, its reader included.
+func (r *Renderer) RenderKept(w http.ResponseWriter, status int, page, key string, data any) error {
 	t, ok := r.pages[page]
 	if !ok {
 		return fmt.Errorf("views: no page %q", page)
+	}
+	if key != "" {
+		key = page + "\x00" + key
+		if h, hit := r.kept.get(key); hit {
+			writeHead(w, status)
+			_, err := io.WriteString(w, string(h))
+			return err
+		}
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
 	if err := t.ExecuteTemplate(buf, "base", data); err != nil {
 		return fmt.Errorf("views: render %s: %w", page, err)
 	}
+	if key != "" {
+		r.kept.put(key, template.HTML(buf.String()))
+	}
+	// The writers below copy what they are given (net/http's and the
+	// compressor's buffers), so the buffer can serve the next page.
+	writeHead(w, status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeHead(w http.ResponseWriter, status int) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	// The writers below copy what they are given (net/http's and the
-	// compressor's buffers), so the buffer can serve the next page.
-	_, err := w.Write(buf.Bytes())
-	return err
 }
 
 // pageBuffers keeps the buffers pages are rendered into: a thread page is
