@@ -18,17 +18,17 @@ type Keyed interface {
 // fragments remembers rendered pieces of pages. It keeps two generations:
 // when the newer one is full the older is dropped, so that what is still
 // asked for survives and memory stays bounded without an LRU's bookkeeping.
-type fragments struct {
+type fragments[V any] struct {
 	mu       sync.Mutex
-	cur, old map[string]template.HTML
+	cur, old map[string]V
 	max      int
 }
 
-func newFragments(max int) *fragments {
-	return &fragments{cur: map[string]template.HTML{}, old: map[string]template.HTML{}, max: max}
+func newFragments[V any](max int) *fragments[V] {
+	return &fragments[V]{cur: map[string]V{}, old: map[string]V{}, max: max}
 }
 
-func (f *fragments) get(key string) (template.HTML, bool) {
+func (f *fragments[V]) get(key string) (V, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if h, ok := f.cur[key]; ok {
@@ -41,15 +41,15 @@ func (f *fragments) get(key string) (template.HTML, bool) {
 	return h, ok
 }
 
-func (f *fragments) put(key string, h template.HTML) {
+func (f *fragments[V]) put(key string, h V) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.putLocked(key, h)
 }
 
-func (f *fragments) putLocked(key string, h template.HTML) {
+func (f *fragments[V]) putLocked(key string, h V) {
 	if len(f.cur) >= f.max {
-		f.old, f.cur = f.cur, make(map[string]template.HTML, f.max)
+		f.old, f.cur = f.cur, make(map[string]V, f.max)
 	}
 	f.cur[key] = h
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"html/template"
 	"testing"
 	"time"
 )
@@ -60,7 +61,7 @@ func TestKeyNamesEverythingAPieceIsDrawnFrom(t *testing.T) {
 }
 
 func TestFragmentsKeepTwoGenerations(t *testing.T) {
-	f := newFragments(2)
+	f := newFragments[template.HTML](2)
 	f.put("a", "A")
 	f.put("b", "B")
 	f.put("c", "C") // a new generation: a and b are the old one

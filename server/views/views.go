@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"net/http"
 	"path"
@@ -21,17 +20,19 @@ type Renderer struct {
 	// layout holds the partials that the "fragment" function renders
 	// alone, and fragments what it rendered.
 	layout    *template.Template
-	fragments *fragments
-	parts     *fragments // what Part rendered
-	kept      *fragments // what RenderKept rendered
+	fragments *fragments[template.HTML]
+	parts     *fragments[template.HTML] // what Part rendered
+	// kept is what RenderKept rendered, as bytes: a writer is handed them
+	// as they are, where a string would be copied for every request.
+	kept *fragments[[]byte]
 }
 
 // New parses layout/*.html as the shared layout and partials, then each
 // pages/*.html on top of a copy of it. A template error fails here, at
 // start, never during a request.
 func New(files fs.FS, static *Static, funcs template.FuncMap) (*Renderer, error) {
-	r := &Renderer{pages: map[string]*template.Template{}, static: static, fragments: newFragments(fragmentsKept), parts: newFragments(partsKept),
-		kept: newFragments(partsKept)}
+	r := &Renderer{pages: map[string]*template.Template{}, static: static, fragments: newFragments[template.HTML](fragmentsKept),
+		parts: newFragments[template.HTML](partsKept), kept: newFragments[[]byte](partsKept)}
 	all := template.FuncMap{
 		"fragment": r.fragment,
 		"static":   static.URL,
@@ -88,7 +89,7 @@ func (r *Renderer) RenderKept(w http.ResponseWriter, status int, page, key strin
 		key = page + "\x00" + key
 		if h, hit := r.kept.get(key); hit {
 			writeHead(w, status)
-			_, err := io.WriteString(w, string(h))
+			_, err := w.Write(h)
 			return err
 		}
 	}
@@ -98,7 +99,7 @@ func (r *Renderer) RenderKept(w http.ResponseWriter, status int, page, key strin
 		return fmt.Errorf("views: render %s: %w", page, err)
 	}
 	if key != "" {
-		r.kept.put(key, template.HTML(buf.String()))
+		r.kept.put(key, bytes.Clone(buf.Bytes()))
 	}
 	// The writers below copy what they are given (net/http's and the
 	// compressor's buffers), so the buffer can serve the next page.
