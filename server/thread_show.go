@@ -98,25 +98,34 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, id int64, 
 		s.prefillQuote(r, v, t, quote)
 	}
 	reader := bodyReader(me, snap)
+	// The body is drawn for the stand-in alone: nothing of the view that
+	// names the person reaches it.
+	bv := &view{Localizer: v.Localizer, User: reader, Zone: v.Zone, Form: v.Form, Errors: v.Errors,
+		Preview: v.Preview, Languages: v.Languages}
+	key := bodyKey(bv, reader, snap, after, tr, quote != "")
+	// Kept for this person's next look while nothing on it changes.
+	page := pageKey(v, key)
+	if sent, err := s.views.WriteKept(w, status, "thread", page); sent || err != nil {
+		if err != nil {
+			s.serverError(w, r, err)
+		}
+		return
+	}
 	data, err := s.threadData(r, v, reader, snap, after, tr)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	// The body is drawn for the stand-in alone: nothing of the view that
-	// names the person reaches it.
-	bv := &view{Localizer: v.Localizer, User: reader, Zone: v.Zone, Form: v.Form, Errors: v.Errors,
-		Preview: v.Preview, Languages: v.Languages, Data: data}
-	key := bodyKey(bv, reader, snap, after, tr, quote != "")
-	body, err := s.views.Part("thread", "thread-body", key, bv)
-	if err != nil {
+	bv.Data = data
+	if key == "" {
+		// Drawn in place: kept nowhere, it need not be drawn apart.
+		data["BodyView"] = bv
+	} else if data["Body"], err = s.views.Part("thread", "thread-body", key, bv); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	data["Body"] = body
 	v.Data = data
-	// Kept for this person's next look while nothing on it changes.
-	if err := s.views.RenderKept(w, status, "thread", pageKey(v, key), v); err != nil {
+	if err := s.views.RenderKept(w, status, "thread", page, v); err != nil {
 		s.serverError(w, r, err)
 	}
 }

@@ -85,13 +85,8 @@ func (r *Renderer) RenderKept(w http.ResponseWriter, status int, page, key strin
 	if !ok {
 		return fmt.Errorf("views: no page %q", page)
 	}
-	if key != "" {
-		key = page + "\x00" + key
-		if h, hit := r.kept.get(key); hit {
-			writeHead(w, status)
-			_, err := w.Write(h)
-			return err
-		}
+	if sent, err := r.WriteKept(w, status, page, key); sent {
+		return err
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
@@ -99,13 +94,28 @@ func (r *Renderer) RenderKept(w http.ResponseWriter, status int, page, key strin
 		return fmt.Errorf("views: render %s: %w", page, err)
 	}
 	if key != "" {
-		r.kept.put(key, bytes.Clone(buf.Bytes()))
+		r.kept.put(page+"\x00"+key, bytes.Clone(buf.Bytes()))
 	}
 	// The writers below copy what they are given (net/http's and the
 	// compressor's buffers), so the buffer can serve the next page.
 	writeHead(w, status)
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// WriteKept sends the page RenderKept kept under key, if it still has it,
+// sparing its caller the work of gathering the page's data.
+func (r *Renderer) WriteKept(w http.ResponseWriter, status int, page, key string) (bool, error) {
+	if key == "" {
+		return false, nil
+	}
+	h, hit := r.kept.get(page + "\x00" + key)
+	if !hit {
+		return false, nil
+	}
+	writeHead(w, status)
+	_, err := w.Write(h)
+	return true, err
 }
 
 func writeHead(w http.ResponseWriter, status int) {
