@@ -111,7 +111,7 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, id int64, 
 		}
 		return
 	}
-	data, err := s.threadData(r, v, reader, snap, after, tr)
+	data, err := s.threadData(r, bv, snap, after, tr)
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -130,11 +130,11 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, id int64, 
 	}
 }
 
-// threadData is what the thread's page shows reader, a bodyReader: all of
-// it is drawn from the snapshot, tr and reader, and for moderators from
-// the lists their tools offer.
-func (s *Server) threadData(r *http.Request, v *view, reader *store.User, snap *threadSnapshot, after int64, tr *store.ThreadReader) (map[string]any, error) {
-	t, posts := snap.Thread, snap.Posts
+// threadData is what the thread's page shows the reader of body view bv,
+// a bodyReader: all of it is drawn from the snapshot, tr and that reader,
+// and for moderators from the lists their tools offer.
+func (s *Server) threadData(r *http.Request, bv *view, snap *threadSnapshot, after int64, tr *store.ThreadReader) (map[string]any, error) {
+	reader, t, posts := bv.User, snap.Thread, snap.Posts
 	views := make([]postView, len(posts))
 	for i, p := range posts {
 		views[i] = s.viewPost(reader, t, p, after == 0 && i == 0)
@@ -144,7 +144,6 @@ func (s *Server) threadData(r *http.Request, v *view, reader *store.User, snap *
 	canReply := !t.Locked || reader.IsModerator()
 	canAccept := t.Kind == store.Challenge && store.CanTransition(t.Status, store.StatusAnswered, reader.ID == t.AuthorID, reader.IsModerator())
 	canUnaccept := t.Kind == store.Challenge && t.Status == store.StatusAnswered && store.CanTransition(t.Status, store.StatusOpen, reader.ID == t.AuthorID, reader.IsModerator())
-	bv := &view{Localizer: v.Localizer, User: reader, Zone: v.Zone}
 	data := map[string]any{"Thread": s.viewThread(reader, t, snap.Themes), "Posts": postItems(bv, t, views, canReply, canAccept, canUnaccept), "CanReply": canReply,
 		"History": s.viewHistory(reader, t, snap.History, s.answererOf(reader, t, snap.Accepted)), "FlagReasons": flagReasons, "Watch": tr.Watch, "CanAccept": canAccept, "CanUnaccept": canUnaccept,
 		"LiveTopic": fmt.Sprintf("thread:%d", t.ID), "LiveSeq": snap.Seq, "MaxUploadMB": s.cfg.MaxUploadMB}
