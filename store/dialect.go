@@ -27,8 +27,10 @@ type dialect interface {
 	searchDocuments(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]SearchHit, error)
 	// indexPost refreshes a post's full-text entry inside tx.
 	indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error
-	// searchPosts ranks posts matching every token under w (which may use p. and t.).
-	searchPosts(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]ForumHit, error)
+	// searchPosts ranks the newest searchCandidates posts after post
+	// "after" (0: all) matching every token under w (which may use p. and
+	// t.), each hit with the number of candidates ranked.
+	searchPosts(ctx context.Context, s *Store, tokens []string, w where, after int64, limit int) ([]rankedHit, error)
 }
 
 type postgresDialect struct{}
@@ -139,15 +141,16 @@ func (sqliteDialect) searchDocuments(ctx context.Context, s *Store, tokens []str
 	return hits, err
 }
 
-// postSearchSelect is what both engines return for a forum hit.
 // searchCandidates bounds the posts a forum search ranks: the newest this
 // many that match and may be shown. Ranking every match made a common word
 // cost seconds on a million posts; a word in more than this many posts
 // finds the best of the recent ones, which is what a reader of a working
 // group's forum is after. (See README, "Search at scale".)
-const searchCandidates = 2000
+var searchCandidates = 2000
 
-const postSearchSelect = `SELECT p.id AS post_id, p.body, t.id AS thread_id, t.title, t.theme_id, t.kind, t.status, t.attribution, t.last_post_at`
+// postSearchSelect is what both engines return for a forum hit, with the
+// number of candidates it was ranked among.
+const postSearchSelect = `SELECT count(*) OVER () AS candidates, p.id AS post_id, p.body, t.id AS thread_id, t.title, t.theme_id, t.kind, t.status, t.attribution, t.last_post_at`
 
 func (postgresDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE posts SET search_title = ?, search_body = ? WHERE id = ?`), title, body, id); err != nil {
@@ -156,11 +159,14 @@ func (postgresDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, tit
 	return nil
 }
 
-func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]ForumHit, error) {
+func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, after int64, limit int) ([]rankedHit, error) {
 	query := strings.Join(tokens, " & ") + ":*"
 	w.add(`p.search_vector @@ to_tsquery('simple', ?)`, query)
+	if after > 0 {
+		w.add(`p.id > ?`, after)
+	}
 	cond, args := w.sql()
-	var hits []ForumHit
+	var hits []rankedHit
 	err := s.selectPlanned(ctx, s.db, &hits, postSearchSelect+`, ts_rank(p.search_vector, to_tsquery('simple', ?)) AS rank
 		FROM (SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY p.id DESC LIMIT ?) c
 		JOIN posts p ON p.id = c.id JOIN threads t ON t.id = p.thread_id ORDER BY rank DESC, p.id DESC LIMIT ?`,
@@ -178,14 +184,18 @@ func (sqliteDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title
 	return nil
 }
 
-func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]ForumHit, error) {
+func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, after int64, limit int) ([]rankedHit, error) {
 	quoted := make([]string, len(tokens))
 	for i, t := range tokens {
 		quoted[i] = `"` + t + `"`
 	}
 	w.add(`posts_fts MATCH ?`, strings.Join(quoted, " ")+"*")
+	if after > 0 {
+		// On the index's own rowid, which FTS5 seeks to.
+		w.add(`posts_fts.rowid > ?`, after)
+	}
 	cond, args := w.sql()
-	var hits []ForumHit
+	var hits []rankedHit
 	err := s.selectAll(ctx, s.db, &hits, postSearchSelect+`, c.rank
 		FROM (SELECT posts_fts.rowid AS id, -bm25(posts_fts, 10.0, 1.0) AS rank
 			FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN threads t ON t.id = p.thread_id`+cond+`

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -83,19 +84,52 @@ func (s *Store) SearchForum(ctx context.Context, q string, f ForumSearchFilter) 
 	if f.Limit <= 0 || f.Limit > 50 {
 		f.Limit = 20
 	}
-	hits, err := s.dialect.searchPosts(ctx, s, tokens, w, f.Limit*5)
+	hits, err := s.searchNewest(ctx, tokens, w, f.Limit*5)
 	if err != nil {
 		return nil, fmt.Errorf("search forum: %w", err)
 	}
 	seen := map[int64]bool{}
-	out := hits[:0]
+	var out []ForumHit
 	for _, h := range hits {
 		if !seen[h.ThreadID] && len(out) < f.Limit {
 			seen[h.ThreadID] = true
-			out = append(out, h)
+			out = append(out, h.ForumHit)
 		}
 	}
 	return out, nil
+}
+
+// rankedHit is a forum hit with the number of candidates it was ranked among.
+type rankedHit struct {
+	ForumHit
+	Candidates int `db:"candidates"`
+}
+
+// searchWindow is how many of the newest posts a forum search looks among
+// first; it looks among eight times more each time that window holds
+// fewer than searchCandidates matches, the last time among all posts.
+// The newest searchCandidates matches are then the same as if all posts
+// had been searched, but a common word no longer makes the engine fetch
+// and sort every post it is in (tens of thousands in a million), and a
+// rare one costs a few cheap searches.
+var searchWindow int64 = 20_000
+
+// searchNewest ranks the newest searchCandidates posts that match tokens
+// under w, looking among the newest posts first.
+func (s *Store) searchNewest(ctx context.Context, tokens []string, w where, limit int) ([]rankedHit, error) {
+	var newest int64
+	if err := s.get(ctx, s.db, &newest, `SELECT COALESCE(MAX(id), 0) FROM posts`); err != nil {
+		return nil, err
+	}
+	for span := searchWindow; ; span *= 8 {
+		after := max(newest-span, 0)
+		// Each search adds its own conditions to a copy of w's.
+		ww := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
+		hits, err := s.dialect.searchPosts(ctx, s, tokens, ww, after, limit)
+		if err != nil || after == 0 || (len(hits) > 0 && hits[0].Candidates >= searchCandidates) {
+			return hits, err
+		}
+	}
 }
 
 // ForumOrganisations lists the organisations that have a post still shown

@@ -1,0 +1,74 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"ideasx/store"
+	"ideasx/store/storetest"
+)
+
+// TestForumSearchWindowsFindWhatAFullSearchFinds: looking among the newest
+// posts first, and among more each time too few match, finds the same
+// posts as looking among all of them: the newest matches of a common word,
+// and a rare word's old posts.
+func TestForumSearchWindowsFindWhatAFullSearchFinds(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		theme := firstTheme(t, s)
+		author := mustUser(t, s, "x@x.org", store.RoleBusiness, "Xylo Exports")
+		var threads []int64
+		for i := range 40 {
+			body := "beta"
+			if i%3 == 0 {
+				body += " alpha"
+			}
+			if i < 2 {
+				body += " omega"
+			}
+			th, err := s.CreateThread(ctx, store.NewThread{ThemeID: theme.ID, Kind: store.Discussion, Title: fmt.Sprintf("Thread %d", i),
+				Attribution: store.OnTheRecord, Body: body, HTML: "x", Author: author})
+			if err != nil {
+				t.Fatal(err)
+			}
+			threads = append(threads, th.ID)
+		}
+		found := func(q string) []int64 {
+			t.Helper()
+			hits, err := s.SearchForum(ctx, q, store.ForumSearchFilter{Limit: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, h := range hits {
+				ids = append(ids, h.ThreadID)
+			}
+			slices.Sort(ids)
+			return ids
+		}
+		const candidates = 5
+		restore := store.SetSearchBounds(1<<40, candidates)
+		full := map[string][]int64{}
+		for _, q := range []string{"alpha", "beta", "omega"} {
+			full[q] = found(q)
+		}
+		restore()
+		defer store.SetSearchBounds(4, candidates)()
+		for q, want := range full {
+			if got := found(q); !slices.Equal(got, want) {
+				t.Errorf("%q: windows found threads %v, a full search %v", q, got, want)
+			}
+		}
+		if got := full["beta"]; !slices.Equal(got, threads[len(threads)-candidates:]) {
+			t.Errorf("beta: found %v, want the newest %d threads %v", got, candidates, threads[len(threads)-candidates:])
+		}
+		if got := full["omega"]; !slices.Equal(got, threads[:2]) {
+			t.Errorf("omega: found %v, want the two oldest threads %v", got, threads[:2])
+		}
+		if got := full["alpha"]; len(got) != candidates {
+			t.Errorf("alpha: found %d threads, want %d", len(got), candidates)
+		}
+	})
+}
