@@ -25,6 +25,10 @@ type dialect interface {
 	indexDocument(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error
 	// searchDocuments ranks documents matching every token (the last as a prefix) under w.
 	searchDocuments(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]SearchHit, error)
+	// searchInRow reports that a post's words are columns of its own row
+	// (Postgres's generated tsvector), to be written with it; otherwise
+	// indexPost enters them in an index of their own.
+	searchInRow() bool
 	// indexPost refreshes a post's full-text entry inside tx.
 	indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error
 	// searchPosts ranks the newest searchCandidates posts after post
@@ -152,6 +156,8 @@ var searchCandidates = 2000
 // number of candidates it was ranked among.
 const postSearchSelect = `SELECT count(*) OVER () AS candidates, p.id AS post_id, p.body, t.id AS thread_id, t.title, t.theme_id, t.kind, t.status, t.attribution, t.last_post_at`
 
+func (postgresDialect) searchInRow() bool { return true }
+
 func (postgresDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE posts SET search_title = ?, search_body = ? WHERE id = ?`), title, body, id); err != nil {
 		return fmt.Errorf("index post: %w", err)
@@ -173,6 +179,8 @@ func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []strin
 		append([]any{query}, append(args, searchCandidates, limit)...)...)
 	return hits, err
 }
+
+func (sqliteDialect) searchInRow() bool { return false }
 
 func (sqliteDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM posts_fts WHERE rowid = ?`, id); err != nil {

@@ -101,6 +101,18 @@ type Notification struct {
 // threads for non-moderators, are filtered here.
 func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID *int64,
 	recipients string, args ...any) error {
+	evs, err := s.notifyUsersLater(ctx, tx, kind, actorID, threadID, postID, subjectID, recipients, args...)
+	if err != nil {
+		return err
+	}
+	return s.emitAll(ctx, tx, evs)
+}
+
+// notifyUsersLater is notifyUsers but for the live events, which it hands
+// back for the caller to emit with its own in one batch: a reply's
+// notifications and the reply itself are numbered together.
+func (s *Store) notifyUsersLater(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID *int64,
+	recipients string, args ...any) ([]topicEvent, error) {
 	now := s.now()
 	cond := kindAudience(kind)
 	if threadID != nil {
@@ -123,10 +135,10 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 	all := append([]any{kind, actorID, threadID, postID, subjectID, now}, args...)
 	all = append(all, kind, DefaultChannel(kind))
 	if err := s.selectAll(ctx, tx, &created, q, all...); err != nil {
-		return fmt.Errorf("notify %s: %w", kind, err)
+		return nil, fmt.Errorf("notify %s: %w", kind, err)
 	}
 	if len(created) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids, users := make([]int64, len(created)), make([]int64, len(created))
 	for i, n := range created {
@@ -136,27 +148,24 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 	// transaction; counted and told for all of them at once.
 	unread, err := s.unreadCounts(ctx, tx, users)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	evs := make([]topicEvent, len(created))
 	for i, n := range created {
 		evs[i] = topicEvent{Topic: fmt.Sprintf("user:%d", n.UserID), Type: "notification",
 			Payload: map[string]any{"notification_id": n.ID, "unread": unread[n.UserID], "kind": kind}}
 	}
-	if err := s.emitAll(ctx, tx, evs); err != nil {
-		return err
-	}
 	query, inArgs, err := sqlx.In(`INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
 		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?)
 		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ?) = 'email'`,
 		now, now, ids, DefaultChannel(kind))
 	if err != nil {
-		return fmt.Errorf("notify %s: %w", kind, err)
+		return nil, fmt.Errorf("notify %s: %w", kind, err)
 	}
 	if _, err := s.exec(ctx, tx, query, inArgs...); err != nil {
-		return fmt.Errorf("notify %s: queue mail: %w", kind, err)
+		return nil, fmt.Errorf("notify %s: queue mail: %w", kind, err)
 	}
-	return nil
+	return evs, nil
 }
 
 // emitUnread tells a person's pages of a change to their notifications,
@@ -185,22 +194,26 @@ func ptr(id int64) *int64 {
 // notifyPost tells, of a new post, the people it mentions, the thread's
 // author if they still watch it, and the others who watch it (not those
 // who muted it, nor the post's author); each hears of it once, as the
-// first of these that applies: the kinds have their own defaults.
-func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID, postID int64) error {
-	if err := s.notifyUsers(ctx, tx, NotifyMention, ptr(authorID), ptr(threadID), ptr(postID), nil,
-		`SELECT user_id FROM post_mentions WHERE post_id = ?`, postID); err != nil {
-		return err
+// first of these that applies: the kinds have their own defaults. Their
+// live events come back, for the post's own batch.
+func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID, postID int64) ([]topicEvent, error) {
+	mentioned, err := s.notifyUsersLater(ctx, tx, NotifyMention, ptr(authorID), ptr(threadID), ptr(postID), nil,
+		`SELECT user_id FROM post_mentions WHERE post_id = ?`, postID)
+	if err != nil {
+		return nil, err
 	}
 	told := `SELECT user_id FROM notifications WHERE post_id = ? AND kind IN ('mention', 'thread_reply')`
-	if err := s.notifyUsers(ctx, tx, NotifyThreadReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
+	asker, err := s.notifyUsersLater(ctx, tx, NotifyThreadReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
 		`SELECT w.user_id FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id = w.user_id
 		WHERE w.target_type = 'thread' AND w.target_id = ? AND w.level = 'watch'
-		AND w.user_id NOT IN (`+told+`)`, threadID, postID); err != nil {
-		return err
+		AND w.user_id NOT IN (`+told+`)`, threadID, postID)
+	if err != nil {
+		return nil, err
 	}
-	return s.notifyUsers(ctx, tx, NotifyReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
+	watchers, err := s.notifyUsersLater(ctx, tx, NotifyReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
 		`SELECT user_id FROM watches WHERE target_type = 'thread' AND target_id = ? AND level = 'watch'
 		AND user_id NOT IN (`+told+`) AND user_id <> (SELECT author_id FROM threads WHERE id = ?)`, threadID, postID, threadID)
+	return append(append(mentioned, asker...), watchers...), err
 }
 
 // notifyThread tells the watchers of a theme of a new thread in it.
