@@ -62,7 +62,9 @@ const (
 // through the navigations of a form sent and its redirect.
 func waitAcrossNavigation(t *testing.T, tab page, expr string) {
 	t.Helper()
-	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+	// Generous: a form sending files, under -race beside the other browser
+	// tests and the server package on two cores, once took longer than 15 s.
+	for deadline := time.Now().Add(navigationWait); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		ctx, cancel := context.WithTimeout(tab, 2*time.Second)
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
 		cancel()
@@ -70,8 +72,10 @@ func waitAcrossNavigation(t *testing.T, tab page, expr string) {
 			return
 		}
 	}
-	t.Fatalf("waiting for %s: not true after 15 s", expr)
+	t.Fatalf("waiting for %s: not true after %s", expr, navigationWait)
 }
+
+const navigationWait = 40 * time.Second
 
 // waitFlash waits for the message of the page a form sent leads to. A
 // bare wait for .flash can find the message of the page the form was on,
