@@ -327,9 +327,12 @@ func TestUsefulToggles(t *testing.T) {
 		}
 		_, _ = s.ToggleUseful(ctx, biz, posts[0].ID)
 		p, _ := s.PostByID(ctx, posts[0].ID)
-		marks, _ := s.UsefulMarks(ctx, del.ID, th.ID)
-		if p.Useful != 2 || !marks[p.ID] {
-			t.Errorf("useful count %d, marked %v", p.Useful, marks[p.ID])
+		tr, err := s.ReadThreadReader(ctx, del, th.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Useful != 2 || !tr.Useful[p.ID] {
+			t.Errorf("useful count %d, marked %v", p.Useful, tr.Useful[p.ID])
 		}
 		_ = s.SetPostDeleted(ctx, p.ID, biz, true)
 		if _, err := s.ToggleUseful(ctx, del, p.ID); !errors.Is(err, store.ErrNotFound) {

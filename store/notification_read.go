@@ -86,10 +86,14 @@ func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, err
 	return s.unreadCount(ctx, s.db, userID)
 }
 
+// unreadSQL counts the unread notifications the account given as its one
+// argument may see now.
+var unreadSQL = `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
+		WHERE n.user_id = ? AND n.read_at IS NULL AND ` + notificationVisible
+
 func (s *Store) unreadCount(ctx context.Context, q querier, userID int64) (int, error) {
 	var n int
-	if err := s.get(ctx, q, &n, `SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
-		WHERE n.user_id = ? AND n.read_at IS NULL AND `+notificationVisible, userID); err != nil {
+	if err := s.get(ctx, q, &n, unreadSQL, userID); err != nil {
 		return 0, fmt.Errorf("unread notifications: %w", err)
 	}
 	return n, nil

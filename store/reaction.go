@@ -36,17 +36,3 @@ func (s *Store) ToggleUseful(ctx context.Context, u *User, postID int64) (bool, 
 	})
 	return set, err
 }
-
-// UsefulMarks returns which of a thread's posts the person marked useful.
-func (s *Store) UsefulMarks(ctx context.Context, userID, threadID int64) (map[int64]bool, error) {
-	var ids []int64
-	if err := s.selectAll(ctx, s.db, &ids, `SELECT r.post_id FROM reactions r JOIN posts p ON p.id = r.post_id
-		WHERE r.user_id = ? AND p.thread_id = ? AND r.kind = 'useful'`, userID, threadID); err != nil {
-		return nil, fmt.Errorf("useful marks: %w", err)
-	}
-	out := make(map[int64]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
-}

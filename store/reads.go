@@ -18,19 +18,19 @@ func (s *Store) MarkRead(ctx context.Context, u *User, threadID, postID int64) e
 		LastRead sql.NullInt64 `db:"last_read"`
 		OrgRead  bool          `db:"org_read"`
 	}
-	if err := s.get(ctx, s.db, &known, `SELECT
-		(SELECT last_read_post_id FROM thread_reads WHERE user_id = ? AND thread_id = ?) AS last_read,
-		EXISTS (SELECT 1 FROM thread_org_reads WHERE thread_id = ? AND organisation_id = ?) AS org_read`,
-		u.ID, threadID, threadID, u.OrganisationID); err != nil {
+	if err := s.get(ctx, s.db, &known, `SELECT `+readStateSQL, u.ID, threadID, threadID, u.OrganisationID); err != nil {
 		return fmt.Errorf("mark read: %w", err)
 	}
-	if known.LastRead.Valid && known.LastRead.Int64 >= postID && known.OrgRead {
-		return nil
-	}
-	return s.advanceRead(ctx, u, threadID, postID)
+	return s.MarkReadAfter(ctx, u, &ThreadReader{LastRead: known.LastRead.Int64, OrgRead: known.OrgRead}, threadID, postID)
 }
 
-// advanceRead writes what MarkRead found missing.
+// readStateSQL is a reader's position in a thread (last_read, NULL when
+// none) and whether their organisation has read it (org_read); its
+// arguments are the user, the thread, the thread and the organisation.
+const readStateSQL = `(SELECT last_read_post_id FROM thread_reads WHERE user_id = ? AND thread_id = ?) AS last_read,
+		EXISTS (SELECT 1 FROM thread_org_reads WHERE thread_id = ? AND organisation_id = ?) AS org_read`
+
+// advanceRead writes what MarkReadAfter found missing.
 func (s *Store) advanceRead(ctx context.Context, u *User, threadID, postID int64) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := s.now()

@@ -45,10 +45,8 @@ func (s *Store) ReadThreadReader(ctx context.Context, u *User, threadID int64) (
 	err := s.get(ctx, s.db, &row, `SELECT
 		(SELECT last_seq FROM topic_seqs WHERE topic = ?) AS thread_seq,
 		(SELECT last_seq FROM topic_seqs WHERE topic = ?) AS user_seq,
-		(SELECT count(*) FROM notifications n JOIN users u ON u.id = n.user_id
-			WHERE n.user_id = ? AND n.read_at IS NULL AND `+notificationVisible+`) AS unread,
-		(SELECT last_read_post_id FROM thread_reads WHERE user_id = ? AND thread_id = ?) AS last_read,
-		EXISTS (SELECT 1 FROM thread_org_reads WHERE thread_id = ? AND organisation_id = ?) AS org_read,
+		(`+unreadSQL+`) AS unread,
+		`+readStateSQL+`,
 		(SELECT level FROM watches WHERE user_id = ? AND target_type = 'thread' AND target_id = ?) AS watch,
 		(SELECT `+agg+` FROM reactions r JOIN posts p ON p.id = r.post_id
 			WHERE r.user_id = ? AND p.thread_id = ? AND r.kind = 'useful') AS useful`,
