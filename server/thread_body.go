@@ -31,14 +31,15 @@ func bodyReader(me *store.User, snap *threadSnapshot) *store.User {
 	return kind
 }
 
-// bodyKey names everything a thread's body is drawn from, for reader
-// (a bodyReader) in view v: the snapshot, the page's place, what the
+// bodyKey names everything a thread's body is drawn from in body view bv,
+// whose reader is a bodyReader: the snapshot, the page's place, what the
 // reader's own reading adds (watching, useful marks) and their language
 // and zone. It is empty, and the body drawn every time, for a moderator,
 // whose tools list what is read on each view, and for a page that carries
-// a reply sent back or a quote.
-func bodyKey(v *view, reader *store.User, snap *threadSnapshot, after int64, tr *store.ThreadReader, quoting bool) string {
-	if reader.IsModerator() || quoting || len(v.Errors) > 0 || v.Preview != nil || len(v.Form) > 0 {
+// a reply sent back or a quote (in the form).
+func bodyKey(bv *view, snap *threadSnapshot, after int64, tr *store.ThreadReader) string {
+	reader := bv.User
+	if reader.IsModerator() || len(bv.Errors) > 0 || bv.Preview != nil || len(bv.Form) > 0 {
 		return ""
 	}
 	var marked []int64
@@ -47,7 +48,7 @@ func bodyKey(v *view, reader *store.User, snap *threadSnapshot, after int64, tr 
 			marked = append(marked, p.ID)
 		}
 	}
-	key, ok := views.Key(snap.id, reader, v.Lang(), v.Zone.String(), after, tr.Watch, marked)
+	key, ok := views.Key(snap.id, reader, bv.Lang(), bv.Zone.String(), after, tr.Watch, marked)
 	if !ok {
 		return ""
 	}

@@ -91,18 +91,16 @@ func (s *Server) renderThread(w http.ResponseWriter, r *http.Request, id int64, 
 	v.Unread, v.UserSeq = tr.Unread, tr.UserSeq
 	t := snap.Thread
 	v.Title = t.Title
-	quote := r.URL.Query().Get("quote")
 	if f != nil {
 		v.Form, v.Errors = f.values, f.errors
-	} else if quote != "" {
-		s.prefillQuote(r, v, t, quote)
+	} else if q := r.URL.Query().Get("quote"); q != "" {
+		s.prefillQuote(r, v, t, q)
 	}
-	reader := bodyReader(me, snap)
 	// The body is drawn for the stand-in alone: nothing of the view that
 	// names the person reaches it.
-	bv := &view{Localizer: v.Localizer, User: reader, Zone: v.Zone, Form: v.Form, Errors: v.Errors,
+	bv := &view{Localizer: v.Localizer, User: bodyReader(me, snap), Zone: v.Zone, Form: v.Form, Errors: v.Errors,
 		Preview: v.Preview, Languages: v.Languages}
-	key := bodyKey(bv, reader, snap, after, tr, quote != "")
+	key := bodyKey(bv, snap, after, tr)
 	// Kept for this person's next look while nothing on it changes.
 	page := pageKey(v, key)
 	if sent, err := s.views.WriteKept(w, status, "thread", page); sent || err != nil {

@@ -61,19 +61,12 @@ func (r *Renderer) fragment(name string, data Keyed) (template.HTML, error) {
 	key, ok := data.FragmentKey()
 	if ok {
 		key = name + "\x00" + key
-		if h, hit := r.fragments.get(key); hit {
-			return h, nil
-		}
+	} else {
+		key = ""
 	}
-	var buf bytes.Buffer
-	if err := r.layout.ExecuteTemplate(&buf, name, data); err != nil {
+	h, err := drawKept(r.fragments, key, r.layout, name, data)
+	if err != nil {
 		return "", fmt.Errorf("fragment %s: %w", name, err)
-	}
-	// The template escaped what it wrote, in the text context where the
-	// page places the fragment.
-	h := template.HTML(buf.String())
-	if ok {
-		r.fragments.put(key, h)
 	}
 	return h, nil
 }
@@ -93,17 +86,31 @@ func (r *Renderer) Part(page, name, key string, data any) (template.HTML, error)
 	}
 	if key != "" {
 		key = page + "\x00" + name + "\x00" + key
-		if h, hit := r.parts.get(key); hit {
+	}
+	h, err := drawKept(r.parts, key, t, name, data)
+	if err != nil {
+		return "", fmt.Errorf("views: %s %s: %w", page, name, err)
+	}
+	return h, nil
+}
+
+// drawKept renders template name of t with data, or gives back what it
+// rendered before under key, kept in cache; an empty key keeps nothing.
+// The template escaped what it wrote in the text context where the page
+// places the piece, so it is HTML there.
+func drawKept(cache *fragments[template.HTML], key string, t *template.Template, name string, data any) (template.HTML, error) {
+	if key != "" {
+		if h, hit := cache.get(key); hit {
 			return h, nil
 		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, data); err != nil {
-		return "", fmt.Errorf("views: %s %s: %w", page, name, err)
+		return "", err
 	}
 	h := template.HTML(buf.String())
 	if key != "" {
-		r.parts.put(key, h)
+		cache.put(key, h)
 	}
 	return h, nil
 }

@@ -77,16 +77,14 @@ func (r *Renderer) Render(w http.ResponseWriter, status int, page string, data a
 	return r.RenderKept(w, status, page, "", data)
 }
 
-// RenderKept is Render for a page that is kept under key, to be sent again
-// as it is while its key stays the same; an empty key keeps nothing. The
-// key must name everything the page is drawn from, its reader included.
+// RenderKept is Render for a page that is kept under key, for WriteKept
+// to send again as it is while its key stays the same (its caller asks
+// WriteKept first); an empty key keeps nothing. The key must name
+// everything the page is drawn from, its reader included.
 func (r *Renderer) RenderKept(w http.ResponseWriter, status int, page, key string, data any) error {
 	t, ok := r.pages[page]
 	if !ok {
 		return fmt.Errorf("views: no page %q", page)
-	}
-	if sent, err := r.WriteKept(w, status, page, key); sent {
-		return err
 	}
 	buf := pageBuffers.Get().(*bytes.Buffer)
 	defer putPageBuffer(buf)
