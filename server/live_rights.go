@@ -156,6 +156,14 @@ func (lr liveRights) Render(ctx context.Context, ev store.LiveEvent) (live.View,
 }
 
 func (lr liveRights) renderPost(ctx context.Context, ev store.LiveEvent, threadID, postID int64, outcome bool) (live.View, error) {
+	if c := ev.Post; c != nil && c.Post.ID == postID && !outcome {
+		// As committed, under the thread's lock: nothing to read. Of the
+		// thread, a post's view needs its attribution only.
+		t := &store.Thread{ID: threadID, Attribution: c.Attribution, Hidden: c.ThreadHidden}
+		return forumAudiences(ev.Type, ev.Topic, ev.Seq, c.Post.AuthorID, c.ThreadHidden, func(reader *store.User) any {
+			return apiPostJSON(lr.s.viewPost(reader, t, c.Post, false))
+		})
+	}
 	// Read side by side: every reader of the thread waits for both, and each
 	// is two round trips to the database.
 	var t *store.Thread

@@ -21,6 +21,21 @@ type LiveEvent struct {
 	Type      string    `db:"type" json:"type"`
 	Payload   string    `db:"payload" json:"-"`
 	CreatedAt time.Time `db:"created_at" json:"-"`
+	// Post is, for a post.created event written with its post at hand,
+	// that post as its transaction committed it: the live hub draws its
+	// readers' views from it without reading it back. It is never stored:
+	// an event read again (a replay, a gap filled) is drawn from the
+	// database as it stands then.
+	Post *CommittedPost `db:"-" json:"-"`
+}
+
+// CommittedPost is a new post as committed, with what its readers' views
+// need of its thread, read under the thread's row lock in the same
+// transaction.
+type CommittedPost struct {
+	Post         Post        `json:"post"`
+	Attribution  Attribution `json:"attribution"`
+	ThreadHidden bool        `json:"thread_hidden"`
 }
 
 // emit records an event inside the transaction of the change it describes,
@@ -29,11 +44,16 @@ type LiveEvent struct {
 // What an event carries are ids: readers' views are built when it is sent,
 // so that each gets only what they may read.
 func (s *Store) emit(ctx context.Context, q querier, topic, typ string, payload any) (*LiveEvent, error) {
-	body, err := json.Marshal(payload)
+	return s.emitEvent(ctx, q, topicEvent{Topic: topic, Type: typ, Payload: payload})
+}
+
+func (s *Store) emitEvent(ctx context.Context, q querier, e topicEvent) (*LiveEvent, error) {
+	topic, typ := e.Topic, e.Type
+	body, err := json.Marshal(e.Payload)
 	if err != nil {
 		return nil, fmt.Errorf("emit %s: %w", typ, err)
 	}
-	ev := LiveEvent{Topic: topic, Type: typ, Payload: string(body), CreatedAt: s.now()}
+	ev := LiveEvent{Topic: topic, Type: typ, Payload: string(body), CreatedAt: s.now(), Post: e.post}
 	if err := s.get(ctx, q, &ev.Seq, `INSERT INTO topic_seqs (topic, last_seq) VALUES (?, 1)
 		ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq + 1 RETURNING last_seq`, topic); err != nil {
 		return nil, fmt.Errorf("emit %s: %w", typ, err)

@@ -12,6 +12,8 @@ import (
 type topicEvent struct {
 	Topic, Type string
 	Payload     any
+	// post goes with the event to the hub (LiveEvent.Post), not to the table.
+	post *CommittedPost
 }
 
 // emitBatch bounds the topics numbered by one statement: a reply with many
@@ -43,7 +45,7 @@ func (s *Store) emitAll(ctx context.Context, q querier, evs []topicEvent) error 
 
 func (s *Store) emitBatch(ctx context.Context, q querier, evs []topicEvent) error {
 	if len(evs) == 1 {
-		_, err := s.emit(ctx, q, evs[0].Topic, evs[0].Type, evs[0].Payload)
+		_, err := s.emitEvent(ctx, q, evs[0])
 		return err
 	}
 	now := s.now()
@@ -54,7 +56,7 @@ func (s *Store) emitBatch(ctx context.Context, q querier, evs []topicEvent) erro
 		if err != nil {
 			return fmt.Errorf("emit %s: %w", e.Type, err)
 		}
-		out[i] = LiveEvent{Topic: e.Topic, Type: e.Type, Payload: string(body), CreatedAt: now}
+		out[i] = LiveEvent{Topic: e.Topic, Type: e.Type, Payload: string(body), CreatedAt: now, Post: e.post}
 		topics[i] = e.Topic
 	}
 	// Topics' rows are locked in the order of the VALUES: always the same

@@ -155,13 +155,24 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 	// The thread's row and its topics' counters are what every reply to
 	// the thread waits for: they are taken last, so that they are held for
 	// the few statements before the commit and no longer.
-	if _, err := s.exec(ctx, tx, `UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_post_at = ?, updated_at = ? WHERE id = ?`,
-		id, now, now, np.ThreadID); err != nil {
+	// What readers' views need of the thread comes back with the row,
+	// locked now until the commit: as committed.
+	var t struct {
+		Attribution Attribution `db:"attribution"`
+		Hidden      bool        `db:"hidden"`
+	}
+	if err := s.get(ctx, tx, &t, `UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_post_at = ?, updated_at = ? WHERE id = ?
+		RETURNING attribution, hidden`, id, now, now, np.ThreadID); err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
 	}
+	s.writes.Add(1)
+	created := topicEvent{Topic: fmt.Sprintf("thread:%d", np.ThreadID), Type: "post.created",
+		Payload: map[string]any{"post_id": id, "thread_id": np.ThreadID}}
+	if into != nil {
+		created.post = &CommittedPost{Post: *into, Attribution: t.Attribution, ThreadHidden: t.Hidden}
+	}
 	// Those notified are numbered with the thread: one batch, two statements.
-	evs := append([]topicEvent{{Topic: fmt.Sprintf("thread:%d", np.ThreadID), Type: "post.created",
-		Payload: map[string]any{"post_id": id, "thread_id": np.ThreadID}}}, also...)
+	evs := append([]topicEvent{created}, also...)
 	if err := s.emitAll(ctx, tx, append(evs, told...)); err != nil {
 		return 0, err
 	}

@@ -3,6 +3,8 @@ package live
 import (
 	"context"
 	"sync"
+
+	"ideasx/store"
 )
 
 // Message kinds carried between instances.
@@ -14,9 +16,14 @@ const (
 	kindHello = "hello"
 )
 
-// Message is what instances tell each other. An event carries only its
-// stored row (ids, not content): each instance builds what its readers may
-// see from the database, which stays the one truth.
+// Message is what instances tell each other. An event carries its stored
+// row (ids, not content), from which each instance builds what its readers
+// may see, and a new post also itself as committed (store.CommittedPost),
+// so that no instance reads it back before the first delivery. The
+// database stays the one truth: an event sent again later (a replay, a
+// gap filled) is drawn from it as it stands then. Instances trust what
+// their broker carries, as they trust presence names from it: the broker
+// (Redis) belongs to the deployment, not to its users.
 type Message struct {
 	Kind   string `json:"k"`
 	Origin string `json:"o"`
@@ -24,11 +31,12 @@ type Message struct {
 	// microseconds since 1970: the receiver's broker lag.
 	At int64 `json:"at,omitempty"`
 	// Event fields.
-	ID      int64  `json:"id,omitempty"`
-	Topic   string `json:"t,omitempty"`
-	Seq     int64  `json:"s,omitempty"`
-	Type    string `json:"ty,omitempty"`
-	Payload string `json:"p,omitempty"`
+	ID      int64                `json:"id,omitempty"`
+	Topic   string               `json:"t,omitempty"`
+	Seq     int64                `json:"s,omitempty"`
+	Type    string               `json:"ty,omitempty"`
+	Payload string               `json:"p,omitempty"`
+	Post    *store.CommittedPost `json:"post,omitempty"`
 	// Presence: who this instance has on Topic. Typing: Viewers[0] types.
 	Viewers []Viewer `json:"v,omitempty"`
 }

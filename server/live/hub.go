@@ -185,8 +185,13 @@ func NewHub(o Options) *Hub {
 // the queues are full the events are found again by the next poll.
 func (h *Hub) Publish(evs []store.LiveEvent) {
 	for _, ev := range evs {
-		m := Message{Kind: kindEvent, Origin: h.opts.Instance, ID: ev.ID, Topic: ev.Topic, Seq: ev.Seq, Type: ev.Type, Payload: ev.Payload}
+		m := Message{Kind: kindEvent, Origin: h.opts.Instance, ID: ev.ID, Topic: ev.Topic, Seq: ev.Seq, Type: ev.Type, Payload: ev.Payload, Post: ev.Post}
 		h.local(m)
+		if m.Post != nil && len(m.Post.Post.Attachments) > 0 {
+			// Files keep fields (their previews) out of JSON: the other
+			// instances read such a post from the database.
+			m.Post = nil
+		}
 		h.publish(m)
 	}
 }
@@ -324,7 +329,7 @@ func (h *Hub) dispatch(ctx context.Context, m Message) {
 			}
 		}
 		if t := h.topic(m.Topic); t != nil {
-			h.deliver(ctx, t, store.LiveEvent{ID: m.ID, Topic: m.Topic, Seq: m.Seq, Type: m.Type, Payload: m.Payload})
+			h.deliver(ctx, t, store.LiveEvent{ID: m.ID, Topic: m.Topic, Seq: m.Seq, Type: m.Type, Payload: m.Payload, Post: m.Post})
 		}
 	case kindPresence:
 		h.presence.update(ctx, m)
