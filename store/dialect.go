@@ -35,6 +35,9 @@ type dialect interface {
 	// "after" (0: all) matching every token under w (which may use p. and
 	// t.), each hit with the number of candidates ranked.
 	searchPosts(ctx context.Context, s *Store, tokens []string, w where, after int64, limit int) ([]rankedHit, error)
+	// threadTagsJSON is a column of thread t's tags as a JSON array, so
+	// that a thread comes with its tags in one statement.
+	threadTagsJSON() string
 }
 
 type postgresDialect struct{}
@@ -158,6 +161,10 @@ const postSearchSelect = `SELECT count(*) OVER () AS candidates, p.id AS post_id
 
 func (postgresDialect) searchInRow() bool { return true }
 
+func (postgresDialect) threadTagsJSON() string {
+	return `COALESCE((SELECT json_agg(tag) FROM thread_tags WHERE thread_id = t.id), '[]') AS tags_json`
+}
+
 func (postgresDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
 	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE posts SET search_title = ?, search_body = ? WHERE id = ?`), title, body, id); err != nil {
 		return fmt.Errorf("index post: %w", err)
@@ -181,6 +188,10 @@ func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []strin
 }
 
 func (sqliteDialect) searchInRow() bool { return false }
+
+func (sqliteDialect) threadTagsJSON() string {
+	return `(SELECT json_group_array(tag) FROM thread_tags WHERE thread_id = t.id) AS tags_json`
+}
 
 func (sqliteDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM posts_fts WHERE rowid = ?`, id); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -113,8 +114,19 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 // notifications and the reply itself are numbered together.
 func (s *Store) notifyUsersLater(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID *int64,
 	recipients string, args ...any) ([]topicEvent, error) {
+	return s.notifyFirstKind(ctx, tx, []NotificationKind{kind}, actorID, threadID, postID, subjectID,
+		`SELECT r.user_id, `+sqlLiteral(string(kind))+` AS kind, 1 AS rank FROM (`+recipients+`) r`, args...)
+}
+
+// notifyFirstKind notifies each person once of something that concerns
+// them in several ways: candidates is a SELECT of (user_id, kind, rank)
+// rows, and each person gets the kind of lowest rank among those they may
+// receive (MaySeeNotification, and not turned off). It makes, counts and
+// queues them in three statements whatever the number of kinds.
+func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []NotificationKind, actorID, threadID, postID, subjectID *int64,
+	candidates string, args ...any) ([]topicEvent, error) {
 	now := s.now()
-	cond := kindAudience(kind)
+	cond := audienceSQL(kinds, "c.kind")
 	if threadID != nil {
 		cond += ` AND (u.role IN ('moderator', 'admin') OR NOT (SELECT hidden FROM threads WHERE id = ?))`
 		args = append(args, *threadID)
@@ -124,18 +136,21 @@ func (s *Store) notifyUsersLater(ctx context.Context, tx *sqlx.Tx, kind Notifica
 		args = append(args, *actorID)
 	}
 	var created []struct {
-		ID     int64 `db:"id"`
-		UserID int64 `db:"user_id"`
+		ID     int64            `db:"id"`
+		UserID int64            `db:"user_id"`
+		Kind   NotificationKind `db:"kind"`
 	}
 	q := `INSERT INTO notifications (user_id, kind, actor_id, thread_id, post_id, subject_id, created_at)
-		SELECT r.user_id, ?, ?, ?, ?, ?, ? FROM (` + recipients + `) r JOIN users u ON u.id = r.user_id
-		WHERE ` + cond + `
-		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = r.user_id AND p.kind = ?), ?) <> 'off'
-		RETURNING id, user_id`
-	all := append([]any{kind, actorID, threadID, postID, subjectID, now}, args...)
-	all = append(all, kind, DefaultChannel(kind))
+		SELECT f.user_id, f.kind, ?, ?, ?, ?, ? FROM (
+			SELECT c.user_id, c.kind, row_number() OVER (PARTITION BY c.user_id ORDER BY c.rank) AS n
+			FROM (` + candidates + `) c JOIN users u ON u.id = c.user_id
+			WHERE ` + cond + `
+			AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = c.user_id AND p.kind = c.kind), ` + defaultChannelSQL(kinds, "c.kind") + `) <> 'off'
+		) f WHERE f.n = 1
+		RETURNING id, user_id, kind`
+	all := append([]any{actorID, threadID, postID, subjectID, now}, args...)
 	if err := s.selectAll(ctx, tx, &created, q, all...); err != nil {
-		return nil, fmt.Errorf("notify %s: %w", kind, err)
+		return nil, fmt.Errorf("notify %s: %w", kinds[0], err)
 	}
 	if len(created) == 0 {
 		return nil, nil
@@ -153,19 +168,33 @@ func (s *Store) notifyUsersLater(ctx context.Context, tx *sqlx.Tx, kind Notifica
 	evs := make([]topicEvent, len(created))
 	for i, n := range created {
 		evs[i] = topicEvent{Topic: fmt.Sprintf("user:%d", n.UserID), Type: "notification",
-			Payload: map[string]any{"notification_id": n.ID, "unread": unread[n.UserID], "kind": kind}}
+			Payload: map[string]any{"notification_id": n.ID, "unread": unread[n.UserID], "kind": n.Kind}}
 	}
 	query, inArgs, err := sqlx.In(`INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
 		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?)
-		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ?) = 'email'`,
-		now, now, ids, DefaultChannel(kind))
+		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), `+defaultChannelSQL(kinds, "n.kind")+`) = 'email'`,
+		now, now, ids)
 	if err != nil {
-		return nil, fmt.Errorf("notify %s: %w", kind, err)
+		return nil, fmt.Errorf("notify %s: %w", kinds[0], err)
 	}
 	if _, err := s.exec(ctx, tx, query, inArgs...); err != nil {
-		return nil, fmt.Errorf("notify %s: queue mail: %w", kind, err)
+		return nil, fmt.Errorf("notify %s: queue mail: %w", kinds[0], err)
 	}
 	return evs, nil
+}
+
+// defaultChannelSQL is DefaultChannel of the kind held in kindCol, one of kinds.
+func defaultChannelSQL(kinds []NotificationKind, kindCol string) string {
+	if len(kinds) == 1 {
+		return sqlLiteral(string(DefaultChannel(kinds[0])))
+	}
+	var b strings.Builder
+	b.WriteString("CASE " + kindCol)
+	for _, k := range kinds {
+		fmt.Fprintf(&b, " WHEN %s THEN %s", sqlLiteral(string(k)), sqlLiteral(string(DefaultChannel(k))))
+	}
+	b.WriteString(" END")
+	return b.String()
 }
 
 // emitUnread tells a person's pages of a change to their notifications,
@@ -197,23 +226,14 @@ func ptr(id int64) *int64 {
 // first of these that applies: the kinds have their own defaults. Their
 // live events come back, for the post's own batch.
 func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID, postID int64) ([]topicEvent, error) {
-	mentioned, err := s.notifyUsersLater(ctx, tx, NotifyMention, ptr(authorID), ptr(threadID), ptr(postID), nil,
-		`SELECT user_id FROM post_mentions WHERE post_id = ?`, postID)
-	if err != nil {
-		return nil, err
-	}
-	told := `SELECT user_id FROM notifications WHERE post_id = ? AND kind IN ('mention', 'thread_reply')`
-	asker, err := s.notifyUsersLater(ctx, tx, NotifyThreadReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
-		`SELECT w.user_id FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id = w.user_id
+	return s.notifyFirstKind(ctx, tx, []NotificationKind{NotifyMention, NotifyThreadReply, NotifyReply}, ptr(authorID), ptr(threadID), ptr(postID), nil,
+		`SELECT user_id, 'mention' AS kind, 1 AS rank FROM post_mentions WHERE post_id = ?
+		UNION ALL
+		SELECT w.user_id, 'thread_reply' AS kind, 2 AS rank FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id = w.user_id
 		WHERE w.target_type = 'thread' AND w.target_id = ? AND w.level = 'watch'
-		AND w.user_id NOT IN (`+told+`)`, threadID, postID)
-	if err != nil {
-		return nil, err
-	}
-	watchers, err := s.notifyUsersLater(ctx, tx, NotifyReply, ptr(authorID), ptr(threadID), ptr(postID), nil,
-		`SELECT user_id FROM watches WHERE target_type = 'thread' AND target_id = ? AND level = 'watch'
-		AND user_id NOT IN (`+told+`) AND user_id <> (SELECT author_id FROM threads WHERE id = ?)`, threadID, postID, threadID)
-	return append(append(mentioned, asker...), watchers...), err
+		UNION ALL
+		SELECT w.user_id, 'reply' AS kind, 3 AS rank FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id <> w.user_id
+		WHERE w.target_type = 'thread' AND w.target_id = ? AND w.level = 'watch'`, postID, threadID, threadID)
 }
 
 // notifyThread tells the watchers of a theme of a new thread in it.

@@ -39,6 +39,16 @@ const postSelect = `SELECT p.id, p.thread_id, p.author_id, p.organisation_id, p.
 	(SELECT count(*) FROM reactions r WHERE r.post_id = p.id AND r.kind = 'useful') AS useful
 	FROM posts p JOIN users u ON u.id = p.author_id JOIN organisations o ON o.id = p.organisation_id`
 
+// postReturning gives back a post as postSelect reads it, from the INSERT
+// that writes it: no second round trip to read it back.
+const postReturning = ` RETURNING id, thread_id, author_id, organisation_id, body, html, quote_post_id, created_at,
+	edited_at, deleted_at, hidden_at,
+	(SELECT u.name FROM users u WHERE u.id = posts.author_id) AS author_name,
+	(SELECT u.handle FROM users u WHERE u.id = posts.author_id) AS author_handle,
+	(SELECT o.name FROM organisations o WHERE o.id = posts.organisation_id) AS org_name,
+	(SELECT o.kind FROM organisations o WHERE o.id = posts.organisation_id) AS org_kind,
+	0 AS useful`
+
 // NewPost is a reply; HTML is the rendered Body; Mentions are the people it names.
 type NewPost struct {
 	ThreadID    int64
@@ -55,7 +65,7 @@ type NewPost struct {
 
 // CreatePost adds a reply. A locked thread takes replies from moderators
 // only (ErrLocked for others); a quoted post must be in the same thread.
-// The reply is read back inside the transaction: once the commit is
+// The reply comes back from its INSERT, inside the transaction: once the commit is
 // confirmed nothing can fail, so an error always means it was not saved
 // (a read after the commit, with the database gone in between, made a
 // saved reply look failed, and its author send it twice).
@@ -95,8 +105,8 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 }
 
 // addPost inserts a post, moves the thread's counters and makes the author
-// watch the thread; the caller holds the transaction. With into, it reads
-// the new post there, before it takes the thread's locks. The events in
+// watch the thread; the caller holds the transaction. With into, it gives
+// back the new post as saved, with its files. The events in
 // also are emitted with the thread's own, at the end.
 func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post, also ...topicEvent) (int64, error) {
 	now := s.now()
@@ -109,18 +119,20 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 	}
 	body := FoldSearch(np.Body)
 	inRow := s.dialect.searchInRow()
-	var id int64
+	var p Post
 	var err error
 	if inRow {
-		id, err = s.insert(ctx, tx, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at, search_title, search_body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, title, body)
+		err = s.get(ctx, tx, &p, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at, search_title, search_body)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`+postReturning, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, title, body)
 	} else {
-		id, err = s.insert(ctx, tx, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now)
+		err = s.get(ctx, tx, &p, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`+postReturning, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
 	}
+	s.writes.Add(1)
+	id := p.ID
 	if _, err := s.exec(ctx, tx, `INSERT INTO watches (user_id, target_type, target_id, level, created_at) VALUES (?, 'thread', ?, 'watch', ?)
 		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, np.Author.ID, np.ThreadID, now); err != nil {
 		return 0, fmt.Errorf("add post: watch: %w", err)
@@ -143,9 +155,7 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 		return 0, err
 	}
 	if into != nil {
-		if err := s.get(ctx, tx, into, postSelect+` WHERE p.id = ?`, id); err != nil {
-			return 0, fmt.Errorf("add post: read back: %w", err)
-		}
+		*into = p
 		if len(np.Attachments) > 0 {
 			if err := s.loadPostAttachments(ctx, tx, into); err != nil {
 				return 0, err

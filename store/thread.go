@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -76,11 +77,15 @@ type Thread struct {
 // Unread reports whether the thread has posts after the reader's position.
 func (t *Thread) Unread() bool { return t.LastPostID != nil && *t.LastPostID > t.LastReadPostID }
 
-const threadSelect = `SELECT t.id, t.theme_id, t.kind, t.title, t.author_id, t.organisation_id, t.attribution, t.status, t.pinned,
+const (
+	threadColumns = `SELECT t.id, t.theme_id, t.kind, t.title, t.author_id, t.organisation_id, t.attribution, t.status, t.pinned,
 	t.locked, t.hidden, t.post_count, t.view_count, t.accepted_post_id, t.last_post_id, t.last_post_at, t.created_at, t.updated_at,
-	u.name AS author_name, o.name AS org_name, o.kind AS org_kind, COALESCE(r.last_read_post_id, 0) AS last_read_post_id
+	u.name AS author_name, o.name AS org_name, o.kind AS org_kind, COALESCE(r.last_read_post_id, 0) AS last_read_post_id`
+	threadFrom = `
 	FROM threads t JOIN users u ON u.id = t.author_id JOIN organisations o ON o.id = t.organisation_id
 	LEFT JOIN thread_reads r ON r.thread_id = t.id AND r.user_id = ?`
+	threadSelect = threadColumns + threadFrom
+)
 
 // Errors of the forum's rules.
 var (
@@ -162,13 +167,21 @@ func (s *Store) ThreadByID(ctx context.Context, id int64) (*Thread, error) {
 }
 
 func (s *Store) threadByID(ctx context.Context, q querier, id int64) (*Thread, error) {
-	var t Thread
-	if err := s.get(ctx, q, &t, threadSelect+` WHERE t.id = ?`, 0, id); err != nil {
+	var row struct {
+		Thread
+		TagsJSON string `db:"tags_json"`
+	}
+	if err := s.get(ctx, q, &row, threadColumns+", "+s.dialect.threadTagsJSON()+threadFrom+` WHERE t.id = ?`, 0, id); err != nil {
 		return nil, fmt.Errorf("thread: %w", err)
 	}
-	if err := s.selectAll(ctx, q, &t.Tags, `SELECT tag FROM thread_tags WHERE thread_id = ? ORDER BY tag`, id); err != nil {
+	t := row.Thread
+	if err := json.Unmarshal([]byte(row.TagsJSON), &t.Tags); err != nil {
 		return nil, fmt.Errorf("thread tags: %w", err)
 	}
+	if len(t.Tags) == 0 {
+		t.Tags = nil
+	}
+	slices.Sort(t.Tags)
 	return &t, nil
 }
 
