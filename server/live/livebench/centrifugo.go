@@ -97,7 +97,7 @@ func (b *bench) startCentrifugoNode(ctx context.Context, i int, redisURL string)
 			"token":           map[string]any{"hmac_secret_key": b.cf.secret},
 			"allowed_origins": []string{"*"},
 		},
-		"channel":    map[string]any{"without_namespace": map[string]any{"allow_subscribe_for_client": true}},
+		"channel":    map[string]any{"without_namespace": b.centrifugoChannel()},
 		"http_api":   map[string]any{"key": b.cf.apiKey},
 		"engine":     map[string]any{"type": "redis", "redis": map[string]any{"address": []string{redisURL}}},
 		"prometheus": map[string]any{"enabled": true},
@@ -239,4 +239,13 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// centrifugoChannel is the options of the bench's channel (-centrifugo-history).
+func (b *bench) centrifugoChannel() map[string]any {
+	ch := map[string]any{"allow_subscribe_for_client": true}
+	if n := b.cfg.cfHistory; n > 0 {
+		ch["history_size"], ch["history_ttl"], ch["force_recovery"] = n, "300s", true
+	}
+	return ch
 }

@@ -72,7 +72,11 @@ type config struct {
 	rounds       int
 	centrifugo   string
 	messageBytes int
-	compare      bool // a round of -target both: the report comes at the end
+	// cfHistory, when above 0, gives Centrifugo's channel a history of
+	// that many publications with recovery forced: a client that comes
+	// back is sent what it missed, as ideasx's are.
+	cfHistory int
+	compare   bool // a round of -target both: the report comes at the end
 }
 
 func main() {
@@ -109,6 +113,7 @@ func main() {
 	flag.IntVar(&c.rounds, "rounds", 3, "with -target both, how many times each system is measured, alternately")
 	flag.StringVar(&c.centrifugo, "centrifugo", "bin/centrifugo/centrifugo", "with -target centrifugo or both, the Centrifugo v6 binary")
 	flag.IntVar(&c.messageBytes, "message-bytes", 0, "with -target centrifugo, the frame length a client receives per message (0: as ideasx's post.created measured in the round before, else 1100)")
+	flag.IntVar(&c.cfHistory, "centrifugo-history", 0, "with -target centrifugo or both, keep this many publications of the channel (history_size, history_ttl 300s, force_recovery): the guarantee ideasx gives, a client that reconnects is sent what it missed (0: no history, as Centrifugo's default)")
 	flag.Parse()
 	switch c.target {
 	case targetIdeasx, targetCentrifugo, targetBoth:
