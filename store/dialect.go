@@ -38,6 +38,10 @@ type dialect interface {
 	// threadTagsJSON is a column of thread t's tags as a JSON array, so
 	// that a thread comes with its tags in one statement.
 	threadTagsJSON() string
+	// numberEvents gives each event (of distinct topics, sorted in topics)
+	// the next seq of its topic and stores it, inside the caller's
+	// transaction; it answers each topic's row id and seq.
+	numberEvents(ctx context.Context, s *Store, q querier, evs []LiveEvent, topics []string) (map[string]numberedEvent, error)
 }
 
 type postgresDialect struct{}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -48,24 +47,11 @@ func (s *Store) emit(ctx context.Context, q querier, topic, typ string, payload 
 }
 
 func (s *Store) emitEvent(ctx context.Context, q querier, e topicEvent) (*LiveEvent, error) {
-	topic, typ := e.Topic, e.Type
-	body, err := json.Marshal(e.Payload)
+	out, err := s.emitBatch(ctx, q, []topicEvent{e})
 	if err != nil {
-		return nil, fmt.Errorf("emit %s: %w", typ, err)
+		return nil, err
 	}
-	ev := LiveEvent{Topic: topic, Type: typ, Payload: string(body), CreatedAt: s.now(), Post: e.post}
-	if err := s.get(ctx, q, &ev.Seq, `INSERT INTO topic_seqs (topic, last_seq) VALUES (?, 1)
-		ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq + 1 RETURNING last_seq`, topic); err != nil {
-		return nil, fmt.Errorf("emit %s: %w", typ, err)
-	}
-	id, err := s.insert(ctx, q, `INSERT INTO live_events (topic, seq, type, payload, created_at) VALUES (?, ?, ?, ?, ?)`,
-		ev.Topic, ev.Seq, ev.Type, ev.Payload, ev.CreatedAt)
-	if err != nil {
-		return nil, fmt.Errorf("emit %s: %w", typ, err)
-	}
-	ev.ID = id
-	s.events.add(q, ev)
-	return &ev, nil
+	return &out[0], nil
 }
 
 // EventAccountChanged tells live connections of a person (topic

@@ -35,7 +35,7 @@ func (s *Store) emitAll(ctx context.Context, q querier, evs []topicEvent) error 
 			seen[evs[n].Topic] = true
 			n++
 		}
-		if err := s.emitBatch(ctx, q, evs[:n]); err != nil {
+		if _, err := s.emitBatch(ctx, q, evs[:n]); err != nil {
 			return err
 		}
 		evs = evs[n:]
@@ -43,18 +43,16 @@ func (s *Store) emitAll(ctx context.Context, q querier, evs []topicEvent) error 
 	return nil
 }
 
-func (s *Store) emitBatch(ctx context.Context, q querier, evs []topicEvent) error {
-	if len(evs) == 1 {
-		_, err := s.emitEvent(ctx, q, evs[0])
-		return err
-	}
+// emitBatch records events of distinct topics, numbered and stored in as
+// few statements as the engine allows (dialect numberEvents).
+func (s *Store) emitBatch(ctx context.Context, q querier, evs []topicEvent) ([]LiveEvent, error) {
 	now := s.now()
 	out := make([]LiveEvent, len(evs))
 	topics := make([]string, len(evs))
 	for i, e := range evs {
 		body, err := json.Marshal(e.Payload)
 		if err != nil {
-			return fmt.Errorf("emit %s: %w", e.Type, err)
+			return nil, fmt.Errorf("emit %s: %w", e.Type, err)
 		}
 		out[i] = LiveEvent{Topic: e.Topic, Type: e.Type, Payload: string(body), CreatedAt: now, Post: e.post}
 		topics[i] = e.Topic
@@ -62,49 +60,84 @@ func (s *Store) emitBatch(ctx context.Context, q querier, evs []topicEvent) erro
 	// Topics' rows are locked in the order of the VALUES: always the same
 	// order, so that two replies telling the same people cannot deadlock.
 	slices.Sort(topics)
-	seqArgs := make([]any, len(topics))
-	for i, t := range topics {
-		seqArgs[i] = t
+	numbered, err := s.dialect.numberEvents(ctx, s, q, out, topics)
+	if err != nil {
+		return nil, fmt.Errorf("emit %s: %w", out[0].Type, err)
 	}
-	var seqs []struct {
-		Topic string `db:"topic"`
-		Seq   int64  `db:"last_seq"`
-	}
-	if err := s.selectAll(ctx, q, &seqs, `INSERT INTO topic_seqs (topic, last_seq) VALUES `+rows("(?, 1)", len(evs))+`
-		ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq + 1 RETURNING topic, last_seq`, seqArgs...); err != nil {
-		return fmt.Errorf("emit: %w", err)
-	}
-	seqOf := make(map[string]int64, len(seqs))
-	for _, r := range seqs {
-		seqOf[r.Topic] = r.Seq
-	}
-	eventArgs := make([]any, 0, 5*len(evs))
 	for i := range out {
-		seq, ok := seqOf[out[i].Topic]
+		n, ok := numbered[out[i].Topic]
 		if !ok {
-			return fmt.Errorf("emit %s: no seq for topic %s", out[i].Type, out[i].Topic)
+			return nil, fmt.Errorf("emit %s: no seq for topic %s", out[i].Type, out[i].Topic)
 		}
-		out[i].Seq = seq
-		eventArgs = append(eventArgs, out[i].Topic, out[i].Seq, out[i].Type, out[i].Payload, out[i].CreatedAt)
-	}
-	var ids []struct {
-		ID    int64  `db:"id"`
-		Topic string `db:"topic"`
-	}
-	if err := s.selectAll(ctx, q, &ids, `INSERT INTO live_events (topic, seq, type, payload, created_at) VALUES `+rows("(?, ?, ?, ?, ?)", len(out))+
-		` RETURNING id, topic`, eventArgs...); err != nil {
-		return fmt.Errorf("emit: %w", err)
-	}
-	idOf := make(map[string]int64, len(ids))
-	for _, r := range ids {
-		idOf[r.Topic] = r.ID
+		out[i].ID, out[i].Seq = n.ID, n.Seq
 	}
 	s.writes.Add(1)
 	for i := range out {
-		out[i].ID = idOf[out[i].Topic]
 		s.events.add(q, out[i])
 	}
-	return nil
+	return out, nil
+}
+
+// numberedEvent is where an event was stored: its row and its topic's seq.
+type numberedEvent struct {
+	ID    int64  `db:"id"`
+	Topic string `db:"topic"`
+	Seq   int64  `db:"seq"`
+}
+
+// numberEvents takes the next seq of each topic and stores the events in
+// one statement: the counters' upsert feeds the events' INSERT.
+func (postgresDialect) numberEvents(ctx context.Context, s *Store, q querier, evs []LiveEvent, topics []string) (map[string]numberedEvent, error) {
+	args := make([]any, 0, len(topics)+4*len(evs))
+	for _, t := range topics {
+		args = append(args, t)
+	}
+	for _, e := range evs {
+		args = append(args, e.Topic, e.Type, e.Payload, e.CreatedAt)
+	}
+	var got []numberedEvent
+	if err := s.selectAll(ctx, q, &got, `WITH n AS (INSERT INTO topic_seqs (topic, last_seq) VALUES `+rows("(?, 1)", len(topics))+`
+		ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq + 1 RETURNING topic, last_seq)
+		INSERT INTO live_events (topic, seq, type, payload, created_at)
+		SELECT e.topic, n.last_seq, e.type, e.payload, e.created_at FROM (VALUES `+
+		rows("(CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TIMESTAMPTZ))", len(evs))+`) AS e (topic, type, payload, created_at)
+		JOIN n ON n.topic = e.topic RETURNING id, topic, seq`, args...); err != nil {
+		return nil, err
+	}
+	return byTopic(got), nil
+}
+
+// numberEvents takes the next seq of each topic, then stores the events:
+// SQLite has no INSERT inside WITH, and its statements cost no round trip.
+func (sqliteDialect) numberEvents(ctx context.Context, s *Store, q querier, evs []LiveEvent, topics []string) (map[string]numberedEvent, error) {
+	args := make([]any, len(topics))
+	for i, t := range topics {
+		args[i] = t
+	}
+	var seqs []numberedEvent
+	if err := s.selectAll(ctx, q, &seqs, `INSERT INTO topic_seqs (topic, last_seq) VALUES `+rows("(?, 1)", len(topics))+`
+		ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq + 1 RETURNING topic, last_seq AS seq`, args...); err != nil {
+		return nil, err
+	}
+	seqOf := byTopic(seqs)
+	args = make([]any, 0, 5*len(evs))
+	for _, e := range evs {
+		args = append(args, e.Topic, seqOf[e.Topic].Seq, e.Type, e.Payload, e.CreatedAt)
+	}
+	var got []numberedEvent
+	if err := s.selectAll(ctx, q, &got, `INSERT INTO live_events (topic, seq, type, payload, created_at) VALUES `+rows("(?, ?, ?, ?, ?)", len(evs))+
+		` RETURNING id, topic, seq`, args...); err != nil {
+		return nil, err
+	}
+	return byTopic(got), nil
+}
+
+func byTopic(evs []numberedEvent) map[string]numberedEvent {
+	m := make(map[string]numberedEvent, len(evs))
+	for _, e := range evs {
+		m[e.Topic] = e
+	}
+	return m
 }
 
 // rows repeats a VALUES row n times, comma-separated.
