@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -72,17 +73,6 @@ type NewPost struct {
 func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 	var p Post
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var t struct {
-			ThemeID int64 `db:"theme_id"`
-			Locked  bool  `db:"locked"`
-			Hidden  bool  `db:"hidden"`
-		}
-		if err := s.get(ctx, tx, &t, `SELECT theme_id, locked, hidden FROM threads WHERE id = ?`, np.ThreadID); err != nil {
-			return fmt.Errorf("create post: %w", err)
-		}
-		if (t.Locked || t.Hidden) && !np.Author.IsModerator() {
-			return ErrLocked
-		}
 		if np.QuotePostID != nil {
 			var n int
 			if err := s.get(ctx, tx, &n, `SELECT count(*) FROM posts WHERE id = ? AND thread_id = ?`, *np.QuotePostID, np.ThreadID); err != nil {
@@ -92,10 +82,7 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 				return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
 			}
 		}
-		payload := map[string]any{"thread_id": np.ThreadID, "theme_id": t.ThemeID}
-		_, err := s.addPost(ctx, tx, np, &p,
-			topicEvent{Topic: fmt.Sprintf("theme:%d", t.ThemeID), Type: "thread.updated", Payload: payload},
-			topicEvent{Topic: "forum", Type: "thread.updated", Payload: payload})
+		_, err := s.addPost(ctx, tx, np, &p, true)
 		return err
 	})
 	if err != nil {
@@ -105,10 +92,11 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 }
 
 // addPost inserts a post, moves the thread's counters and makes the author
-// watch the thread; the caller holds the transaction. With into, it gives
-// back the new post as saved, with its files. The events in
-// also are emitted with the thread's own, at the end.
-func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post, also ...topicEvent) (int64, error) {
+// watch the thread; the caller holds the transaction. A locked or hidden
+// thread takes posts from moderators only (ErrLocked), which the INSERT
+// itself checks. With into, it gives back the new post as saved, with its
+// files. With announce, the thread's theme and the forum hear that it moved.
+func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post, announce bool) (int64, error) {
 	now := s.now()
 	// Indexed from what is being written, not read back: one round trip
 	// less; on Postgres, where the words are the row's own columns, in the
@@ -121,12 +109,23 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 	inRow := s.dialect.searchInRow()
 	var p Post
 	var err error
+	open := `FROM threads t WHERE t.id = ? AND (? OR NOT (t.locked OR t.hidden))`
 	if inRow {
 		err = s.get(ctx, tx, &p, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at, search_title, search_body)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`+postReturning, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, title, body)
+			SELECT t.id, ?, ?, ?, ?, ?, ?, ?, ? `+open+postReturning,
+			np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, title, body, np.ThreadID, np.Author.IsModerator())
 	} else {
 		err = s.get(ctx, tx, &p, `INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`+postReturning, np.ThreadID, np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now)
+			SELECT t.id, ?, ?, ?, ?, ?, ? `+open+postReturning,
+			np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, np.ThreadID, np.Author.IsModerator())
+	}
+	if errors.Is(err, ErrNotFound) {
+		// Nothing inserted: say whether the thread is missing or closed to the author.
+		var one int
+		if err := s.get(ctx, tx, &one, `SELECT 1 FROM threads WHERE id = ?`, np.ThreadID); err != nil {
+			return 0, fmt.Errorf("add post: %w", err)
+		}
+		return 0, ErrLocked
 	}
 	if err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
@@ -168,11 +167,12 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 	// What readers' views need of the thread comes back with the row,
 	// locked now until the commit: as committed.
 	var t struct {
+		ThemeID     int64       `db:"theme_id"`
 		Attribution Attribution `db:"attribution"`
 		Hidden      bool        `db:"hidden"`
 	}
 	if err := s.get(ctx, tx, &t, `UPDATE threads SET post_count = post_count + 1, last_post_id = ?, last_post_at = ?, updated_at = ? WHERE id = ?
-		RETURNING attribution, hidden`, id, now, now, np.ThreadID); err != nil {
+		RETURNING theme_id, attribution, hidden`, id, now, now, np.ThreadID); err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
 	}
 	s.writes.Add(1)
@@ -181,8 +181,13 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 	if into != nil {
 		created.post = &CommittedPost{Post: *into, Attribution: t.Attribution, ThreadHidden: t.Hidden}
 	}
-	// Those notified are numbered with the thread: one batch, two statements.
-	evs := append([]topicEvent{created}, also...)
+	evs := []topicEvent{created}
+	if announce {
+		payload := map[string]any{"thread_id": np.ThreadID, "theme_id": t.ThemeID}
+		evs = append(evs, topicEvent{Topic: fmt.Sprintf("theme:%d", t.ThemeID), Type: "thread.updated", Payload: payload},
+			topicEvent{Topic: "forum", Type: "thread.updated", Payload: payload})
+	}
+	// Those notified are numbered with the thread, in one batch.
 	if err := s.emitAll(ctx, tx, append(evs, told...)); err != nil {
 		return 0, err
 	}

@@ -138,7 +138,7 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 			}
 		}
 		if _, err := s.addPost(ctx, tx, NewPost{ThreadID: id, Author: nt.Author, Body: nt.Body, HTML: nt.HTML, Mentions: nt.Mentions,
-			Attachments: nt.Attachments, openingTitle: nt.Title}, nil); err != nil {
+			Attachments: nt.Attachments, openingTitle: nt.Title}, nil, false); err != nil {
 			return err
 		}
 		if err := s.notifyThread(ctx, tx, nt.Author.ID, id, nt.ThemeID); err != nil {
