@@ -42,6 +42,9 @@ type dialect interface {
 	// the next seq of its topic and stores it, inside the caller's
 	// transaction; it answers each topic's row id and seq.
 	numberEvents(ctx context.Context, s *Store, q querier, evs []LiveEvent, topics []string) (map[string]numberedEvent, error)
+	// notify runs st: makes the notifications, queues the mail of those
+	// that leave at once, and answers each with its owner's unread count.
+	notify(ctx context.Context, s *Store, tx *sqlx.Tx, st notifyStatement) ([]madeNotification, error)
 }
 
 type postgresDialect struct{}

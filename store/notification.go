@@ -125,7 +125,6 @@ func (s *Store) notifyUsersLater(ctx context.Context, tx *sqlx.Tx, kind Notifica
 // queues them in three statements whatever the number of kinds.
 func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []NotificationKind, actorID, threadID, postID, subjectID *int64,
 	candidates string, args ...any) ([]topicEvent, error) {
-	now := s.now()
 	cond := audienceSQL(kinds, "c.kind")
 	if threadID != nil {
 		cond += ` AND (u.role IN ('moderator', 'admin') OR NOT (SELECT hidden FROM threads WHERE id = ?))`
@@ -135,12 +134,7 @@ func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []Notifi
 		cond += ` AND u.id <> ?`
 		args = append(args, *actorID)
 	}
-	var created []struct {
-		ID     int64            `db:"id"`
-		UserID int64            `db:"user_id"`
-		Kind   NotificationKind `db:"kind"`
-	}
-	q := `INSERT INTO notifications (user_id, kind, actor_id, thread_id, post_id, subject_id, created_at)
+	insert := `INSERT INTO notifications (user_id, kind, actor_id, thread_id, post_id, subject_id, created_at)
 		SELECT f.user_id, f.kind, ?, ?, ?, ?, ? FROM (
 			SELECT c.user_id, c.kind, row_number() OVER (PARTITION BY c.user_id ORDER BY c.rank) AS n
 			FROM (` + candidates + `) c JOIN users u ON u.id = c.user_id
@@ -148,39 +142,84 @@ func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []Notifi
 			AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = c.user_id AND p.kind = c.kind), ` + defaultChannelSQL(kinds, "c.kind") + `) <> 'off'
 		) f WHERE f.n = 1
 		RETURNING id, user_id, kind`
-	all := append([]any{actorID, threadID, postID, subjectID, now}, args...)
-	if err := s.selectAll(ctx, tx, &created, q, all...); err != nil {
+	now := s.now()
+	created, err := s.dialect.notify(ctx, s, tx, notifyStatement{
+		insert: insert, args: append([]any{actorID, threadID, postID, subjectID, now}, args...),
+		byMail: `COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ` + defaultChannelSQL(kinds, "n.kind") + `) = 'email'`,
+		now:    now,
+	})
+	if err != nil {
 		return nil, fmt.Errorf("notify %s: %w", kinds[0], err)
 	}
-	if len(created) == 0 {
-		return nil, nil
-	}
-	ids, users := make([]int64, len(created)), make([]int64, len(created))
+	// Each person's pages are told, with their unread count as of this
+	// transaction.
+	evs := make([]topicEvent, len(created))
 	for i, n := range created {
+		evs[i] = topicEvent{Topic: fmt.Sprintf("user:%d", n.UserID), Type: "notification",
+			Payload: map[string]any{"notification_id": n.ID, "unread": n.Unread, "kind": n.Kind}}
+	}
+	return evs, nil
+}
+
+// notifyStatement is the making of notifications: insert, an INSERT …
+// RETURNING id, user_id, kind that makes at most one per person, with its
+// args; byMail, the condition on notification n that its mail leaves at once.
+type notifyStatement struct {
+	insert string
+	args   []any
+	byMail string
+	now    time.Time
+}
+
+// madeNotification is a notification just made, with its owner's unread
+// count as of the transaction.
+type madeNotification struct {
+	ID     int64            `db:"id"`
+	UserID int64            `db:"user_id"`
+	Kind   NotificationKind `db:"kind"`
+	Unread int              `db:"unread"`
+}
+
+// notify makes, counts and queues the notifications in one statement: the
+// INSERT feeds the mail queue's, and each owner's unread count is what
+// they had (the statement's snapshot) and this one.
+func (postgresDialect) notify(ctx context.Context, s *Store, tx *sqlx.Tx, st notifyStatement) ([]madeNotification, error) {
+	var made []madeNotification
+	err := s.selectAll(ctx, tx, &made, `WITH made AS (`+st.insert+`),
+		mail AS (INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
+			SELECT n.user_id, n.kind, n.id, ?, ? FROM made n WHERE `+st.byMail+`)
+		SELECT m.id, m.user_id, m.kind, 1 + (`+unreadOf("m.user_id")+`) AS unread FROM made m`,
+		append(st.args, st.now, st.now)...)
+	return made, err
+}
+
+// notify makes the notifications, then counts the unread ones of those
+// notified, then queues the mail: SQLite's statements cost no round trip.
+func (sqliteDialect) notify(ctx context.Context, s *Store, tx *sqlx.Tx, st notifyStatement) ([]madeNotification, error) {
+	var made []madeNotification
+	if err := s.selectAll(ctx, tx, &made, st.insert, st.args...); err != nil || len(made) == 0 {
+		return nil, err
+	}
+	ids, users := make([]int64, len(made)), make([]int64, len(made))
+	for i, n := range made {
 		ids[i], users[i] = n.ID, n.UserID
 	}
-	// Each person's pages are told, with their unread count as of this
-	// transaction; counted and told for all of them at once.
 	unread, err := s.unreadCounts(ctx, tx, users)
 	if err != nil {
 		return nil, err
 	}
-	evs := make([]topicEvent, len(created))
-	for i, n := range created {
-		evs[i] = topicEvent{Topic: fmt.Sprintf("user:%d", n.UserID), Type: "notification",
-			Payload: map[string]any{"notification_id": n.ID, "unread": unread[n.UserID], "kind": n.Kind}}
+	for i := range made {
+		made[i].Unread = unread[made[i].UserID]
 	}
-	query, inArgs, err := sqlx.In(`INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
-		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?)
-		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), `+defaultChannelSQL(kinds, "n.kind")+`) = 'email'`,
-		now, now, ids)
+	query, args, err := sqlx.In(`INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
+		SELECT n.user_id, n.kind, n.id, ?, ? FROM notifications n WHERE n.id IN (?) AND `+st.byMail, st.now, st.now, ids)
 	if err != nil {
-		return nil, fmt.Errorf("notify %s: %w", kinds[0], err)
+		return nil, err
 	}
-	if _, err := s.exec(ctx, tx, query, inArgs...); err != nil {
-		return nil, fmt.Errorf("notify %s: queue mail: %w", kinds[0], err)
+	if _, err := s.exec(ctx, tx, query, args...); err != nil {
+		return nil, fmt.Errorf("queue mail: %w", err)
 	}
-	return evs, nil
+	return made, nil
 }
 
 // defaultChannelSQL is DefaultChannel of the kind held in kindCol, one of kinds.

@@ -88,7 +88,13 @@ func (s *Store) UnreadNotifications(ctx context.Context, userID int64) (int, err
 
 // unreadSQL counts the unread notifications the account given as its one
 // argument may see now.
-var unreadSQL = `SELECT COALESCE((SELECT c.unread FROM (` + unreadCountsSQL(`n.user_id = ?`) + `) c), 0)`
+var unreadSQL = unreadOf("?")
+
+// unreadOf counts the unread notifications that the account user (a
+// placeholder or a column) may see now.
+func unreadOf(user string) string {
+	return `SELECT COALESCE((SELECT c.unread FROM (` + unreadCountsSQL(`n.user_id = `+user) + `) c), 0)`
+}
 
 // unreadCountsSQL gives (user_id, unread) for each account that cond picks
 // among notifications n and has unread ones it may see now. They are
