@@ -122,7 +122,8 @@ func (s *Store) notifyUsersLater(ctx context.Context, tx *sqlx.Tx, kind Notifica
 // them in several ways: candidates is a SELECT of (user_id, kind, rank)
 // rows, and each person gets the kind of lowest rank among those they may
 // receive (MaySeeNotification, and not turned off). It makes, counts and
-// queues them in three statements whatever the number of kinds.
+// queues them in one statement on Postgres, three on SQLite, whatever the
+// number of kinds.
 func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []NotificationKind, actorID, threadID, postID, subjectID *int64,
 	candidates string, args ...any) ([]topicEvent, error) {
 	cond := audienceSQL(kinds, "c.kind")
