@@ -43,11 +43,7 @@ type CommittedPost struct {
 // What an event carries are ids: readers' views are built when it is sent,
 // so that each gets only what they may read.
 func (s *Store) emit(ctx context.Context, q querier, topic, typ string, payload any) (*LiveEvent, error) {
-	return s.emitEvent(ctx, q, topicEvent{Topic: topic, Type: typ, Payload: payload})
-}
-
-func (s *Store) emitEvent(ctx context.Context, q querier, e topicEvent) (*LiveEvent, error) {
-	out, err := s.emitBatch(ctx, q, []topicEvent{e})
+	out, err := s.emitBatch(ctx, q, []topicEvent{{Topic: topic, Type: typ, Payload: payload}})
 	if err != nil {
 		return nil, err
 	}
