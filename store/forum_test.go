@@ -183,33 +183,27 @@ func TestLockedThreadAndArchivedTheme(t *testing.T) {
 		theme := firstTheme(t, s)
 		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Firm")
 		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
-		th := newThread(t, s, biz, theme.ID, "Locked soon")
-		if err := s.SetThreadSwitch(ctx, mod.ID, th.ID, store.SwitchLocked, true); err != nil {
-			t.Fatal(err)
+		// A locked and a hidden thread take replies from moderators only.
+		closed := map[store.ThreadSwitch]*store.Thread{}
+		for _, sw := range []store.ThreadSwitch{store.SwitchLocked, store.SwitchHidden} {
+			th := newThread(t, s, biz, theme.ID, string(sw)+" soon")
+			closed[sw] = th
+			if err := s.SetThreadSwitch(ctx, mod.ID, th.ID, sw, true); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: biz, Body: "x", HTML: "x"}); !errors.Is(err, store.ErrLocked) {
+				t.Errorf("reply to a %s thread: got %v, want ErrLocked", sw, err)
+			}
+			if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: mod, Body: "Closing note", HTML: "x"}); err != nil {
+				t.Errorf("moderator reply to a %s thread: %v", sw, err)
+			}
+			if got, _ := s.ThreadByID(ctx, th.ID); got.PostCount != 2 {
+				t.Errorf("%s thread counts %d posts, want its opening and the moderator's", sw, got.PostCount)
+			}
 		}
-		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: biz, Body: "x", HTML: "x"}); !errors.Is(err, store.ErrLocked) {
-			t.Errorf("reply to a locked thread: got %v, want ErrLocked", err)
-		}
-		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID, Author: mod, Body: "Closing note", HTML: "x"}); err != nil {
-			t.Errorf("moderator reply to a locked thread: %v", err)
-		}
+		th := closed[store.SwitchLocked]
 		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: th.ID + 1000, Author: biz, Body: "x", HTML: "x"}); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("reply to a thread that does not exist: got %v, want ErrNotFound", err)
-		}
-		hidden := newThread(t, s, biz, theme.ID, "Hidden soon")
-		if err := s.SetThreadSwitch(ctx, mod.ID, hidden.ID, store.SwitchHidden, true); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: hidden.ID, Author: biz, Body: "x", HTML: "x"}); !errors.Is(err, store.ErrLocked) {
-			t.Errorf("reply to a hidden thread: got %v, want ErrLocked", err)
-		}
-		if _, err := s.CreatePost(ctx, store.NewPost{ThreadID: hidden.ID, Author: mod, Body: "Why it is hidden", HTML: "x"}); err != nil {
-			t.Errorf("moderator reply to a hidden thread: %v", err)
-		}
-		for _, id := range []int64{th.ID, hidden.ID} {
-			if got, _ := s.ThreadByID(ctx, id); got.PostCount != 2 {
-				t.Errorf("thread %d counts %d posts, want its opening and the moderator's", id, got.PostCount)
-			}
 		}
 		log, _ := s.AuditLog(ctx, store.AuditFilter{Action: "thread.locked"})
 		if len(log) != 1 || log[0].AfterJSON != `{"locked":true}` {

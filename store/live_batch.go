@@ -24,9 +24,9 @@ const emitBatch = 16
 // emitAll records events as emit does, a batch of topics in one statement
 // on Postgres (two on SQLite) instead of two per topic: a reply tells its
 // thread, its theme, the forum and each person notified, and on Postgres
-// each statement is a round trip that the reply's author waits for. The topics of one call must differ
-// (one statement cannot move a topic's seq twice); events of one topic
-// are emitted one by one, in order.
+// each statement is a round trip that the reply's author waits for. The
+// topics of one call must differ (one statement cannot move a topic's seq
+// twice); events of one topic are emitted one by one, in order.
 func (s *Store) emitAll(ctx context.Context, q querier, evs []topicEvent) error {
 	for len(evs) > 0 {
 		n := 0

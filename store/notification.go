@@ -102,20 +102,12 @@ type Notification struct {
 // threads for non-moderators, are filtered here.
 func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID *int64,
 	recipients string, args ...any) error {
-	evs, err := s.notifyUsersLater(ctx, tx, kind, actorID, threadID, postID, subjectID, recipients, args...)
+	evs, err := s.notifyFirstKind(ctx, tx, []NotificationKind{kind}, actorID, threadID, postID, subjectID,
+		`SELECT r.user_id, `+sqlLiteral(string(kind))+` AS kind, 1 AS rank FROM (`+recipients+`) r`, args...)
 	if err != nil {
 		return err
 	}
 	return s.emitAll(ctx, tx, evs)
-}
-
-// notifyUsersLater is notifyUsers but for the live events, which it hands
-// back for the caller to emit with its own in one batch: a reply's
-// notifications and the reply itself are numbered together.
-func (s *Store) notifyUsersLater(ctx context.Context, tx *sqlx.Tx, kind NotificationKind, actorID, threadID, postID, subjectID *int64,
-	recipients string, args ...any) ([]topicEvent, error) {
-	return s.notifyFirstKind(ctx, tx, []NotificationKind{kind}, actorID, threadID, postID, subjectID,
-		`SELECT r.user_id, `+sqlLiteral(string(kind))+` AS kind, 1 AS rank FROM (`+recipients+`) r`, args...)
 }
 
 // notifyFirstKind notifies each person once of something that concerns

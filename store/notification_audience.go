@@ -29,12 +29,6 @@ func (u *User) MaySeeNotification(k NotificationKind) bool {
 // notification n may see it now (MaySeeNotification).
 var notificationVisible = audienceSQL(NotificationKinds, "n.kind")
 
-// kindAudience is the SQL condition that account u may see a notification
-// of kind k now.
-func kindAudience(k NotificationKind) string {
-	return audienceSQL([]NotificationKind{k}, "")
-}
-
 // audienceSQL writes MaySeeNotification as a condition on an account u
 // (its role and status) and, unless kindCol is empty, on the kind held in
 // kindCol, by asking it of every status, role and kind. The values are the
