@@ -420,6 +420,12 @@ func TestCancelMeetingNeedsConfirmation(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, app *servertest.App) {
 		e := registrationMeeting(t, app, 0)
 		visitorRegisters(t, app.Client(), e, "Ana", "ana@cafe.example")
+		// A seat's confirmation is written when it leaves, and only while
+		// the seat holds: so it must have left before the meeting is
+		// cancelled, or (on a busy machine) it rightly never would.
+		if m := app.WaitMails("ana@cafe.example", 1); len(m) != 1 {
+			t.Fatalf("confirmation: got %+v, want one mail", m)
+		}
 		mod := app.CreateUser("organiser@secretariat.example", store.RoleModerator, "Secretariat", store.OrgSecretariat)
 		org := app.Client()
 		org.SignIn(mod.Email)
