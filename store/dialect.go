@@ -45,6 +45,9 @@ type dialect interface {
 	// notify runs st: makes the notifications, queues the mail of those
 	// that leave at once, and answers each with its owner's unread count.
 	notify(ctx context.Context, s *Store, tx *sqlx.Tx, st notifyStatement) ([]madeNotification, error)
+	// createPost is CreatePost: the reply, its notifications and its live
+	// events, written together in as few round trips as the engine allows.
+	createPost(ctx context.Context, s *Store, np NewPost) (*Post, error)
 }
 
 type postgresDialect struct{}

@@ -118,27 +118,14 @@ func (s *Store) notifyUsers(ctx context.Context, tx *sqlx.Tx, kind NotificationK
 // number of kinds.
 func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []NotificationKind, actorID, threadID, postID, subjectID *int64,
 	candidates string, args ...any) ([]topicEvent, error) {
-	cond := audienceSQL(kinds, "c.kind")
-	if threadID != nil {
-		cond += ` AND (u.role IN ('moderator', 'admin') OR NOT (SELECT hidden FROM threads WHERE id = ?))`
-		args = append(args, *threadID)
-	}
-	if actorID != nil {
-		cond += ` AND u.id <> ?`
-		args = append(args, *actorID)
-	}
+	first, args := firstKindsSQL(kinds, actorID, threadID, candidates, args)
 	insert := `INSERT INTO notifications (user_id, kind, actor_id, thread_id, post_id, subject_id, created_at)
-		SELECT f.user_id, f.kind, ?, ?, ?, ?, ? FROM (
-			SELECT c.user_id, c.kind, row_number() OVER (PARTITION BY c.user_id ORDER BY c.rank) AS n
-			FROM (` + candidates + `) c JOIN users u ON u.id = c.user_id
-			WHERE ` + cond + `
-			AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = c.user_id AND p.kind = c.kind), ` + defaultChannelSQL(kinds, "c.kind") + `) <> 'off'
-		) f WHERE f.n = 1
+		SELECT f.user_id, f.kind, ?, ?, ?, ?, ? FROM (` + first + `) f WHERE f.n = 1
 		RETURNING id, user_id, kind`
 	now := s.now()
 	created, err := s.dialect.notify(ctx, s, tx, notifyStatement{
 		insert: insert, args: append([]any{actorID, threadID, postID, subjectID, now}, args...),
-		byMail: `COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ` + defaultChannelSQL(kinds, "n.kind") + `) = 'email'`,
+		byMail: byMailSQL(kinds),
 		now:    now,
 	})
 	if err != nil {
@@ -152,6 +139,33 @@ func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []Notifi
 			Payload: map[string]any{"notification_id": n.ID, "unread": n.Unread, "kind": n.Kind}}
 	}
 	return evs, nil
+}
+
+// firstKindsSQL selects, of candidates (a SELECT of user_id, kind, rank
+// with its args), each person's rows that they may receive — they may see
+// the kind now, have not turned it off, and are not the actor; a hidden
+// thread's only if they moderate — numbered by rank in n: n = 1 is the
+// kind they get.
+func firstKindsSQL(kinds []NotificationKind, actorID, threadID *int64, candidates string, args []any) (string, []any) {
+	cond := audienceSQL(kinds, "c.kind")
+	if threadID != nil {
+		cond += ` AND (u.role IN ('moderator', 'admin') OR NOT (SELECT hidden FROM threads WHERE id = ?))`
+		args = append(args, *threadID)
+	}
+	if actorID != nil {
+		cond += ` AND u.id <> ?`
+		args = append(args, *actorID)
+	}
+	return `SELECT c.user_id, c.kind, row_number() OVER (PARTITION BY c.user_id ORDER BY c.rank) AS n
+		FROM (` + candidates + `) c JOIN users u ON u.id = c.user_id
+		WHERE ` + cond + `
+		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = c.user_id AND p.kind = c.kind), ` + defaultChannelSQL(kinds, "c.kind") + `) <> 'off'`, args
+}
+
+// byMailSQL is the condition on notification n, of one of kinds, that its
+// mail leaves at once.
+func byMailSQL(kinds []NotificationKind) string {
+	return `COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = n.user_id AND p.kind = n.kind), ` + defaultChannelSQL(kinds, "n.kind") + `) = 'email'`
 }
 
 // notifyStatement is the making of notifications: insert, an INSERT …
@@ -258,15 +272,21 @@ func ptr(id int64) *int64 {
 // first of these that applies: the kinds have their own defaults. Their
 // live events come back, for the post's own batch.
 func (s *Store) notifyPost(ctx context.Context, tx *sqlx.Tx, authorID, threadID, postID int64) ([]topicEvent, error) {
-	return s.notifyFirstKind(ctx, tx, []NotificationKind{NotifyMention, NotifyThreadReply, NotifyReply}, ptr(authorID), ptr(threadID), ptr(postID), nil,
+	return s.notifyFirstKind(ctx, tx, postNoticeKinds, ptr(authorID), ptr(threadID), ptr(postID), nil,
 		`SELECT user_id, 'mention' AS kind, 1 AS rank FROM post_mentions WHERE post_id = ?
-		UNION ALL
-		SELECT w.user_id, 'thread_reply' AS kind, 2 AS rank FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id = w.user_id
+		UNION ALL `+postWatchers, postID, threadID, threadID)
+}
+
+// postNoticeKinds are what a new post may be to each person, first first.
+var postNoticeKinds = []NotificationKind{NotifyMention, NotifyThreadReply, NotifyReply}
+
+// postWatchers are the candidates to hear of a new post in thread ? (given
+// twice) for watching it: as its author (rank 2) or not (rank 3).
+const postWatchers = `SELECT w.user_id, 'thread_reply' AS kind, 2 AS rank FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id = w.user_id
 		WHERE w.target_type = 'thread' AND w.target_id = ? AND w.level = 'watch'
 		UNION ALL
 		SELECT w.user_id, 'reply' AS kind, 3 AS rank FROM watches w JOIN threads t ON t.id = w.target_id AND t.author_id <> w.user_id
-		WHERE w.target_type = 'thread' AND w.target_id = ? AND w.level = 'watch'`, postID, threadID, threadID)
-}
+		WHERE w.target_type = 'thread' AND w.target_id = ? AND w.level = 'watch'`
 
 // notifyThread tells the watchers of a theme of a new thread in it.
 func (s *Store) notifyThread(ctx context.Context, tx *sqlx.Tx, authorID, threadID, themeID int64) error {

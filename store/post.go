@@ -71,6 +71,11 @@ type NewPost struct {
 // (a read after the commit, with the database gone in between, made a
 // saved reply look failed, and its author send it twice).
 func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
+	return s.dialect.createPost(ctx, s, np)
+}
+
+// createPostInTx is CreatePost as a transaction of several statements.
+func (s *Store) createPostInTx(ctx context.Context, np NewPost) (*Post, error) {
 	var p Post
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if np.QuotePostID != nil {

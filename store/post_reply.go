@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// createPost is CreatePost in a transaction of several statements:
+// SQLite's cost no round trip.
+func (sqliteDialect) createPost(ctx context.Context, s *Store, np NewPost) (*Post, error) {
+	return s.createPostInTx(ctx, np)
+}
+
+// createPost writes a reply without files as one statement, which is its
+// own transaction: the post, its mentions, its author's watch, the
+// notifications and their mail, the thread's counters and the live events
+// are data-modifying CTEs fed by the post's INSERT. Each statement of a
+// transaction is a round trip that the author waits for, and a reply was
+// nine; it is now this one and the diagnosis of a refusal. A reply with
+// files takes the transaction, as on SQLite: they are checked and moved
+// one by one.
+func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*Post, error) {
+	if len(np.Attachments) > 0 {
+		return s.createPostInTx(ctx, np)
+	}
+	now := s.now()
+	mentions := bigintArray(np.Mentions)
+	first, firstArgs := firstKindsSQL(postNoticeKinds, &np.Author.ID, &np.ThreadID,
+		`SELECT m.user_id, 'mention' AS kind, 1 AS rank FROM unnest(CAST(? AS BIGINT[])) AS m (user_id)
+		UNION ALL `+postWatchers, []any{mentions, np.ThreadID, np.ThreadID})
+	args := []any{np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, FoldSearch(np.Body),
+		np.ThreadID, np.Author.IsModerator(), np.QuotePostID, np.QuotePostID, mentions}
+	args = append(args, firstArgs...)
+	args = append(args, now, now, now)
+	var row struct {
+		Post
+		Attribution Attribution    `db:"thread_attribution"`
+		Hidden      bool           `db:"thread_hidden"`
+		Events      sql.NullString `db:"events"`
+	}
+	err := s.get(ctx, s.db, &row, replyStatement(first), args...)
+	if isNoRows(err) {
+		return nil, s.replyRefused(ctx, np)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create post: %w", err)
+	}
+	var numbered []struct {
+		ID      int64  `json:"id"`
+		Topic   string `json:"topic"`
+		Seq     int64  `json:"seq"`
+		Type    string `json:"type"`
+		Payload string `json:"payload"`
+	}
+	s.writes.Add(1)
+	p := row.Post
+	if err := json.Unmarshal([]byte(row.Events.String), &numbered); err != nil {
+		// Saved, so no error: its author must not send it again. Live
+		// clients catch up from the table at their next gap or reconnect,
+		// as after a lost message.
+		slog.Error("reply saved, its live events not read back", "post", p.ID, "err", err)
+		return &p, nil
+	}
+	evs := make([]LiveEvent, len(numbered))
+	for i, n := range numbered {
+		evs[i] = LiveEvent{ID: n.ID, Topic: n.Topic, Seq: n.Seq, Type: n.Type, Payload: n.Payload, CreatedAt: now}
+		if n.Type == "post.created" {
+			evs[i].Post = &CommittedPost{Post: p, Attribution: row.Attribution, ThreadHidden: row.Hidden}
+		}
+	}
+	s.events.deliver(evs)
+	return &p, nil
+}
+
+// replyStatement is the reply's one statement around first, the ranked
+// notification candidates (firstKindsSQL). Every CTE hangs on p, so that
+// a refused INSERT writes nothing at all. The events' payloads are written
+// as encoding/json writes them from the maps of the transaction's path,
+// so a live client cannot tell the two apart; topics are numbered in
+// their order, as emitBatch does, so that replies cannot deadlock.
+func replyStatement(first string) string {
+	eventJSON := `json_build_object('id', e.id, 'topic', e.topic, 'seq', e.seq, 'type', e.type, 'payload', e.payload)`
+	return `WITH p AS (
+		INSERT INTO posts (thread_id, author_id, organisation_id, body, html, quote_post_id, created_at, search_title, search_body)
+		SELECT t.id, ?, ?, ?, ?, ?, ?, '', ? FROM threads t
+		WHERE t.id = ? AND (? OR NOT (t.locked OR t.hidden))
+		AND (CAST(? AS BIGINT) IS NULL OR EXISTS (SELECT 1 FROM posts q WHERE q.id = ? AND q.thread_id = t.id))` + postReturning + `),
+	mention AS (INSERT INTO post_mentions (post_id, user_id) SELECT p.id, m.user_id FROM p, unnest(CAST(? AS BIGINT[])) AS m (user_id)
+		ON CONFLICT (post_id, user_id) DO NOTHING),
+	watch AS (INSERT INTO watches (user_id, target_type, target_id, level, created_at) SELECT p.author_id, 'thread', p.thread_id, 'watch', p.created_at FROM p
+		ON CONFLICT (user_id, target_type, target_id) DO NOTHING),
+	made AS (INSERT INTO notifications (user_id, kind, actor_id, thread_id, post_id, subject_id, created_at)
+		SELECT f.user_id, f.kind, p.author_id, p.thread_id, p.id, NULL, p.created_at FROM p, (` + first + `) f WHERE f.n = 1
+		RETURNING id, user_id, kind),
+	mail AS (INSERT INTO mail_outbox (user_id, kind, notification_id, created_at, next_attempt_at)
+		SELECT n.user_id, n.kind, n.id, ?, ? FROM made n WHERE ` + byMailSQL(postNoticeKinds) + `),
+	thread AS (UPDATE threads SET post_count = post_count + 1, last_post_id = p.id, last_post_at = p.created_at, updated_at = p.created_at
+		FROM p WHERE threads.id = p.thread_id RETURNING threads.id, threads.theme_id, threads.attribution, threads.hidden),
+	ev AS (
+		SELECT 0 AS ord, 'thread:' || p.thread_id AS topic, 'post.created' AS type,
+			'{"post_id":' || p.id || ',"thread_id":' || p.thread_id || '}' AS payload FROM p
+		UNION ALL SELECT 1, 'theme:' || t.theme_id, 'thread.updated', '{"theme_id":' || t.theme_id || ',"thread_id":' || t.id || '}' FROM thread t
+		UNION ALL SELECT 2, 'forum', 'thread.updated', '{"theme_id":' || t.theme_id || ',"thread_id":' || t.id || '}' FROM thread t
+		UNION ALL SELECT 3, 'user:' || m.user_id, 'notification',
+			'{"kind":"' || m.kind || '","notification_id":' || m.id || ',"unread":' || (1 + (` + unreadOf("m.user_id") + `)) || '}' FROM made m),
+	seq AS (INSERT INTO topic_seqs (topic, last_seq) SELECT topic, 1 FROM ev ORDER BY topic
+		ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq + 1 RETURNING topic, last_seq),
+	e AS (INSERT INTO live_events (topic, seq, type, payload, created_at)
+		SELECT ev.topic, seq.last_seq, ev.type, ev.payload, ? FROM ev JOIN seq ON seq.topic = ev.topic RETURNING id, topic, seq, type, payload)
+	SELECT p.*, t.attribution AS thread_attribution, t.hidden AS thread_hidden,
+		(SELECT json_agg(` + eventJSON + ` ORDER BY ev.ord, e.topic) FROM e JOIN ev ON ev.topic = e.topic) AS events
+	FROM p JOIN thread t ON t.id = p.thread_id`
+}
+
+// replyRefused says why a reply's statement inserted nothing: the quoted
+// post is not in the thread (ErrNotFound), the thread is missing
+// (ErrNotFound) or closed to its author (ErrLocked) — asked in the order
+// the transaction's path meets them.
+func (s *Store) replyRefused(ctx context.Context, np NewPost) error {
+	if np.QuotePostID != nil {
+		var n int
+		if err := s.get(ctx, s.db, &n, `SELECT count(*) FROM posts WHERE id = ? AND thread_id = ?`, *np.QuotePostID, np.ThreadID); err != nil {
+			return fmt.Errorf("create post: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
+		}
+	}
+	var one int
+	if err := s.get(ctx, s.db, &one, `SELECT 1 FROM threads WHERE id = ?`, np.ThreadID); err != nil {
+		return fmt.Errorf("create post: %w", err)
+	}
+	return ErrLocked
+}
+
+// bigintArray writes ids as a Postgres array literal, for CAST(? AS BIGINT[]).
+func bigintArray(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
