@@ -60,10 +60,12 @@ func (r *CopyReport) OK() bool {
 	return true
 }
 
-// Tables that only SQLite has: its migration bookkeeping is the target's
-// own, and full-text search lives in FTS5 tables there but in generated
-// tsvector columns on Postgres, which recompute as rows are inserted.
-const copySkipped = "schema_migrations"
+// Tables not copied: the migration bookkeeping is the target's own, and
+// the unread counts are kept by the target's triggers as the notifications
+// are copied in. (Full-text search lives in FTS5 tables on SQLite but in
+// generated tsvector columns on Postgres, which recompute as rows are
+// inserted.)
+var copySkipped = map[string]bool{"schema_migrations": true, "notification_unread": true}
 
 // copyBatchBytes bounds one INSERT's payload: file chunks are 256 KiB each.
 const (
@@ -195,7 +197,7 @@ func planCopy(ctx context.Context, src, dst *sql.DB) ([]copyPlanTable, error) {
 			rows.Close()
 			return nil, err
 		}
-		if n != copySkipped {
+		if !copySkipped[n] {
 			dstTables[n] = true
 		}
 	}
@@ -252,7 +254,7 @@ func sqliteTables(ctx context.Context, src *sql.DB) (map[string]bool, error) {
 			virtual = append(virtual, name)
 			continue
 		}
-		if name != copySkipped {
+		if !copySkipped[name] {
 			all[name] = true
 		}
 	}

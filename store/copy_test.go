@@ -103,6 +103,9 @@ func TestCopySQLiteToPostgres(t *testing.T) {
 	if !copied.Pinned || copied.Title != th.Title || copied.CreatedAt.Sub(srcThread.CreatedAt).Abs() > time.Microsecond {
 		t.Errorf("copied thread: pinned %v, %q, created %v; want pinned, %q, %v", copied.Pinned, copied.Title, copied.CreatedAt, th.Title, srcThread.CreatedAt)
 	}
+	if kept, counted := unreadTables(t, dst.DB()); kept != counted || kept == "" {
+		t.Errorf("unread counts after the copy: kept %q, counted %q; want the same, not empty", kept, counted)
+	}
 	if hits, err := dst.SearchDocuments(ctx, "competitiveness", store.SearchFilter{}); err != nil || len(hits) != 1 {
 		t.Errorf("document search after the copy: %d hits (%v), want 1", len(hits), err)
 	}

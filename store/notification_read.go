@@ -97,14 +97,12 @@ func unreadOf(user string) string {
 }
 
 // unreadCountsSQL gives (user_id, unread) for each account that cond picks
-// among notifications n and has unread ones it may see now. They are
-// counted per kind from an index (migration 0019), then the kinds the
-// account may see are summed: its rights are asked once per kind, not once
-// per notification.
+// among the unread counts n (n.user_id) and has unread ones it may see
+// now: the counts per kind that triggers keep (migration 0020), summed
+// over the kinds the account may see, its rights asked once per kind.
 func unreadCountsSQL(cond string) string {
-	return `SELECT g.user_id, CAST(sum(g.c) AS INTEGER) AS unread FROM (SELECT n.user_id, n.kind, count(*) AS c FROM notifications n
-		WHERE ` + cond + ` AND n.read_at IS NULL GROUP BY n.user_id, n.kind) g JOIN users u ON u.id = g.user_id
-		WHERE ` + audienceSQL(NotificationKinds, "g.kind") + ` GROUP BY g.user_id`
+	return `SELECT n.user_id, CAST(sum(n.unread) AS INTEGER) AS unread FROM notification_unread n JOIN users u ON u.id = n.user_id
+		WHERE ` + cond + ` AND n.unread > 0 AND ` + audienceSQL(NotificationKinds, "n.kind") + ` GROUP BY n.user_id`
 }
 
 func (s *Store) unreadCount(ctx context.Context, q querier, userID int64) (int, error) {
@@ -149,6 +147,13 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) err
 		args = append(args, id)
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// The person's topic is taken before the counts that the UPDATE's
+		// triggers move, in the order a reply takes them: otherwise a
+		// reply notifying them meanwhile could deadlock with this.
+		if _, err := s.exec(ctx, tx, `INSERT INTO topic_seqs (topic, last_seq) VALUES (?, 0)
+			ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq`, fmt.Sprintf("user:%d", userID)); err != nil {
+			return fmt.Errorf("mark read: %w", err)
+		}
 		n, err := s.exec(ctx, tx, q, args...)
 		if err != nil {
 			return fmt.Errorf("mark read: %w", err)
