@@ -28,7 +28,8 @@ type cuttable struct {
 	conns  []net.Conn
 	// afterCommitOf, when set, cuts everything as soon as the database
 	// has confirmed the commit of a transaction in which a statement
-	// holding these bytes was sent: the moment a crash makes the worst of.
+	// holding these bytes was sent (or of that statement, on its own): the
+	// moment a crash makes the worst of.
 	afterCommitOf []byte
 }
 
@@ -74,8 +75,10 @@ func (c *cuttable) serve(ln net.Listener) {
 			}()
 			go func() {
 				forward(in, out, func(chunk []byte) {
-					// Postgres's CommandComplete for it: the commit is durable.
-					if armed.Load() && bytes.Contains(chunk, []byte("COMMIT\x00")) {
+					// Postgres's ReadyForQuery, idle, after it: the
+					// transaction is committed and durable, whether it was
+					// one statement or ended by COMMIT.
+					if armed.Load() && bytes.Contains(chunk, []byte("Z\x00\x00\x00\x05I")) {
 						c.mu.Lock()
 						c.afterCommitOf = nil
 						c.mu.Unlock()

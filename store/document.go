@@ -527,7 +527,7 @@ func (s *Store) DerestrictDue(ctx context.Context) (int64, error) {
 // documentChanged tells live readers of the library (topic "documents")
 // that a document was created, changed, published or derestricted.
 func (s *Store) documentChanged(ctx context.Context, q querier, id int64) error {
-	if _, err := s.emit(ctx, q, "documents", "document.updated", map[string]any{"document_id": id}); err != nil {
+	if err := s.emit(ctx, q, "documents", "document.updated", map[string]any{"document_id": id}); err != nil {
 		return err
 	}
 	return s.curatedAgendasChanged(ctx, q, id)

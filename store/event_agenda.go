@@ -177,7 +177,7 @@ func (s *Store) OutcomeItem(ctx context.Context, postID int64) (*AgendaItem, err
 // again with its own rights (a visitor must not learn of an item that only
 // members may see, not even its id).
 func (s *Store) agendaChanged(ctx context.Context, q querier, eventID int64) error {
-	_, err := s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "agenda"})
+	err := s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "agenda"})
 	return err
 }
 
@@ -414,7 +414,7 @@ func (s *Store) RecordOutcome(ctx context.Context, actor *User, itemID int64, in
 		}
 		payload := map[string]any{"thread_id": it.ThreadID, "theme_id": it.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("theme:%d", it.ThemeID), "forum"} {
-			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
+			if err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
 				return err
 			}
 		}
@@ -445,7 +445,7 @@ func (s *Store) addOutcomePost(ctx context.Context, tx *sqlx.Tx, actor *User, th
 		id, now, now, threadID); err != nil {
 		return 0, fmt.Errorf("outcome post: %w", err)
 	}
-	if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), "post.created", map[string]any{"post_id": id, "thread_id": threadID, "outcome": true}); err != nil {
+	if err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), "post.created", map[string]any{"post_id": id, "thread_id": threadID, "outcome": true}); err != nil {
 		return 0, err
 	}
 	return id, nil

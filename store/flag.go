@@ -104,14 +104,14 @@ func (s *Store) ResolveFlag(ctx context.Context, actor *User, flagID int64, acti
 			if _, err := s.exec(ctx, tx, `UPDATE posts SET hidden_at = ?, hidden_by = ? WHERE id = ?`, now, actor.ID, f.PostID); err != nil {
 				return fmt.Errorf("hide post: %w", err)
 			}
-			if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", f.ThreadID), "post.deleted", map[string]any{"post_id": f.PostID, "thread_id": f.ThreadID}); err != nil {
+			if err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", f.ThreadID), "post.deleted", map[string]any{"post_id": f.PostID, "thread_id": f.ThreadID}); err != nil {
 				return err
 			}
 		case FlagLock:
 			if _, err := s.exec(ctx, tx, `UPDATE threads SET locked = ?, updated_at = ? WHERE id = ?`, true, now, f.ThreadID); err != nil {
 				return fmt.Errorf("lock thread: %w", err)
 			}
-			if _, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", f.ThreadID), "thread.updated", map[string]any{"thread_id": f.ThreadID}); err != nil {
+			if err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", f.ThreadID), "thread.updated", map[string]any{"thread_id": f.ThreadID}); err != nil {
 				return err
 			}
 		case FlagSuspend:
@@ -159,7 +159,7 @@ func (s *Store) SetPostHidden(ctx context.Context, actor *User, postID int64, hi
 			Before: map[string]any{"hidden": !hidden}, After: map[string]any{"hidden": hidden}}); err != nil {
 			return err
 		}
-		_, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
+		err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
 		return err
 	})
 }

@@ -153,7 +153,7 @@ func (s *Store) changeStatus(ctx context.Context, tx *sqlx.Tx, actor *User, thre
 	}
 	payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
 	for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
-		if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
+		if err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
 			return err
 		}
 	}

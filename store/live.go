@@ -37,17 +37,14 @@ type CommittedPost struct {
 	ThreadHidden bool        `json:"thread_hidden"`
 }
 
-// emit records an event inside the transaction of the change it describes,
-// with the next sequence number of its topic. The upsert on topic_seqs
-// serialises writers of one topic, so numbers never repeat or go back.
-// What an event carries are ids: readers' views are built when it is sent,
-// so that each gets only what they may read.
-func (s *Store) emit(ctx context.Context, q querier, topic, typ string, payload any) (*LiveEvent, error) {
-	out, err := s.emitBatch(ctx, q, []topicEvent{{Topic: topic, Type: typ, Payload: payload}})
-	if err != nil {
-		return nil, err
-	}
-	return &out[0], nil
+// emit records an event of the change it describes, with the next
+// sequence number of its topic, taken at the commit of the transaction q
+// (at once outside one). The upsert on topic_seqs serialises writers of
+// one topic, so numbers never repeat or go back. What an event carries
+// are ids: readers' views are built when it is sent, so that each gets
+// only what they may read.
+func (s *Store) emit(ctx context.Context, q querier, topic, typ string, payload any) error {
+	return s.emitAll(ctx, q, []topicEvent{{Topic: topic, Type: typ, Payload: payload}})
 }
 
 // EventAccountChanged tells live connections of a person (topic
@@ -56,8 +53,7 @@ func (s *Store) emit(ctx context.Context, q querier, topic, typ string, payload 
 const EventAccountChanged = "account.changed"
 
 func (s *Store) accountChanged(ctx context.Context, q querier, userID int64) error {
-	_, err := s.emit(ctx, q, fmt.Sprintf("user:%d", userID), EventAccountChanged, map[string]any{"user_id": userID})
-	return err
+	return s.emit(ctx, q, fmt.Sprintf("user:%d", userID), EventAccountChanged, map[string]any{"user_id": userID})
 }
 
 // EventsSince returns a topic's events after seq, oldest first, at most limit.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // topicEvent is an event to be emitted, before it has its seq and id.
@@ -16,66 +18,77 @@ type topicEvent struct {
 	post *CommittedPost
 }
 
-// emitBatch bounds the topics numbered by one statement: a reply with many
-// watchers must not make a statement of unbounded length, nor one
-// prepared statement per number of watchers.
+// emitBatch bounds the topics numbered by one statement: a change that
+// tells many people must not make a statement of unbounded length, nor
+// one prepared statement per number of people.
 const emitBatch = 16
 
-// emitAll records events as emit does, a batch of topics in one statement
-// on Postgres (two on SQLite) instead of two per topic: a reply tells its
-// thread, its theme, the forum and each person notified, and on Postgres
-// each statement is a round trip that the reply's author waits for. The
-// topics of one call must differ (one statement cannot move a topic's seq
-// twice); events of one topic are emitted one by one, in order.
+// emitAll records events as emit does. Inside a transaction they wait for
+// its commit (numberPending); otherwise they are numbered and sent now.
 func (s *Store) emitAll(ctx context.Context, q querier, evs []topicEvent) error {
-	for len(evs) > 0 {
-		n := 0
-		seen := map[string]bool{}
-		for n < len(evs) && n < emitBatch && !seen[evs[n].Topic] {
-			seen[evs[n].Topic] = true
-			n++
-		}
-		if _, err := s.emitBatch(ctx, q, evs[:n]); err != nil {
-			return err
-		}
-		evs = evs[n:]
-	}
-	return nil
-}
-
-// emitBatch records events of distinct topics, numbered and stored in as
-// few statements as the engine allows (dialect numberEvents).
-func (s *Store) emitBatch(ctx context.Context, q querier, evs []topicEvent) ([]LiveEvent, error) {
 	now := s.now()
 	out := make([]LiveEvent, len(evs))
-	topics := make([]string, len(evs))
 	for i, e := range evs {
 		body, err := json.Marshal(e.Payload)
 		if err != nil {
-			return nil, fmt.Errorf("emit %s: %w", e.Type, err)
+			return fmt.Errorf("emit %s: %w", e.Type, err)
 		}
 		out[i] = LiveEvent{Topic: e.Topic, Type: e.Type, Payload: string(body), CreatedAt: now, Post: e.post}
-		topics[i] = e.Topic
 	}
-	// Topics' rows are locked in the order of the VALUES: always the same
-	// order, so that two replies telling the same people cannot deadlock.
-	slices.Sort(topics)
-	numbered, err := s.dialect.numberEvents(ctx, s, q, out, topics)
-	if err != nil {
-		return nil, fmt.Errorf("emit %s: %w", out[0].Type, err)
+	if tx, ok := q.(*sqlx.Tx); ok {
+		s.events.queue(tx, out)
+		return nil
 	}
-	for i := range out {
-		n, ok := numbered[out[i].Topic]
-		if !ok {
-			return nil, fmt.Errorf("emit %s: no seq for topic %s", out[i].Type, out[i].Topic)
+	if err := s.number(ctx, q, out); err != nil {
+		return err
+	}
+	s.events.deliver(out)
+	return nil
+}
+
+// numberPending numbers the events tx emitted, just before its commit.
+func (s *Store) numberPending(ctx context.Context, tx *sqlx.Tx) error {
+	return s.number(ctx, tx, s.events.queued(tx))
+}
+
+// number gives each event, in place, the next seq of its topic and stores
+// it, a batch of distinct topics per statement on Postgres (two on
+// SQLite). The topics' rows are locked in topic order across the batches
+// (a topic's later events start the next batch): every change takes them
+// in that one order — a reply's one statement too — so that two changes
+// telling the same people cannot deadlock. Events of one topic are
+// numbered in the order they were emitted.
+func (s *Store) number(ctx context.Context, q querier, evs []LiveEvent) error {
+	order := make([]int, len(evs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(evs[a].Topic, evs[b].Topic) })
+	for len(order) > 0 {
+		n := 1
+		for n < len(order) && n < emitBatch && evs[order[n]].Topic != evs[order[n-1]].Topic {
+			n++
 		}
-		out[i].ID, out[i].Seq = n.ID, n.Seq
+		batch := make([]LiveEvent, n)
+		topics := make([]string, n)
+		for i, j := range order[:n] {
+			batch[i], topics[i] = evs[j], evs[j].Topic
+		}
+		numbered, err := s.dialect.numberEvents(ctx, s, q, batch, topics)
+		if err != nil {
+			return fmt.Errorf("emit %s: %w", batch[0].Type, err)
+		}
+		for _, j := range order[:n] {
+			got, ok := numbered[evs[j].Topic]
+			if !ok {
+				return fmt.Errorf("emit %s: no seq for topic %s", evs[j].Type, evs[j].Topic)
+			}
+			evs[j].ID, evs[j].Seq = got.ID, got.Seq
+		}
+		order = order[n:]
 	}
 	s.writes.Add(1)
-	for i := range out {
-		s.events.add(q, out[i])
-	}
-	return out, nil
+	return nil
 }
 
 // numberedEvent is where an event was stored: its row and its topic's seq.

@@ -8,25 +8,42 @@ import (
 )
 
 // eventOutbox holds the events of each open transaction until it commits:
-// a live client must never hear of a change that was rolled back.
+// a live client must never hear of a change that was rolled back. They
+// are numbered just before the commit (Store.numberPending), so that a
+// transaction takes the topics it moves all at once, in one order.
 type eventOutbox struct {
 	mu      sync.Mutex
 	pending map[*sqlx.Tx][]LiveEvent
 	sink    atomic.Pointer[func([]LiveEvent)]
 }
 
-func (o *eventOutbox) add(q querier, ev LiveEvent) {
-	tx, ok := q.(*sqlx.Tx)
-	if !ok {
-		o.deliver([]LiveEvent{ev})
-		return
-	}
+func (o *eventOutbox) queue(tx *sqlx.Tx, evs []LiveEvent) {
 	o.mu.Lock()
 	if o.pending == nil {
 		o.pending = map[*sqlx.Tx][]LiveEvent{}
 	}
-	o.pending[tx] = append(o.pending[tx], ev)
+	o.pending[tx] = append(o.pending[tx], evs...)
 	o.mu.Unlock()
+}
+
+// queued is what tx has emitted so far, for numbering in place.
+func (o *eventOutbox) queued(tx *sqlx.Tx) []LiveEvent {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.pending[tx]
+}
+
+// count is how many events of type typ on topic tx has emitted.
+func (o *eventOutbox) count(tx *sqlx.Tx, topic, typ string) int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := 0
+	for _, ev := range o.pending[tx] {
+		if ev.Topic == topic && ev.Type == typ {
+			n++
+		}
+	}
+	return n
 }
 
 func (o *eventOutbox) take(tx *sqlx.Tx) []LiveEvent {

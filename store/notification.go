@@ -132,7 +132,15 @@ func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []Notifi
 		return nil, fmt.Errorf("notify %s: %w", kinds[0], err)
 	}
 	// Each person's pages are told, with their unread count as of this
-	// transaction.
+	// transaction. Where the counts are kept at commit, those this
+	// transaction made before are not in them yet: its events say how many.
+	// (Settling the counts here instead would take them before the topics,
+	// which the transaction takes at its commit: see number.)
+	if s.dialect.unreadKeptAtCommit() {
+		for i := range created {
+			created[i].Unread += s.events.count(tx, fmt.Sprintf("user:%d", created[i].UserID), "notification")
+		}
+	}
 	evs := make([]topicEvent, len(created))
 	for i, n := range created {
 		evs[i] = topicEvent{Topic: fmt.Sprintf("user:%d", n.UserID), Type: "notification",
@@ -255,7 +263,7 @@ func (s *Store) emitUnread(ctx context.Context, q querier, userID int64, typ str
 	if kind != "" {
 		payload["kind"] = kind
 	}
-	_, err = s.emit(ctx, q, fmt.Sprintf("user:%d", userID), typ, payload)
+	err = s.emit(ctx, q, fmt.Sprintf("user:%d", userID), typ, payload)
 	return err
 }
 

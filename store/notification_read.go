@@ -161,6 +161,9 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) err
 		if n == 0 {
 			return nil
 		}
+		if err := s.dialect.settleUnread(ctx, tx); err != nil {
+			return fmt.Errorf("mark read: %w", err)
+		}
 		return s.emitUnread(ctx, tx, userID, "notification.read", id, "")
 	})
 }
@@ -268,3 +271,21 @@ func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Tim
 	}
 	return out, nil
 }
+
+// settleUnread runs now the count triggers deferred to the commit
+// (migration 0020).
+// They are deferred again after: the transaction may go on to make more.
+// (No arguments: one round trip for both.) The caller must hold the live
+// topics of the people whose counts move, or two changes could take the
+// counts and the topics in opposite orders.
+func (postgresDialect) settleUnread(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, `SET CONSTRAINTS notification_unread_count IMMEDIATE; SET CONSTRAINTS notification_unread_count DEFERRED`)
+	return err
+}
+
+func (postgresDialect) unreadKeptAtCommit() bool { return true }
+
+// settleUnread has nothing to do: SQLite's triggers run with each statement.
+func (sqliteDialect) settleUnread(context.Context, *sqlx.Tx) error { return nil }
+
+func (sqliteDialect) unreadKeptAtCommit() bool { return false }

@@ -320,7 +320,7 @@ func (s *Store) EditPostWith(ctx context.Context, e PostEdit) error {
 				return err
 			}
 		}
-		_, err = s.emit(ctx, tx, fmt.Sprintf("thread:%d", p.ThreadID), "post.updated", map[string]any{"post_id": postID, "thread_id": p.ThreadID})
+		err = s.emit(ctx, tx, fmt.Sprintf("thread:%d", p.ThreadID), "post.updated", map[string]any{"post_id": postID, "thread_id": p.ThreadID})
 		return err
 	})
 }
@@ -376,7 +376,7 @@ func (s *Store) SetPostDeleted(ctx context.Context, postID int64, actor *User, d
 				return err
 			}
 		}
-		_, err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
+		err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
 		return err
 	})
 }

@@ -81,8 +81,10 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*P
 // notification candidates (firstKindsSQL). Every CTE hangs on p, so that
 // a refused INSERT writes nothing at all. The events' payloads are written
 // as encoding/json writes them from the maps of the transaction's path,
-// so a live client cannot tell the two apart; topics are numbered in
-// their order, as emitBatch does, so that replies cannot deadlock.
+// so a live client cannot tell the two apart. Topics are locked in their
+// bytewise order, the one every other change takes them in (number), so
+// that changes cannot deadlock; the thread's row before them, as the
+// transactions' path does.
 func replyStatement(first string) string {
 	eventJSON := `json_build_object('id', e.id, 'topic', e.topic, 'seq', e.seq, 'type', e.type, 'payload', e.payload)`
 	return `WITH p AS (
@@ -108,7 +110,7 @@ func replyStatement(first string) string {
 		UNION ALL SELECT 2, 'forum', 'thread.updated', '{"theme_id":' || t.theme_id || ',"thread_id":' || t.id || '}' FROM thread t
 		UNION ALL SELECT 3, 'user:' || m.user_id, 'notification',
 			'{"kind":"' || m.kind || '","notification_id":' || m.id || ',"unread":' || (1 + (` + unreadOf("m.user_id") + `)) || '}' FROM made m),
-	seq AS (INSERT INTO topic_seqs (topic, last_seq) SELECT topic, 1 FROM ev ORDER BY topic
+	seq AS (INSERT INTO topic_seqs (topic, last_seq) SELECT topic, 1 FROM ev ORDER BY topic COLLATE "C"
 		ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq + 1 RETURNING topic, last_seq),
 	e AS (INSERT INTO live_events (topic, seq, type, payload, created_at)
 		SELECT ev.topic, seq.last_seq, ev.type, ev.payload, ? FROM ev JOIN seq ON seq.topic = ev.topic RETURNING id, topic, seq, type, payload)

@@ -31,7 +31,7 @@ func (s *Store) ToggleUseful(ctx context.Context, u *User, postID int64) (bool, 
 			}
 			set = true
 		}
-		_, err = s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), "post.updated", map[string]any{"post_id": postID, "thread_id": threadID})
+		err = s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), "post.updated", map[string]any{"post_id": postID, "thread_id": threadID})
 		return err
 	})
 	return set, err

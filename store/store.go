@@ -253,6 +253,9 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error
 	if err = fn(tx); err != nil {
 		return err
 	}
+	if err = s.numberPending(ctx, tx); err != nil {
+		return err
+	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", s.dialect.translate(err))
 	}

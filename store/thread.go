@@ -149,7 +149,7 @@ func (s *Store) CreateThread(ctx context.Context, nt NewThread) (*Thread, error)
 		}
 		payload := map[string]any{"thread_id": id, "theme_id": nt.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("theme:%d", nt.ThemeID), "forum"} {
-			if _, err := s.emit(ctx, tx, topic, "thread.created", payload); err != nil {
+			if err := s.emit(ctx, tx, topic, "thread.created", payload); err != nil {
 				return err
 			}
 		}
@@ -300,7 +300,7 @@ func (s *Store) SetThreadSwitch(ctx context.Context, actorID, threadID int64, sw
 		}
 		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
-			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
+			if err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
 				return err
 			}
 		}
@@ -335,7 +335,7 @@ func (s *Store) SetThreadAttribution(ctx context.Context, actorID, threadID int6
 		}
 		payload := map[string]any{"thread_id": threadID, "theme_id": t.ThemeID}
 		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", t.ThemeID), "forum"} {
-			if _, err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
+			if err := s.emit(ctx, tx, topic, "thread.updated", payload); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"ideasx/store"
@@ -78,14 +79,29 @@ func TestUnreadCountsFollowEveryChange(t *testing.T) {
 		if err != nil || len(ns) != 3 {
 			t.Fatalf("notifications: %v, %v", ns, err)
 		}
+		// The pages are told the count as it is after the reading.
+		told := func(when string, want int) {
+			t.Helper()
+			topic := fmt.Sprintf("user:%d", del.ID)
+			seq, err := s.TopicSeq(ctx, topic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs, err := s.EventsSince(ctx, topic, seq-1, 1)
+			if err != nil || len(evs) != 1 || evs[0].Type != "notification.read" || !strings.Contains(evs[0].Payload, fmt.Sprintf(`"unread":%d}`, want)) {
+				t.Errorf("%s: told %+v (%v), want notification.read with unread %d", when, evs, err, want)
+			}
+		}
 		if err := s.MarkNotificationsRead(ctx, del.ID, ns[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		check("after one is read", del, 2)
+		told("after one is read", 2)
 		if err := s.MarkNotificationsRead(ctx, del.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		check("after all are read", del, 0)
+		told("after all are read", 0)
 		reply("Four")
 		check("after a fourth reply", del, 1)
 		// Notifications go with what they speak of (foreign keys that cascade).
@@ -129,4 +145,29 @@ func migration0020(t *testing.T, s *store.Store) {
 	if _, err := s.DB().Exec(string(raw)); err != nil {
 		t.Fatalf("migration 0020: %v", err)
 	}
+}
+
+// A person told twice in one transaction hears each notice with the count
+// that includes the ones before it.
+func TestUnreadCountOfASecondNoticeInOneChange(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		mod := mustUser(t, s, "mod@x.org", store.RoleModerator, "Secretariat")
+		biz := mustUser(t, s, "biz@x.org", store.RoleBusiness, "Andes Textiles")
+		if err := s.NotifyTwice(ctx, mod.ID, biz.ID); err != nil {
+			t.Fatal(err)
+		}
+		evs, err := s.EventsSince(ctx, fmt.Sprintf("user:%d", mod.ID), 0, 10)
+		if err != nil || len(evs) != 2 {
+			t.Fatalf("events: %+v, %v", evs, err)
+		}
+		for i, ev := range evs {
+			if !strings.Contains(ev.Payload, fmt.Sprintf(`"unread":%d}`, i+1)) {
+				t.Errorf("notice %d: %s, want unread %d", i+1, ev.Payload, i+1)
+			}
+		}
+		if kept, counted := unreadTables(t, s.DB()); kept != counted {
+			t.Errorf("kept %q, counted %q", kept, counted)
+		}
+	})
 }

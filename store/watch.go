@@ -67,7 +67,7 @@ func (s *Store) MoveThread(ctx context.Context, actorID, threadID, themeID int64
 			return err
 		}
 		for _, topic := range []string{fmt.Sprintf("thread:%d", threadID), fmt.Sprintf("theme:%d", from), fmt.Sprintf("theme:%d", themeID), "forum"} {
-			if _, err := s.emit(ctx, tx, topic, "thread.updated", map[string]any{"thread_id": threadID, "theme_id": themeID}); err != nil {
+			if err := s.emit(ctx, tx, topic, "thread.updated", map[string]any{"thread_id": threadID, "theme_id": themeID}); err != nil {
 				return err
 			}
 		}

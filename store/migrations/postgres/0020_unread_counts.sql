@@ -25,5 +25,9 @@ BEGIN
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER notification_unread_count AFTER INSERT OR DELETE OR UPDATE OF user_id, kind, read_at ON notifications
-    FOR EACH ROW EXECUTE FUNCTION notification_unread_count();
+-- At commit, not at each statement: a transaction has by then taken the
+-- live topics of those it notifies (emitted in the same transaction, in
+-- topic order), so two that count for the same people are already in line
+-- one behind the other and cannot take the counts in opposite orders.
+CREATE CONSTRAINT TRIGGER notification_unread_count AFTER INSERT OR DELETE OR UPDATE OF user_id, kind, read_at ON notifications
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION notification_unread_count();
