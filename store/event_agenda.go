@@ -177,8 +177,7 @@ func (s *Store) OutcomeItem(ctx context.Context, postID int64) (*AgendaItem, err
 // again with its own rights (a visitor must not learn of an item that only
 // members may see, not even its id).
 func (s *Store) agendaChanged(ctx context.Context, q querier, eventID int64) error {
-	err := s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "agenda"})
-	return err
+	return s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "agenda"})
 }
 
 // curatedAgendasChanged tells the pages of the meetings whose agenda holds

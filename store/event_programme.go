@@ -209,8 +209,7 @@ func (s *Store) touchEvent(ctx context.Context, tx *sqlx.Tx, eventID int64) erro
 
 // programmeChanged tells the meeting page's live readers to fetch it again.
 func (s *Store) programmeChanged(ctx context.Context, q querier, eventID int64) error {
-	err := s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "programme"})
-	return err
+	return s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "programme"})
 }
 
 // CoOrganisers lists the organisations an event is held with, in the order given.

@@ -232,8 +232,7 @@ func (s *Store) SaveRegistrationSettings(ctx context.Context, actorID int64, rs 
 // registrations changed: the event carries no more than that (no name, no
 // count), and each page fetches its part again with its reader's rights.
 func (s *Store) registrationChanged(ctx context.Context, q querier, eventID int64) error {
-	err := s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "registration"})
-	return err
+	return s.emit(ctx, q, EventTopic(eventID), EventChanged, map[string]any{"event_id": eventID, "part": "registration"})
 }
 
 func (s *Store) countRegistrations(ctx context.Context, q querier, eventID int64, status RegistrationStatus) (int, error) {

@@ -159,7 +159,6 @@ func (s *Store) SetPostHidden(ctx context.Context, actor *User, postID int64, hi
 			Before: map[string]any{"hidden": !hidden}, After: map[string]any{"hidden": hidden}}); err != nil {
 			return err
 		}
-		err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
-		return err
+		return s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
 	})
 }

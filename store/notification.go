@@ -263,8 +263,7 @@ func (s *Store) emitUnread(ctx context.Context, q querier, userID int64, typ str
 	if kind != "" {
 		payload["kind"] = kind
 	}
-	err = s.emit(ctx, q, fmt.Sprintf("user:%d", userID), typ, payload)
-	return err
+	return s.emit(ctx, q, fmt.Sprintf("user:%d", userID), typ, payload)
 }
 
 func ptr(id int64) *int64 {

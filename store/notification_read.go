@@ -273,11 +273,10 @@ func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Tim
 }
 
 // settleUnread runs now the count triggers deferred to the commit
-// (migration 0020).
-// They are deferred again after: the transaction may go on to make more.
-// (No arguments: one round trip for both.) The caller must hold the live
-// topics of the people whose counts move, or two changes could take the
-// counts and the topics in opposite orders.
+// (migration 0020), then defers them again: the transaction may go on to
+// make more. (No arguments: one round trip for both.) The caller must hold
+// the live topics of the people whose counts move, or two changes could
+// take the counts and the topics in opposite orders.
 func (postgresDialect) settleUnread(ctx context.Context, tx *sqlx.Tx) error {
 	_, err := tx.ExecContext(ctx, `SET CONSTRAINTS notification_unread_count IMMEDIATE; SET CONSTRAINTS notification_unread_count DEFERRED`)
 	return err

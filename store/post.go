@@ -320,8 +320,7 @@ func (s *Store) EditPostWith(ctx context.Context, e PostEdit) error {
 				return err
 			}
 		}
-		err = s.emit(ctx, tx, fmt.Sprintf("thread:%d", p.ThreadID), "post.updated", map[string]any{"post_id": postID, "thread_id": p.ThreadID})
-		return err
+		return s.emit(ctx, tx, fmt.Sprintf("thread:%d", p.ThreadID), "post.updated", map[string]any{"post_id": postID, "thread_id": p.ThreadID})
 	})
 }
 
@@ -376,7 +375,6 @@ func (s *Store) SetPostDeleted(ctx context.Context, postID int64, actor *User, d
 				return err
 			}
 		}
-		err := s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
-		return err
+		return s.emit(ctx, tx, fmt.Sprintf("thread:%d", threadID), typ, map[string]any{"post_id": postID, "thread_id": threadID})
 	})
 }
