@@ -48,11 +48,8 @@ type dialect interface {
 	// createPost is CreatePost: the reply, its notifications and its live
 	// events, written together in as few round trips as the engine allows.
 	createPost(ctx context.Context, s *Store, np NewPost) (*Post, error)
-	// settleUnread brings the unread counts up to date with what tx has
-	// done so far, for it to read them (Postgres keeps them at commit).
-	settleUnread(ctx context.Context, tx *sqlx.Tx) error
-	// unreadKeptAtCommit reports that a transaction does not see its own
-	// notifications in the unread counts until settleUnread or its commit.
+	// unreadKeptAtCommit reports that a transaction does not see the
+	// notifications it made in the unread counts until its commit.
 	unreadKeptAtCommit() bool
 }
 

@@ -148,7 +148,7 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) err
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// The person's topic is taken before the counts that the UPDATE's
-		// triggers move, in the order a reply takes them: otherwise a
+		// trigger moves, in the order a reply takes them: otherwise a
 		// reply notifying them meanwhile could deadlock with this.
 		if _, err := s.exec(ctx, tx, `INSERT INTO topic_seqs (topic, last_seq) VALUES (?, 0)
 			ON CONFLICT (topic) DO UPDATE SET last_seq = topic_seqs.last_seq`, fmt.Sprintf("user:%d", userID)); err != nil {
@@ -160,9 +160,6 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, userID, id int64) err
 		}
 		if n == 0 {
 			return nil
-		}
-		if err := s.dialect.settleUnread(ctx, tx); err != nil {
-			return fmt.Errorf("mark read: %w", err)
 		}
 		return s.emitUnread(ctx, tx, userID, "notification.read", id, "")
 	})
@@ -272,19 +269,9 @@ func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Tim
 	return out, nil
 }
 
-// settleUnread runs now the count triggers deferred to the commit
-// (migration 0020), then defers them again: the transaction may go on to
-// make more. (No arguments: one round trip for both.) The caller must hold
-// the live topics of the people whose counts move, or two changes could
-// take the counts and the topics in opposite orders.
-func (postgresDialect) settleUnread(ctx context.Context, tx *sqlx.Tx) error {
-	_, err := tx.ExecContext(ctx, `SET CONSTRAINTS notification_unread_count IMMEDIATE; SET CONSTRAINTS notification_unread_count DEFERRED`)
-	return err
-}
-
+// unreadKeptAtCommit: the notifications a transaction makes count at its
+// commit (migration 0020).
 func (postgresDialect) unreadKeptAtCommit() bool { return true }
 
-// settleUnread has nothing to do: SQLite's triggers run with each statement.
-func (sqliteDialect) settleUnread(context.Context, *sqlx.Tx) error { return nil }
-
+// unreadKeptAtCommit: SQLite's triggers run with each statement.
 func (sqliteDialect) unreadKeptAtCommit() bool { return false }

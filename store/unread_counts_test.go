@@ -128,7 +128,8 @@ func TestUnreadCountsFollowEveryChange(t *testing.T) {
 // and triggers were dropped, as before it.
 func migration0020(t *testing.T, s *store.Store) {
 	t.Helper()
-	drop := []string{`DROP TABLE notification_unread`, `DROP FUNCTION notification_unread_count CASCADE`}
+	drop := []string{`DROP TABLE notification_unread`, `DROP FUNCTION notification_unread_made CASCADE`,
+		`DROP FUNCTION notification_unread_changed CASCADE`, `DROP FUNCTION notification_unread_deleted CASCADE`}
 	if s.Engine() == "sqlite" {
 		drop = []string{`DROP TABLE notification_unread`, `DROP TRIGGER notification_unread_insert`,
 			`DROP TRIGGER notification_unread_delete`, `DROP TRIGGER notification_unread_update`}

@@ -13,21 +13,47 @@ CREATE TABLE notification_unread (
 INSERT INTO notification_unread (user_id, kind, unread)
     SELECT user_id, kind, count(*) FROM notifications WHERE read_at IS NULL GROUP BY user_id, kind;
 
-CREATE FUNCTION notification_unread_count() RETURNS trigger LANGUAGE plpgsql AS $$
+-- A notification made counts at commit, not at its statement: a transaction
+-- has by then taken the live topics of those it notifies (emitted in the
+-- same transaction, in topic order), so two that count for the same people
+-- are already in line one behind the other and cannot take the counts in
+-- opposite orders.
+CREATE FUNCTION notification_unread_made() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.read_at IS NULL THEN
-        UPDATE notification_unread SET unread = unread - 1 WHERE user_id = OLD.user_id AND kind = OLD.kind;
-    END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.read_at IS NULL THEN
+    IF NEW.read_at IS NULL THEN
         INSERT INTO notification_unread (user_id, kind, unread) VALUES (NEW.user_id, NEW.kind, 1)
             ON CONFLICT (user_id, kind) DO UPDATE SET unread = notification_unread.unread + 1;
     END IF;
     RETURN NULL;
 END
 $$;
--- At commit, not at each statement: a transaction has by then taken the
--- live topics of those it notifies (emitted in the same transaction, in
--- topic order), so two that count for the same people are already in line
--- one behind the other and cannot take the counts in opposite orders.
-CREATE CONSTRAINT TRIGGER notification_unread_count AFTER INSERT OR DELETE OR UPDATE OF user_id, kind, read_at ON notifications
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION notification_unread_count();
+CREATE CONSTRAINT TRIGGER notification_unread_count AFTER INSERT ON notifications
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION notification_unread_made();
+
+-- Reading and deleting count once per statement, however many rows: a
+-- person who reads everything may have thousands. Reading takes the
+-- person's live topic first (MarkNotificationsRead), then these counts.
+CREATE FUNCTION notification_unread_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO notification_unread AS c (user_id, kind, unread)
+        SELECT d.user_id, d.kind, sum(d.n) FROM (
+            SELECT user_id, kind, -count(*) AS n FROM old_rows WHERE read_at IS NULL GROUP BY user_id, kind
+            UNION ALL
+            SELECT user_id, kind, count(*) FROM new_rows WHERE read_at IS NULL GROUP BY user_id, kind
+        ) d GROUP BY d.user_id, d.kind HAVING sum(d.n) <> 0
+        ON CONFLICT (user_id, kind) DO UPDATE SET unread = c.unread + EXCLUDED.unread;
+    RETURN NULL;
+END
+$$;
+CREATE FUNCTION notification_unread_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE notification_unread c SET unread = c.unread - d.n
+        FROM (SELECT user_id, kind, count(*) AS n FROM old_rows WHERE read_at IS NULL GROUP BY user_id, kind) d
+        WHERE c.user_id = d.user_id AND c.kind = d.kind;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER notification_unread_read AFTER UPDATE ON notifications
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notification_unread_changed();
+CREATE TRIGGER notification_unread_deleted AFTER DELETE ON notifications
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notification_unread_deleted();
