@@ -48,9 +48,6 @@ type dialect interface {
 	// createPost is CreatePost: the reply, its notifications and its live
 	// events, written together in as few round trips as the engine allows.
 	createPost(ctx context.Context, s *Store, np NewPost) (*Post, error)
-	// unreadKeptAtCommit reports that a transaction does not see the
-	// notifications it made in the unread counts until its commit.
-	unreadKeptAtCommit() bool
 }
 
 type postgresDialect struct{}

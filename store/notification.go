@@ -132,15 +132,7 @@ func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []Notifi
 		return nil, fmt.Errorf("notify %s: %w", kinds[0], err)
 	}
 	// Each person's pages are told, with their unread count as of this
-	// transaction. Where the counts are kept at commit, those this
-	// transaction made before are not in them yet: its events say how many.
-	// (Settling the counts here instead would take them before the topics,
-	// which the transaction takes at its commit: see number.)
-	if s.dialect.unreadKeptAtCommit() {
-		for i := range created {
-			created[i].Unread += s.events.count(tx, fmt.Sprintf("user:%d", created[i].UserID), "notification")
-		}
-	}
+	// transaction.
 	evs := make([]topicEvent, len(created))
 	for i, n := range created {
 		evs[i] = topicEvent{Topic: fmt.Sprintf("user:%d", n.UserID), Type: "notification",
@@ -197,7 +189,11 @@ type madeNotification struct {
 
 // notify makes, counts and queues the notifications in one statement: the
 // INSERT feeds the mail queue's, and each owner's unread count is what
-// they had (the statement's snapshot) and this one.
+// they had (the statement's snapshot), this one, and those this
+// transaction made before, which the counts take at its commit (migration
+// 0020): its events say how many. (Settling the counts here instead would
+// take them before the topics, which the transaction takes at its commit:
+// see number.)
 func (postgresDialect) notify(ctx context.Context, s *Store, tx *sqlx.Tx, st notifyStatement) ([]madeNotification, error) {
 	var made []madeNotification
 	err := s.selectAll(ctx, tx, &made, `WITH made AS (`+st.insert+`),
@@ -205,6 +201,9 @@ func (postgresDialect) notify(ctx context.Context, s *Store, tx *sqlx.Tx, st not
 			SELECT n.user_id, n.kind, n.id, ?, ? FROM made n WHERE `+st.byMail+`)
 		SELECT m.id, m.user_id, m.kind, 1 + (`+unreadOf("m.user_id")+`) AS unread FROM made m`,
 		append(st.args, st.now, st.now)...)
+	for i := range made {
+		made[i].Unread += s.events.count(tx, fmt.Sprintf("user:%d", made[i].UserID), "notification")
+	}
 	return made, err
 }
 

@@ -268,10 +268,3 @@ func (s *Store) DigestItems(ctx context.Context, userID int64, from, to time.Tim
 	}
 	return out, nil
 }
-
-// unreadKeptAtCommit: the notifications a transaction makes count at its
-// commit (migration 0020).
-func (postgresDialect) unreadKeptAtCommit() bool { return true }
-
-// unreadKeptAtCommit: SQLite's triggers run with each statement.
-func (sqliteDialect) unreadKeptAtCommit() bool { return false }

@@ -78,14 +78,9 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
 func (s *Store) createPostInTx(ctx context.Context, np NewPost) (*Post, error) {
 	var p Post
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if np.QuotePostID != nil {
-			var n int
-			if err := s.get(ctx, tx, &n, `SELECT count(*) FROM posts WHERE id = ? AND thread_id = ?`, *np.QuotePostID, np.ThreadID); err != nil {
-				return fmt.Errorf("create post: %w", err)
-			}
-			if n == 0 {
-				return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
-			}
+		// Before the INSERT, whose foreign key would fail on a missing post.
+		if err := s.checkQuote(ctx, tx, np); err != nil {
+			return err
 		}
 		_, err := s.addPost(ctx, tx, np, &p, true)
 		return err
@@ -94,6 +89,31 @@ func (s *Store) createPostInTx(ctx context.Context, np NewPost) (*Post, error) {
 		return nil, err
 	}
 	return &p, nil
+}
+
+// checkQuote refuses a reply that quotes a post not in its thread (ErrNotFound).
+func (s *Store) checkQuote(ctx context.Context, q querier, np NewPost) error {
+	if np.QuotePostID == nil {
+		return nil
+	}
+	var n int
+	if err := s.get(ctx, q, &n, `SELECT count(*) FROM posts WHERE id = ? AND thread_id = ?`, *np.QuotePostID, np.ThreadID); err != nil {
+		return fmt.Errorf("create post: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// notOpen says why a post's INSERT from an open thread inserted nothing:
+// the thread is missing (ErrNotFound) or closed to the author (ErrLocked).
+func (s *Store) notOpen(ctx context.Context, q querier, threadID int64) error {
+	var one int
+	if err := s.get(ctx, q, &one, `SELECT 1 FROM threads WHERE id = ?`, threadID); err != nil {
+		return fmt.Errorf("add post: %w", err)
+	}
+	return ErrLocked
 }
 
 // addPost inserts a post, moves the thread's counters and makes the author
@@ -125,12 +145,7 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 			np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, np.ThreadID, np.Author.IsModerator())
 	}
 	if errors.Is(err, ErrNotFound) {
-		// Nothing inserted: say whether the thread is missing or closed to the author.
-		var one int
-		if err := s.get(ctx, tx, &one, `SELECT 1 FROM threads WHERE id = ?`, np.ThreadID); err != nil {
-			return 0, fmt.Errorf("add post: %w", err)
-		}
-		return 0, ErrLocked
+		return 0, s.notOpen(ctx, tx, np.ThreadID)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("add post: %w", err)

@@ -45,7 +45,12 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*P
 	}
 	err := s.get(ctx, s.db, &row, replyStatement(first), args...)
 	if isNoRows(err) {
-		return nil, s.replyRefused(ctx, np)
+		// Nothing written: say why, asked in the order the transaction's
+		// path meets it.
+		if err := s.checkQuote(ctx, s.db, np); err != nil {
+			return nil, err
+		}
+		return nil, s.notOpen(ctx, s.db, np.ThreadID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create post: %w", err)
@@ -117,27 +122,6 @@ func replyStatement(first string) string {
 	SELECT p.*, t.attribution AS thread_attribution, t.hidden AS thread_hidden,
 		(SELECT json_agg(` + eventJSON + ` ORDER BY ev.ord, e.topic) FROM e JOIN ev ON ev.topic = e.topic) AS events
 	FROM p JOIN thread t ON t.id = p.thread_id`
-}
-
-// replyRefused says why a reply's statement inserted nothing: the quoted
-// post is not in the thread (ErrNotFound), the thread is missing
-// (ErrNotFound) or closed to its author (ErrLocked) — asked in the order
-// the transaction's path meets them.
-func (s *Store) replyRefused(ctx context.Context, np NewPost) error {
-	if np.QuotePostID != nil {
-		var n int
-		if err := s.get(ctx, s.db, &n, `SELECT count(*) FROM posts WHERE id = ? AND thread_id = ?`, *np.QuotePostID, np.ThreadID); err != nil {
-			return fmt.Errorf("create post: %w", err)
-		}
-		if n == 0 {
-			return fmt.Errorf("create post: quoted post: %w", ErrNotFound)
-		}
-	}
-	var one int
-	if err := s.get(ctx, s.db, &one, `SELECT 1 FROM threads WHERE id = ?`, np.ThreadID); err != nil {
-		return fmt.Errorf("create post: %w", err)
-	}
-	return ErrLocked
 }
 
 // bigintArray writes ids as a Postgres array literal, for CAST(? AS BIGINT[]).
