@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // createPost is CreatePost in a transaction of several statements:
@@ -29,21 +30,9 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*P
 		return s.createPostInTx(ctx, np)
 	}
 	now := s.now()
-	mentions := bigintArray(np.Mentions)
-	first, firstArgs := firstKindsSQL(postNoticeKinds, &np.Author.ID, &np.ThreadID,
-		`SELECT m.user_id, 'mention' AS kind, 1 AS rank FROM unnest(CAST(? AS BIGINT[])) AS m (user_id)
-		UNION ALL `+postWatchers, []any{mentions, np.ThreadID, np.ThreadID})
-	args := []any{np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, FoldSearch(np.Body),
-		np.ThreadID, np.Author.IsModerator(), np.QuotePostID, np.QuotePostID, mentions}
-	args = append(args, firstArgs...)
-	args = append(args, now, now, now)
-	var row struct {
-		Post
-		Attribution Attribution    `db:"thread_attribution"`
-		Hidden      bool           `db:"thread_hidden"`
-		Events      sql.NullString `db:"events"`
-	}
-	err := s.get(ctx, s.db, &row, replyStatement(first), args...)
+	query, args := replyQuery(np, now)
+	var row replyRow
+	err := s.replies.get(ctx, &row, query, args...)
 	if isNoRows(err) {
 		// Nothing written: say why, asked in the order the transaction's
 		// path meets it.
@@ -53,7 +42,7 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*P
 		return nil, s.notOpen(ctx, s.db, np.ThreadID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("create post: %w", err)
+		return nil, fmt.Errorf("create post: %w", s.dialect.translate(err))
 	}
 	var numbered []struct {
 		ID      int64  `json:"id"`
@@ -80,6 +69,27 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*P
 	}
 	s.events.deliver(evs)
 	return &p, nil
+}
+
+// replyRow is what the reply statement returns.
+type replyRow struct {
+	Post
+	Attribution Attribution    `db:"thread_attribution"`
+	Hidden      bool           `db:"thread_hidden"`
+	Events      sql.NullString `db:"events"`
+}
+
+// replyQuery is the reply statement for np and its arguments.
+func replyQuery(np NewPost, now time.Time) (string, []any) {
+	mentions := bigintArray(np.Mentions)
+	first, firstArgs := firstKindsSQL(postNoticeKinds, &np.Author.ID, &np.ThreadID,
+		`SELECT m.user_id, 'mention' AS kind, 1 AS rank FROM unnest(CAST(? AS BIGINT[])) AS m (user_id)
+		UNION ALL `+postWatchers, []any{mentions, np.ThreadID, np.ThreadID})
+	args := []any{np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, FoldSearch(np.Body),
+		np.ThreadID, np.Author.IsModerator(), np.QuotePostID, np.QuotePostID, mentions}
+	args = append(args, firstArgs...)
+	args = append(args, now, now, now)
+	return replyStatement(first), args
 }
 
 // replyStatement is the reply's one statement around first, the ranked

@@ -84,7 +84,8 @@ func TestReplyEventsAreTheSameOnBothEngines(t *testing.T) {
 }
 
 // A refused reply writes nothing: no post, notification, mention, watch,
-// event nor counter moves.
+// event nor counter moves. Neither does Store.Warm, which runs the reply
+// statement for a thread that does not exist.
 func TestRefusedReplyWritesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -114,6 +115,11 @@ func TestRefusedReplyWritesNothing(t *testing.T) {
 		}
 		before := seqs()
 		sent = nil
+		// Readying the store for its first replies runs the reply statement
+		// on nothing: it must write nothing either.
+		if err := s.Warm(ctx); err != nil {
+			t.Fatalf("warm: %v", err)
+		}
 		for _, c := range []struct {
 			name string
 			np   store.NewPost

@@ -27,6 +27,8 @@ type Store struct {
 	// events collects what each open transaction emitted, published once it commits.
 	events eventOutbox
 	stmts  stmtCache
+	// replies writes replies on Postgres (see replyPool); nil on SQLite.
+	replies *replyPool
 	// inUse is the embedded database's lock file, held so that a restore
 	// can tell the database is open (see lockShared); nil on Postgres.
 	inUse *os.File
@@ -55,10 +57,11 @@ type Options struct {
 // It does not migrate: call Migrate.
 func Open(ctx context.Context, opts Options) (*Store, error) {
 	var (
-		db    *sqlx.DB
-		d     dialect
-		err   error
-		inUse *os.File
+		db      *sqlx.DB
+		replies *replyPool
+		d       dialect
+		err     error
+		inUse   *os.File
 	)
 	switch {
 	case strings.HasPrefix(opts.DatabaseURL, "postgres://"), strings.HasPrefix(opts.DatabaseURL, "postgresql://"):
@@ -72,6 +75,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// and each of its prepared statements planned again.
 		db.SetMaxIdleConns(20)
 		db.SetConnMaxIdleTime(5 * time.Minute)
+		if replies, err = openReplyPool(postgresDSN(opts.DatabaseURL)); err != nil {
+			db.Close()
+			return nil, err
+		}
 		d = postgresDialect{}
 	case opts.DatabaseURL == "":
 		path := SQLiteFile(opts)
@@ -98,12 +105,15 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	}
 	if err := ping(ctx, db); err != nil {
 		db.Close()
+		if replies != nil {
+			replies.close()
+		}
 		if inUse != nil {
 			inUse.Close()
 		}
 		return nil, fmt.Errorf("store: ping %s: %w", d.name(), err)
 	}
-	s := &Store{db: db, dialect: d, stmts: stmtCache{db: db}, inUse: inUse}
+	s := &Store{db: db, dialect: d, stmts: stmtCache{db: db}, replies: replies, inUse: inUse}
 	s.SetClock(time.Now)
 	return s, nil
 }
@@ -126,6 +136,9 @@ func sqliteDSN(path string) string {
 // Close releases the prepared statements and the connection pool.
 func (s *Store) Close() error {
 	s.stmts.close()
+	if s.replies != nil {
+		s.replies.close()
+	}
 	err := s.db.Close()
 	if s.inUse != nil {
 		s.inUse.Close()
