@@ -136,9 +136,6 @@ func openStoreRetrying(ctx context.Context, cfg *config.Config, log *slog.Logger
 			if n > 0 {
 				log.Info("database migrated", "engine", st.Engine(), "applied", n)
 			}
-			if err := st.Warm(ctx); err != nil {
-				log.Warn("database not warmed: the first replies will be slower", "error", config.Redact(err.Error(), cfg.DatabaseURL))
-			}
 			return st, nil
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil || cfg.DatabaseURL == "" || permanentDBError(err) {

@@ -54,6 +54,9 @@ func serve(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("database: %w", err)
 	}
 	defer st.Close()
+	if err := st.Warm(ctx); err != nil {
+		log.Warn("database not warmed: the first replies will be slower", "error", config.Redact(err.Error(), cfg.DatabaseURL))
+	}
 	if err := printSetupLink(ctx, st, cfg, log); err != nil {
 		return err
 	}
