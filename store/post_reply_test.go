@@ -84,8 +84,7 @@ func TestReplyEventsAreTheSameOnBothEngines(t *testing.T) {
 }
 
 // A refused reply writes nothing: no post, notification, mention, watch,
-// event nor counter moves. Neither does Store.Warm, which runs the reply
-// statement for a thread that does not exist.
+// event nor counter moves. Nor does Store.Warm, whose reply is rolled back.
 func TestRefusedReplyWritesNothing(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -115,8 +114,8 @@ func TestRefusedReplyWritesNothing(t *testing.T) {
 		}
 		before := seqs()
 		sent = nil
-		// Readying the store for its first replies runs the reply statement
-		// on nothing: it must write nothing either.
+		// Readying the store for its first replies writes one and rolls it
+		// back: nothing of it may be left.
 		if err := s.Warm(ctx); err != nil {
 			t.Fatalf("warm: %v", err)
 		}

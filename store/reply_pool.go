@@ -96,13 +96,15 @@ func (s *Store) Warm(ctx context.Context) error {
 	return nil
 }
 
-// warmRows are a thread by warmAuthor and watched by another person.
+// warmRows are a thread by warmAuthor and watched by another person. Their
+// keys are ones the application never makes (a leading "~"); a clash would
+// only make Warm fail.
 const warmRows = `WITH o AS (INSERT INTO organisations (id, name, name_key, kind, created_at)
-		VALUES (-1, 'warm-up', 'warm-up', 'business', now()) RETURNING id),
+		VALUES (-1, 'warm-up', '~warm-up', 'business', now()) RETURNING id),
 	u AS (INSERT INTO users (id, email, name, organisation_id, role, status, password_hash, created_at, updated_at)
 		SELECT v.id, v.email, 'warm-up', o.id, v.role, 'active', '', now(), now() FROM o,
-		(VALUES (-1, 'author@warm-up.invalid', 'business'), (-2, 'reader@warm-up.invalid', 'member')) AS v (id, email, role)),
-	th AS (INSERT INTO themes (id, slug, name_en, name_fr, name_es, created_at) VALUES (-1, 'warm-up', '', '', '', now()) RETURNING id),
+		(VALUES (-1, '~author@warm-up.invalid', 'business'), (-2, '~reader@warm-up.invalid', 'member')) AS v (id, email, role)),
+	th AS (INSERT INTO themes (id, slug, name_en, name_fr, name_es, created_at) VALUES (-1, '~warm-up', '', '', '', now()) RETURNING id),
 	t AS (INSERT INTO threads (id, theme_id, kind, title, author_id, organisation_id, attribution, last_post_at, created_at, updated_at)
 		SELECT -1, th.id, 'discussion', 'warm-up', -1, o.id, 'record', now(), now(), now() FROM th, o RETURNING id)
 	INSERT INTO watches (user_id, target_type, target_id, level, created_at) SELECT -2, 'thread', t.id, 'watch', now() FROM t`
