@@ -233,13 +233,25 @@ type apiPostInput struct {
 	Attachments []int64 `json:"attachments"`
 }
 
+// apiPostCreate reads the thread only when no reply is written: a reply
+// written has shown its thread there and open to its author, and brings
+// back what its view needs of it (a read less per reply). A refusal, or a
+// body not fit to send, is answered as if the thread had been read first:
+// 404 for a thread the author may not see, whatever else is wrong.
 func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.threadFromPath(w, r, pathID)
+	id, ok := pathID(r)
 	if !ok {
+		s.notFound(w, r)
 		return
 	}
+	refuse := func(answer func()) {
+		if _, ok := s.loadThread(w, r, id); ok {
+			answer()
+		}
+	}
 	var in apiPostInput
-	if !s.decodeJSON(w, r, &in) {
+	if err := readJSON(w, r, &in); err != nil {
+		refuse(func() { s.apiError(w, r, http.StatusBadRequest, "bad_json", "error_bad_json") })
 		return
 	}
 	f := s.apiForm(r, map[string]string{"body": in.Body})
@@ -248,21 +260,22 @@ func (s *Server) apiPostCreate(w http.ResponseWriter, r *http.Request) {
 	if in.QuotePostID != 0 {
 		quote = &in.QuotePostID
 	}
-	p, err := s.addReply(r, t, f, quote)
+	c, err := s.addReply(r, id, f, quote)
 	switch {
 	case errors.Is(err, store.ErrLocked):
-		s.apiError(w, r, http.StatusConflict, "locked", "error_thread_locked")
+		refuse(func() { s.apiError(w, r, http.StatusConflict, "locked", "error_thread_locked") })
 		return
 	case errors.Is(err, store.ErrNotFound):
 		f.fail("quote_post_id", "error_quote_missing")
 	case err != nil:
 		s.serverError(w, r, err)
 		return
-	case p != nil:
-		writeJSON(w, http.StatusCreated, apiPostJSON(s.viewPost(currentUser(r), t, *p, false)))
+	case c != nil:
+		t := &store.Thread{ID: id, Attribution: c.Attribution, Hidden: c.ThreadHidden}
+		writeJSON(w, http.StatusCreated, apiPostJSON(s.viewPost(currentUser(r), t, c.Post, false)))
 		return
 	}
-	s.apiValidation(w, r, f)
+	refuse(func() { s.apiValidation(w, r, f) })
 }
 
 func (s *Server) apiPostUseful(w http.ResponseWriter, r *http.Request) {

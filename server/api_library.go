@@ -144,13 +144,18 @@ func (in apiDocumentInput) values() url.Values {
 
 // decodeJSON reads a JSON body of at most maxFormBytes into dst, answering 400 on failure.
 func (s *Server) decodeJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
+	if err := readJSON(w, r, dst); err != nil {
 		s.apiError(w, r, http.StatusBadRequest, "bad_json", "error_bad_json")
 		return false
 	}
 	return true
+}
+
+// readJSON is decodeJSON for a caller that answers a bad body itself.
+func readJSON(w http.ResponseWriter, r *http.Request, dst any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	dec.DisallowUnknownFields()
+	return dec.Decode(dst)
 }
 
 // apiValidation answers 422 with every field's message.

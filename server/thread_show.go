@@ -225,7 +225,7 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 			quote = &qid
 		}
 	}
-	p, err := s.addReply(r, t, f, quote)
+	c, err := s.addReply(r, t.ID, f, quote)
 	switch {
 	case errors.Is(err, store.ErrLocked):
 		f.fail("body", "error_thread_locked")
@@ -234,21 +234,24 @@ func (s *Server) postCreate(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		s.serverError(w, r, err)
 		return
-	case p != nil:
+	case c != nil:
 		s.markSent(w)
-		http.Redirect(w, r, postAnchor(t, p), http.StatusSeeOther)
+		http.Redirect(w, r, postAnchor(t, &c.Post), http.StatusSeeOther)
 		return
 	}
 	f.uploadsNotKept()
 	s.renderThread(w, r, t.ID, f, http.StatusUnprocessableEntity)
 }
 
-// addReply checks a reply's text in f and saves it, for the page and the
-// API. Problems with the text are left in f and nothing is saved (nil, nil);
-// a locked thread and a quoted post not in it come back as store.ErrLocked
-// and store.ErrNotFound, for each caller to word its own way.
-func (s *Server) addReply(r *http.Request, t *store.Thread, f *form, quote *int64) (*store.Post, error) {
-	np := store.NewPost{ThreadID: t.ID, Author: currentUser(r), Body: f.multiline("body", maxPostLen), QuotePostID: quote}
+// addReply checks a reply's text in f and saves it to thread threadID, for
+// the page and the API. Problems with the text are left in f and nothing
+// is saved (nil, nil); a thread closed to the author and a quoted post not
+// in it come back as store.ErrLocked and store.ErrNotFound, for each
+// caller to word its own way (a missing thread is store.ErrNotFound too,
+// and a hidden one store.ErrLocked: a caller that has not read the thread
+// reads it then).
+func (s *Server) addReply(r *http.Request, threadID int64, f *form, quote *int64) (*store.CommittedPost, error) {
+	np := store.NewPost{ThreadID: threadID, Author: currentUser(r), Body: f.multiline("body", maxPostLen), QuotePostID: quote}
 	if np.Body == "" {
 		f.fail("body", "error_required")
 	}
@@ -263,14 +266,14 @@ func (s *Server) addReply(r *http.Request, t *store.Thread, f *form, quote *int6
 	if np.Attachments, added, err = s.saveAttachments(r, f); err != nil || !f.ok() {
 		return nil, err
 	}
-	p, err := s.store.CreatePost(r.Context(), np)
+	c, err := s.store.Reply(r.Context(), np)
 	if err != nil {
 		s.discardAttachments(r, added)
 	}
 	if attachmentRefused(f, err) {
 		return nil, nil
 	}
-	return p, err
+	return c, err
 }
 
 func (s *Server) threadSwitchSave(w http.ResponseWriter, r *http.Request) {

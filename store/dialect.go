@@ -47,7 +47,7 @@ type dialect interface {
 	notify(ctx context.Context, s *Store, tx *sqlx.Tx, st notifyStatement) ([]madeNotification, error)
 	// createPost is CreatePost: the reply, its notifications and its live
 	// events, written together in as few round trips as the engine allows.
-	createPost(ctx context.Context, s *Store, np NewPost) (*Post, error)
+	createPost(ctx context.Context, s *Store, np NewPost) (*CommittedPost, error)
 }
 
 type postgresDialect struct{}

@@ -71,24 +71,35 @@ type NewPost struct {
 // (a read after the commit, with the database gone in between, made a
 // saved reply look failed, and its author send it twice).
 func (s *Store) CreatePost(ctx context.Context, np NewPost) (*Post, error) {
+	c, err := s.Reply(ctx, np)
+	if err != nil {
+		return nil, err
+	}
+	return &c.Post, nil
+}
+
+// Reply is CreatePost that also gives back what a view of the post needs
+// of its thread, as committed: a caller that has not read the thread
+// (the API) need not read it after.
+func (s *Store) Reply(ctx context.Context, np NewPost) (*CommittedPost, error) {
 	return s.dialect.createPost(ctx, s, np)
 }
 
-// createPostInTx is CreatePost as a transaction of several statements.
-func (s *Store) createPostInTx(ctx context.Context, np NewPost) (*Post, error) {
-	var p Post
+// createPostInTx is Reply as a transaction of several statements.
+func (s *Store) createPostInTx(ctx context.Context, np NewPost) (*CommittedPost, error) {
+	var c CommittedPost
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// Before the INSERT, whose foreign key would fail on a missing post.
 		if err := s.checkQuote(ctx, tx, np); err != nil {
 			return err
 		}
-		_, err := s.addPost(ctx, tx, np, &p, true)
+		_, err := s.addPost(ctx, tx, np, &c, true)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &p, nil
+	return &c, nil
 }
 
 // checkQuote refuses a reply that quotes a post not in its thread (ErrNotFound).
@@ -120,8 +131,8 @@ func (s *Store) notOpen(ctx context.Context, q querier, threadID int64) error {
 // watch the thread; the caller holds the transaction. A locked or hidden
 // thread takes posts from moderators only (ErrLocked), which the INSERT
 // itself checks. With into, it gives back the new post as saved, with its
-// files. With announce, the thread's theme and the forum hear that it moved.
-func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post, announce bool) (int64, error) {
+// files and what its views need of the thread. With announce, the thread's theme and the forum hear that it moved.
+func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *CommittedPost, announce bool) (int64, error) {
 	now := s.now()
 	// Indexed from what is being written, not read back: one round trip
 	// less; on Postgres, where the words are the row's own columns, in the
@@ -174,9 +185,9 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 		return 0, err
 	}
 	if into != nil {
-		*into = p
+		into.Post = p
 		if len(np.Attachments) > 0 {
-			if err := s.loadPostAttachments(ctx, tx, into); err != nil {
+			if err := s.loadPostAttachments(ctx, tx, &into.Post); err != nil {
 				return 0, err
 			}
 		}
@@ -199,7 +210,9 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Post
 	created := topicEvent{Topic: fmt.Sprintf("thread:%d", np.ThreadID), Type: "post.created",
 		Payload: map[string]any{"post_id": id, "thread_id": np.ThreadID}}
 	if into != nil {
-		created.post = &CommittedPost{Post: *into, Attribution: t.Attribution, ThreadHidden: t.Hidden}
+		into.Attribution, into.ThreadHidden = t.Attribution, t.Hidden
+		committed := *into
+		created.post = &committed
 	}
 	evs := []topicEvent{created}
 	if announce {

@@ -13,7 +13,7 @@ import (
 
 // createPost is CreatePost in a transaction of several statements:
 // SQLite's cost no round trip.
-func (sqliteDialect) createPost(ctx context.Context, s *Store, np NewPost) (*Post, error) {
+func (sqliteDialect) createPost(ctx context.Context, s *Store, np NewPost) (*CommittedPost, error) {
 	return s.createPostInTx(ctx, np)
 }
 
@@ -25,7 +25,7 @@ func (sqliteDialect) createPost(ctx context.Context, s *Store, np NewPost) (*Pos
 // nine; it is now this one and the diagnosis of a refusal. A reply with
 // files takes the transaction, as on SQLite: they are checked and moved
 // one by one.
-func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*Post, error) {
+func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*CommittedPost, error) {
 	if len(np.Attachments) > 0 {
 		return s.createPostInTx(ctx, np)
 	}
@@ -52,23 +52,24 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*P
 		Payload string `json:"payload"`
 	}
 	s.writes.Add(1)
-	p := row.Post
+	c := &CommittedPost{Post: row.Post, Attribution: row.Attribution, ThreadHidden: row.Hidden}
 	if err := json.Unmarshal([]byte(row.Events.String), &numbered); err != nil {
 		// Saved, so no error: its author must not send it again. Live
 		// clients catch up from the table at their next gap or reconnect,
 		// as after a lost message.
-		slog.Error("reply saved, its live events not read back", "post", p.ID, "err", err)
-		return &p, nil
+		slog.Error("reply saved, its live events not read back", "post", c.Post.ID, "err", err)
+		return c, nil
 	}
 	evs := make([]LiveEvent, len(numbered))
 	for i, n := range numbered {
 		evs[i] = LiveEvent{ID: n.ID, Topic: n.Topic, Seq: n.Seq, Type: n.Type, Payload: n.Payload, CreatedAt: now}
 		if n.Type == "post.created" {
-			evs[i].Post = &CommittedPost{Post: p, Attribution: row.Attribution, ThreadHidden: row.Hidden}
+			committed := *c
+			evs[i].Post = &committed
 		}
 	}
 	s.events.deliver(evs)
-	return &p, nil
+	return c, nil
 }
 
 // replyRow is what the reply statement returns.
