@@ -66,15 +66,18 @@ func (c *cuttable) serve(ln net.Listener) {
 			c.mu.Unlock()
 			var armed atomic.Bool
 			go func() {
+				// Armed before the statement leaves: a one-statement
+				// transaction's answer can be back before this goroutine
+				// runs again.
 				forward(out, in, func(chunk []byte) {
 					if trigger := c.trigger(); trigger != nil && bytes.Contains(chunk, trigger) {
 						armed.Store(true)
 					}
-				})
+				}, nil)
 				out.Close()
 			}()
 			go func() {
-				forward(in, out, func(chunk []byte) {
+				forward(in, out, nil, func(chunk []byte) {
 					// Postgres's ReadyForQuery, idle, after it: the
 					// transaction is committed and durable, whether it was
 					// one statement or ended by COMMIT.
@@ -98,16 +101,22 @@ func (c *cuttable) trigger() []byte {
 	return c.afterCommitOf
 }
 
-// forward copies src to dst, showing each chunk to seen once it is written.
-func forward(dst, src net.Conn, seen func([]byte)) {
+// forward copies src to dst, showing each chunk to before, if set, before
+// it is written and to after, if set, once it is.
+func forward(dst, src net.Conn, before, after func([]byte)) {
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := src.Read(buf)
 		if n > 0 {
+			if before != nil {
+				before(buf[:n])
+			}
 			if _, werr := dst.Write(buf[:n]); werr != nil {
 				return
 			}
-			seen(buf[:n])
+			if after != nil {
+				after(buf[:n])
+			}
 		}
 		if err != nil {
 			return
