@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -13,6 +14,13 @@ func SetSearchBounds(window int64, candidates int) func() {
 	w, c := searchWindow, searchCandidates
 	searchWindow, searchCandidates = window, candidates
 	return func() { searchWindow, searchCandidates = w, c }
+}
+
+// SetWarmFor bounds Store.Warm's time; the returned function puts it back.
+func SetWarmFor(d time.Duration) func() {
+	old := warmFor
+	warmFor = d
+	return func() { warmFor = old }
 }
 
 // NotifyTwice tells a person twice in one transaction (of a new flag, as

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -75,11 +76,15 @@ func (p *replyPool) get(ctx context.Context, dest any, query string, args ...any
 // gives; the reply's own rows take theirs from their sequences, which a
 // rollback does not give back, so the ids of posts, notifications and
 // events skip two at each start, as after any refused write. A failure
-// only leaves the first replies slower.
+// only leaves the first replies slower; so does one that takes longer
+// than warmFor (a warm-up stuck behind another's rows, a database that
+// stalls), which must not hold up the instance's start.
 func (s *Store) Warm(ctx context.Context) error {
 	if s.replies == nil {
 		return nil
 	}
+	ctx, cancel := context.WithTimeout(ctx, warmFor)
+	defer cancel()
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
 	for i := range errs {
@@ -95,6 +100,9 @@ func (s *Store) Warm(ctx context.Context) error {
 	}
 	return nil
 }
+
+// warmFor is how long Warm may take.
+var warmFor = 10 * time.Second
 
 // warmRows are a thread by warmAuthor and watched by another person. Their
 // keys are ones the application never makes (a leading "~"); a clash would
