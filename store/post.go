@@ -131,7 +131,8 @@ func (s *Store) notOpen(ctx context.Context, q querier, threadID int64) error {
 // watch the thread; the caller holds the transaction. A locked or hidden
 // thread takes posts from moderators only (ErrLocked), which the INSERT
 // itself checks. With into, it gives back the new post as saved, with its
-// files and what its views need of the thread. With announce, the thread's theme and the forum hear that it moved.
+// files and what its views need of the thread. With announce, the
+// thread's theme and the forum hear that it moved.
 func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *CommittedPost, announce bool) (int64, error) {
 	now := s.now()
 	// Indexed from what is being written, not read back: one round trip

@@ -32,7 +32,7 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*C
 	now := s.now()
 	query, args := replyQuery(np, now)
 	var row replyRow
-	err := s.replies.get(ctx, &row, query, args...)
+	err := s.dialect.translate(s.replies.stmts.get(ctx, s.replies.db, &row, query, args...))
 	if isNoRows(err) {
 		// Nothing written: say why, asked in the order the transaction's
 		// path meets it.
@@ -42,7 +42,7 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*C
 		return nil, s.notOpen(ctx, s.db, np.ThreadID)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("create post: %w", s.dialect.translate(err))
+		return nil, fmt.Errorf("create post: %w", err)
 	}
 	var numbered []struct {
 		ID      int64  `json:"id"`

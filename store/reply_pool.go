@@ -57,15 +57,6 @@ func (p *replyPool) close() error {
 	return p.db.Close()
 }
 
-// get runs query on the pool, prepared.
-func (p *replyPool) get(ctx context.Context, dest any, query string, args ...any) error {
-	query = p.db.Rebind(query)
-	if st := p.stmts.stmt(ctx, query); st != nil {
-		return st.GetContext(ctx, dest, args...)
-	}
-	return p.db.GetContext(ctx, dest, query, args...)
-}
-
 // Warm readies the store for its first requests: on Postgres, two
 // connections of the reply pool each write a reply, notifying a watcher,
 // in a transaction rolled back. They are then open, their statement
@@ -133,12 +124,8 @@ func (s *Store) warmReply(ctx context.Context) error {
 		return err
 	}
 	query, args := replyQuery(NewPost{ThreadID: -1, Author: &warmAuthor, Body: "warm-up", HTML: "<p>warm-up</p>"}, s.now())
-	st := s.replies.stmts.stmt(ctx, tx.Rebind(query))
-	if st == nil {
-		return fmt.Errorf("reply statement not prepared")
-	}
 	var row replyRow
 	// Bound to the transaction, the pool's statement is prepared on its
 	// connection, where later replies find it.
-	return tx.StmtxContext(ctx, st).GetContext(ctx, &row, args...)
+	return s.replies.stmts.get(ctx, tx, &row, query, args...)
 }

@@ -87,6 +87,15 @@ func (c *stmtCache) close() {
 	c.m, c.full = nil, true
 }
 
+// get runs query through q, prepared when it can be (see prepared).
+func (c *stmtCache) get(ctx context.Context, q querier, dest any, query string, args ...any) error {
+	query = q.Rebind(query)
+	if st := c.prepared(ctx, q, query); st != nil {
+		return st.GetContext(ctx, dest, args...)
+	}
+	return q.GetContext(ctx, dest, query, args...)
+}
+
 // prepared returns the statement for query usable through q: bound to the
 // transaction when q is one; nil when the query is to be sent as it is,
 // as on a connection held for something else (the migrations' lock).

@@ -191,11 +191,7 @@ type querier interface {
 }
 
 func (s *Store) get(ctx context.Context, q querier, dest any, query string, args ...any) error {
-	query = q.Rebind(query)
-	if st := s.stmts.prepared(ctx, q, query); st != nil {
-		return s.dialect.translate(st.GetContext(ctx, dest, args...))
-	}
-	return s.dialect.translate(q.GetContext(ctx, dest, query, args...))
+	return s.dialect.translate(s.stmts.get(ctx, q, dest, query, args...))
 }
 
 func (s *Store) selectAll(ctx context.Context, q querier, dest any, query string, args ...any) error {
