@@ -147,19 +147,34 @@ func (s *Store) notifyFirstKind(ctx context.Context, tx *sqlx.Tx, kinds []Notifi
 // thread's only if they moderate — numbered by rank in n: n = 1 is the
 // kind they get.
 func firstKindsSQL(kinds []NotificationKind, actorID, threadID *int64, candidates string, args []any) (string, []any) {
+	return firstKindsText(kinds, actorID != nil, threadID != nil, candidates), firstKindsArgs(actorID, threadID, args)
+}
+
+// firstKindsText is firstKindsSQL's statement, which depends on whether
+// there is an actor and a thread, not on which.
+func firstKindsText(kinds []NotificationKind, withActor, withThread bool, candidates string) string {
 	cond := audienceSQL(kinds, "c.kind")
-	if threadID != nil {
+	if withThread {
 		cond += ` AND (u.role IN ('moderator', 'admin') OR NOT (SELECT hidden FROM threads WHERE id = ?))`
-		args = append(args, *threadID)
 	}
-	if actorID != nil {
+	if withActor {
 		cond += ` AND u.id <> ?`
-		args = append(args, *actorID)
 	}
 	return `SELECT c.user_id, c.kind, row_number() OVER (PARTITION BY c.user_id ORDER BY c.rank) AS n
 		FROM (` + candidates + `) c JOIN users u ON u.id = c.user_id
 		WHERE ` + cond + `
-		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = c.user_id AND p.kind = c.kind), ` + defaultChannelSQL(kinds, "c.kind") + `) <> 'off'`, args
+		AND COALESCE((SELECT channel FROM notification_prefs p WHERE p.user_id = c.user_id AND p.kind = c.kind), ` + defaultChannelSQL(kinds, "c.kind") + `) <> 'off'`
+}
+
+// firstKindsArgs is the candidates' args followed by firstKindsText's own.
+func firstKindsArgs(actorID, threadID *int64, args []any) []any {
+	if threadID != nil {
+		args = append(args, *threadID)
+	}
+	if actorID != nil {
+		args = append(args, *actorID)
+	}
+	return args
 }
 
 // byMailSQL is the condition on notification n, of one of kinds, that its

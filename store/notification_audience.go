@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // MaySeeNotification reports whether u may see, now, a notification of
@@ -35,6 +36,29 @@ var notificationVisible = audienceSQL(NotificationKinds, "n.kind")
 // package's own constants, written as literals so that the condition can
 // be pasted into any query without shifting its arguments.
 func audienceSQL(kinds []NotificationKind, kindCol string) string {
+	// Asked for the same few lists on every notification made or counted,
+	// and the answer depends on them only: each is written once.
+	key := kindCol + "|" + strings.Join(kindStrings(kinds), ",")
+	if q, ok := audiences.Load(key); ok {
+		return q.(string)
+	}
+	q := writeAudienceSQL(kinds, kindCol)
+	audiences.Store(key, q)
+	return q
+}
+
+// audiences holds audienceSQL's answers by kind column and kinds.
+var audiences sync.Map
+
+func kindStrings(kinds []NotificationKind) []string {
+	out := make([]string, len(kinds))
+	for i, k := range kinds {
+		out[i] = string(k)
+	}
+	return out
+}
+
+func writeAudienceSQL(kinds []NotificationKind, kindCol string) string {
 	var terms []string
 	for _, st := range Statuses {
 		// Kinds that the same roles may see form one term.

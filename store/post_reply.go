@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -83,15 +84,24 @@ type replyRow struct {
 // replyQuery is the reply statement for np and its arguments.
 func replyQuery(np NewPost, now time.Time) (string, []any) {
 	mentions := bigintArray(np.Mentions)
-	first, firstArgs := firstKindsSQL(postNoticeKinds, &np.Author.ID, &np.ThreadID,
-		`SELECT m.user_id, 'mention' AS kind, 1 AS rank FROM unnest(CAST(? AS BIGINT[])) AS m (user_id)
-		UNION ALL `+postWatchers, []any{mentions, np.ThreadID, np.ThreadID})
 	args := []any{np.Author.ID, np.Author.OrganisationID, np.Body, np.HTML, np.QuotePostID, now, FoldSearch(np.Body),
 		np.ThreadID, np.Author.IsModerator(), np.QuotePostID, np.QuotePostID, mentions}
-	args = append(args, firstArgs...)
+	args = append(args, firstKindsArgs(&np.Author.ID, &np.ThreadID, []any{mentions, np.ThreadID, np.ThreadID})...)
 	args = append(args, now, now, now)
-	return replyStatement(first), args
+	return replySQL(), args
 }
+
+// replyCandidates are the people a reply may notify (firstKindsSQL's
+// candidates): those it names, then the thread's watchers.
+const replyCandidates = `SELECT m.user_id, 'mention' AS kind, 1 AS rank FROM unnest(CAST(? AS BIGINT[])) AS m (user_id)
+		UNION ALL ` + postWatchers
+
+// replySQL is the reply's statement. Its text is the same for every reply,
+// and building it (the notification rights spelt out per role and kind)
+// cost more CPU than the rest of the request's SQL: it is built once.
+var replySQL = sync.OnceValue(func() string {
+	return replyStatement(firstKindsText(postNoticeKinds, true, true, replyCandidates))
+})
 
 // replyStatement is the reply's one statement around first, the ranked
 // notification candidates (firstKindsSQL). Every CTE hangs on p, so that
