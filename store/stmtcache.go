@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"unicode"
@@ -94,6 +95,24 @@ func (c *stmtCache) get(ctx context.Context, q querier, dest any, query string, 
 		return st.GetContext(ctx, dest, args...)
 	}
 	return q.GetContext(ctx, dest, query, args...)
+}
+
+// selectAll is get for a query of several rows, into a slice.
+func (c *stmtCache) selectAll(ctx context.Context, q querier, dest any, query string, args ...any) error {
+	query = q.Rebind(query)
+	if st := c.prepared(ctx, q, query); st != nil {
+		return st.SelectContext(ctx, dest, args...)
+	}
+	return q.SelectContext(ctx, dest, query, args...)
+}
+
+// exec is get for a statement that returns no rows (Exec).
+func (c *stmtCache) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	query = q.Rebind(query)
+	if st := c.prepared(ctx, q, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.ExecContext(ctx, query, args...)
 }
 
 // prepared returns the statement for query usable through q: bound to the

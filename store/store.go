@@ -195,11 +195,7 @@ func (s *Store) get(ctx context.Context, q querier, dest any, query string, args
 }
 
 func (s *Store) selectAll(ctx context.Context, q querier, dest any, query string, args ...any) error {
-	query = q.Rebind(query)
-	if st := s.stmts.prepared(ctx, q, query); st != nil {
-		return s.dialect.translate(st.SelectContext(ctx, dest, args...))
-	}
-	return s.dialect.translate(q.SelectContext(ctx, dest, query, args...))
+	return s.dialect.translate(s.stmts.selectAll(ctx, q, dest, query, args...))
 }
 
 // selectPlanned is selectAll for a query whose best plan depends on its
@@ -211,14 +207,7 @@ func (s *Store) selectPlanned(ctx context.Context, q querier, dest any, query st
 }
 
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (int64, error) {
-	query = q.Rebind(query)
-	var res sql.Result
-	var err error
-	if st := s.stmts.prepared(ctx, q, query); st != nil {
-		res, err = st.ExecContext(ctx, args...)
-	} else {
-		res, err = q.ExecContext(ctx, query, args...)
-	}
+	res, err := s.stmts.exec(ctx, q, query, args...)
 	if err != nil {
 		return 0, s.dialect.translate(err)
 	}
