@@ -86,15 +86,13 @@ func (cmp *comparison) print(c config) {
 	line("Live delivery, ideasx vs Centrifugo v6 (Redis engine): %d clients over 2 instances/nodes, %.0f messages/s for %s, %d rounds taken in turn",
 		c.clients, c.rate, c.duration, cmp.Rounds)
 	line("latency: from the publish request sent (POST reply / POST /api/publish) to the message read by each client; ms")
-	line("%-6s  %-10s  %8s  %8s  %8s  %8s  %10s  %6s  %6s  %9s  %8s", "round", "system", "p50", "p95", "p99", "max", "delivered", "lost", "bytes", "server µs", "busy %")
+	line("%-6s  %-10s  %8s  %8s  %8s  %8s  %9s  %10s  %10s  %6s  %6s  %9s  %8s", "round", "system", "p50", "p95", "p99", "max", "first p50", "spread p50",
+		"delivered", "lost", "bytes", "server µs", "busy %")
 	for i := range cmp.Rounds {
 		for _, r := range []*result{cmp.Ideasx[i], cmp.Centrifugo[i]} {
-			p := r.LatencyMs
-			if p == nil {
-				p = &percentiles{}
-			}
-			line("%-6d  %-10s  %8.1f  %8.1f  %8.1f  %8.1f  %10d  %6d  %6d  %9.1f  %8.0f",
-				i+1, r.System, p.P50, p.P95, p.P99, p.Max, r.Delivered, r.Lost, r.MessageBytes, r.ServerUsPerDelivery, r.MachineBusyPct)
+			p, first, spread := orZero(r.LatencyMs), orZero(r.FirstMs), orZero(r.SpreadMs)
+			line("%-6d  %-10s  %8.1f  %8.1f  %8.1f  %8.1f  %9.1f  %10.1f  %10d  %6d  %6d  %9.1f  %8.0f",
+				i+1, r.System, p.P50, p.P95, p.P99, p.Max, first.P50, spread.P50, r.Delivered, r.Lost, r.MessageBytes, r.ServerUsPerDelivery, r.MachineBusyPct)
 		}
 	}
 	i50, i99 := medianOf(cmp.Ideasx, func(p *percentiles) float64 { return p.P50 }), medianOf(cmp.Ideasx, func(p *percentiles) float64 { return p.P99 })
@@ -104,6 +102,7 @@ func (cmp *comparison) print(c config) {
 	}
 	line("median over rounds: ideasx p50 %.1f ms, p99 %.1f ms; Centrifugo p50 %.1f ms, p99 %.1f ms", i50, i99, c50, c99)
 	line("ratio ideasx / Centrifugo: p50 %.2f, p99 %.2f (above 1: ideasx slower; issue 17 wants p99 ≤ 1)", cmp.RatioP50, cmp.RatioP99)
+	line("first p50: when a message's first client read it; spread p50: from then until its last client did")
 	line("busy %% is the whole machine during each window: other work running weighs on both systems")
 	fmt.Print(w.String())
 	data, _ := json.Marshal(cmp)
@@ -124,4 +123,12 @@ func medianOf(rs []*result, pick func(*percentiles) float64) float64 {
 		return 0
 	}
 	return p.P50
+}
+
+// orZero is p, or zeros for a round that measured nothing.
+func orZero(p *percentiles) *percentiles {
+	if p == nil {
+		return &percentiles{}
+	}
+	return p
 }

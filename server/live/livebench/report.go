@@ -43,6 +43,12 @@ type result struct {
 	// what the live path adds to writing the reply (negative: the event
 	// came before the HTTP answer).
 	AfterResponseMs *percentiles `json:"after_response_ms,omitempty"`
+	// FirstMs is, per message, when its first client read it (from the
+	// publish request sent), and SpreadMs how long after that its last
+	// one did: when delivery starts, and how long it takes to reach
+	// everyone, two things latency alone runs together.
+	FirstMs  *percentiles `json:"first_delivery_ms,omitempty"`
+	SpreadMs *percentiles `json:"spread_ms,omitempty"`
 
 	WindowS        float64 `json:"window_s,omitempty"`
 	DrainS         float64 `json:"drain_s,omitempty"`
@@ -156,6 +162,8 @@ func (r *result) analyse(b *bench, f *fleet, posts []post) {
 	r.PostMs = newPercentiles(postDur)
 	r.Expected = int64(len(byID)) * int64(len(f.clients))
 	var all, same, cross, after []time.Duration
+	first := make(map[int64]time.Duration, len(byID))
+	last := make(map[int64]time.Duration, len(byID))
 	seen := make(map[int64]bool, len(byID))
 	for _, c := range f.clients {
 		clear(seen)
@@ -171,6 +179,10 @@ func (r *result) analyse(b *bench, f *fleet, posts []post) {
 			}
 			seen[d.id] = true
 			lat := d.at - p.start
+			if v, ok := first[d.id]; !ok || lat < v {
+				first[d.id] = lat
+			}
+			last[d.id] = max(last[d.id], lat)
 			all = append(all, lat)
 			after = append(after, d.at-p.done)
 			if p.inst == c.inst {
@@ -182,6 +194,11 @@ func (r *result) analyse(b *bench, f *fleet, posts []post) {
 		r.Delivered += int64(len(seen))
 	}
 	r.Lost = r.Expected - r.Delivered
+	firsts, spreads := make([]time.Duration, 0, len(first)), make([]time.Duration, 0, len(first))
+	for id, at := range first {
+		firsts, spreads = append(firsts, at), append(spreads, last[id]-at)
+	}
+	r.FirstMs, r.SpreadMs = newPercentiles(firsts), newPercentiles(spreads)
 	r.LatencyMs, r.SameMs, r.CrossMs, r.AfterResponseMs = newPercentiles(all), newPercentiles(same), newPercentiles(cross), newPercentiles(after)
 	r.Disconnected, r.Resets, r.Errors = f.ended.Load(), f.resets.Load(), f.errors.Load()
 	if e := f.firstErr.Load(); e != nil && r.firstError == "" {
@@ -243,6 +260,8 @@ func (r *result) print() {
 		line("    same inst. %s", r.SameMs)
 		line("    via Redis  %s", r.CrossMs)
 		line("  after POST   %s  (delivery - end of the POST request)", r.AfterResponseMs)
+		line("  per message  first client %s", r.FirstMs)
+		line("               first to last %s", r.SpreadMs)
 		line("  CPU          %.1f s window (posting %.0f s + drain %.1f s): servers %.2f s, load generator %.2f s, Postgres %.2f s, Redis %.2f s,",
 			r.WindowS, r.DurationS, r.DrainS, r.ServerCPUS, r.LoadGenCPUS, r.PostgresCPUS, r.RedisCPUS)
 		line("               not charged to these: %.2f s (other work on the machine, interrupts; softirq in all %.2f s); stolen by the hypervisor %.2f s",
