@@ -51,6 +51,11 @@ func newMetrics(st *store.Store) *metrics {
 				return float64(n)
 			}),
 	)
+	if db := st.ReplyDB(); db != nil {
+		// Its own db_name: a reply waiting for one of its few
+		// connections shows here, not in the main pool's figures.
+		reg.MustRegister(collectors.NewDBStatsCollector(db, st.Engine()+"_replies"))
+	}
 	return m
 }
 

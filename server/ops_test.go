@@ -38,10 +38,17 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 		}
 		c.Get("/")
 		m := c.Get("/metrics")
-		for _, want := range []string{`ideasx_http_requests_total{code="200",method="GET",route="GET /{$}"}`, "go_goroutines", "go_sql_open_connections"} {
+		engine := app.Store.Engine()
+		for _, want := range []string{`ideasx_http_requests_total{code="200",method="GET",route="GET /{$}"}`, "go_goroutines",
+			`go_sql_open_connections{db_name="` + engine + `"}`} {
 			if !strings.Contains(m.Body, want) {
 				t.Errorf("metrics lack %s", want)
 			}
+		}
+		// Postgres writes replies through a pool of its own (store/reply_pool.go).
+		replies := `go_sql_max_open_connections{db_name="postgres_replies"} 4`
+		if got := strings.Contains(m.Body, replies); got != (engine == "postgres") {
+			t.Errorf("metrics show the reply pool (%s): %v, want it on Postgres only", replies, got)
 		}
 		if id := r.Header.Get("X-Request-Id"); len(id) != 16 || !strings.Contains(app.Logs(), `"request_id":"`+id+`"`) {
 			t.Errorf("request id %q is not in the logs", id)

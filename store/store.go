@@ -155,6 +155,15 @@ func (s *Store) Engine() string { return s.dialect.name() }
 // DB exposes the pool for metrics collectors.
 func (s *Store) DB() *sql.DB { return s.db.DB }
 
+// ReplyDB is the pool that writes replies (reply_pool.go), for metrics
+// collectors; nil where replies share the main pool (SQLite).
+func (s *Store) ReplyDB() *sql.DB {
+	if s.replies == nil {
+		return nil
+	}
+	return s.replies.db.DB
+}
+
 // SetClock replaces the clock; tests use it to move time forward.
 func (s *Store) SetClock(now func() time.Time) {
 	fn := func() time.Time { return now().UTC() }
