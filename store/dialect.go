@@ -31,10 +31,13 @@ type dialect interface {
 	searchInRow() bool
 	// indexPost refreshes a post's full-text entry inside tx.
 	indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title, body string) error
-	// searchPosts ranks the newest searchCandidates posts after post
-	// "after" (0: all) matching every token under w (which may use p. and
-	// t.), each hit with the number of candidates ranked.
-	searchPosts(ctx context.Context, s *Store, tokens []string, w where, after int64, limit int) ([]rankedHit, error)
+	// searchSpans are where a forum search for tokens looks in turn, given
+	// the newest post's id: the newest posts first, all posts last.
+	searchSpans(ctx context.Context, s *Store, tokens []string, newest int64) ([]searchSpan, error)
+	// searchPosts ranks the newest searchCandidates posts in span matching
+	// every token under w (which may use p. and t.), and answers the best
+	// limit, each with the number of candidates ranked.
+	searchPosts(ctx context.Context, s *Store, tokens []string, w where, span searchSpan, limit int) ([]rankedHit, error)
 	// threadTagsJSON is a column of thread t's tags as a JSON array, so
 	// that a thread comes with its tags in one statement.
 	threadTagsJSON() string
@@ -165,11 +168,15 @@ func (sqliteDialect) searchDocuments(ctx context.Context, s *Store, tokens []str
 // group's forum is after. (See README, "Search at scale".)
 var searchCandidates = 2000
 
-// postSearchSelect is what both engines return for a forum hit, with the
-// number of candidates it was ranked among.
-const postSearchSelect = `SELECT count(*) OVER () AS candidates, p.id AS post_id, p.body, t.id AS thread_id, t.title, t.theme_id, t.kind, t.status, t.attribution, t.last_post_at`
+// postSearchColumns are what both engines return for a forum hit, besides
+// its rank and the number of candidates it was ranked among.
+const postSearchColumns = `p.id AS post_id, p.body, t.id AS thread_id, t.title, t.theme_id, t.kind, t.status, t.attribution, t.last_post_at`
 
 func (postgresDialect) searchInRow() bool { return true }
+
+// postgresTSQuery is the to_tsquery text of a search: every word, the last
+// one as a prefix.
+func postgresTSQuery(tokens []string) string { return strings.Join(tokens, " & ") + ":*" }
 
 func (postgresDialect) threadTagsJSON() string {
 	return `COALESCE((SELECT json_agg(tag) FROM thread_tags WHERE thread_id = t.id), '[]') AS tags_json`
@@ -182,17 +189,24 @@ func (postgresDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, tit
 	return nil
 }
 
-func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, after int64, limit int) ([]rankedHit, error) {
-	query := strings.Join(tokens, " & ") + ":*"
-	w.add(`p.search_vector @@ to_tsquery('simple', ?)`, query)
-	if after > 0 {
-		w.add(`p.id > ?`, after)
+func (postgresDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, span searchSpan, limit int) ([]rankedHit, error) {
+	query := postgresTSQuery(tokens)
+	if len(span.stretches) > 0 {
+		// Inside the tsquery, so that the GIN index alone finds the matches in the span.
+		w.add(`p.search_vector @@ (to_tsquery('simple', ?) && CAST(? AS tsquery))`, query, stretchQuery(span.stretches))
+	} else {
+		w.add(`p.search_vector @@ to_tsquery('simple', ?)`, query)
 	}
 	cond, args := w.sql()
 	var hits []rankedHit
-	err := s.selectPlanned(ctx, s.db, &hits, postSearchSelect+`, ts_rank(p.search_vector, to_tsquery('simple', ?)) AS rank
-		FROM (SELECT p.id FROM posts p JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY p.id DESC LIMIT ?) c
-		JOIN posts p ON p.id = c.id JOIN threads t ON t.id = p.thread_id ORDER BY rank DESC, p.id DESC LIMIT ?`,
+	// Ranked as they are found, from the row already read; only the best
+	// limit are read again for their text.
+	err := s.selectPlanned(ctx, s.db, &hits, `SELECT c.candidates, c.rank, `+postSearchColumns+`
+		FROM (SELECT n.id, n.rank, count(*) OVER () AS candidates
+			FROM (SELECT p.id, ts_rank(p.search_vector, to_tsquery('simple', ?)) AS rank
+				FROM posts p JOIN threads t ON t.id = p.thread_id`+cond+` ORDER BY p.id DESC LIMIT ?) n
+			ORDER BY n.rank DESC, n.id DESC LIMIT ?) c
+		JOIN posts p ON p.id = c.id JOIN threads t ON t.id = p.thread_id ORDER BY c.rank DESC, p.id DESC`,
 		append([]any{query}, append(args, searchCandidates, limit)...)...)
 	return hits, err
 }
@@ -213,19 +227,19 @@ func (sqliteDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title
 	return nil
 }
 
-func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, after int64, limit int) ([]rankedHit, error) {
+func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, span searchSpan, limit int) ([]rankedHit, error) {
 	quoted := make([]string, len(tokens))
 	for i, t := range tokens {
 		quoted[i] = `"` + t + `"`
 	}
 	w.add(`posts_fts MATCH ?`, strings.Join(quoted, " ")+"*")
-	if after > 0 {
+	if span.after > 0 {
 		// On the index's own rowid, which FTS5 seeks to.
-		w.add(`posts_fts.rowid > ?`, after)
+		w.add(`posts_fts.rowid > ?`, span.after)
 	}
 	cond, args := w.sql()
 	var hits []rankedHit
-	err := s.selectAll(ctx, s.db, &hits, postSearchSelect+`, c.rank
+	err := s.selectAll(ctx, s.db, &hits, `SELECT count(*) OVER () AS candidates, c.rank, `+postSearchColumns+`
 		FROM (SELECT posts_fts.rowid AS id, -bm25(posts_fts, 10.0, 1.0) AS rank
 			FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN threads t ON t.id = p.thread_id`+cond+`
 			ORDER BY posts_fts.rowid DESC LIMIT ?) c

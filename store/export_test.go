@@ -16,6 +16,25 @@ func SetSearchBounds(window int64, candidates int) func() {
 	return func() { searchWindow, searchCandidates = w, c }
 }
 
+// FirstSearchSpan says whether a forum search for q looks among some of
+// the posts first (narrowed), and how many matching posts it finds there,
+// up to the number of candidates it ranks.
+func (s *Store) FirstSearchSpan(ctx context.Context, q string) (narrowed bool, found int, err error) {
+	var newest int64
+	if err := s.get(ctx, s.db, &newest, `SELECT MAX(id) FROM posts`); err != nil {
+		return false, 0, err
+	}
+	spans, err := s.dialect.searchSpans(ctx, s, searchTokens(q), newest)
+	if err != nil {
+		return false, 0, err
+	}
+	hits, err := s.dialect.searchPosts(ctx, s, searchTokens(q), where{}, spans[0], 1)
+	if err != nil || len(hits) == 0 {
+		return !spans[0].all(), 0, err
+	}
+	return !spans[0].all(), hits[0].Candidates, nil
+}
+
 // SetWarmFor bounds Store.Warm's time; the returned function puts it back.
 func SetWarmFor(d time.Duration) func() {
 	old := warmFor

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -105,37 +107,125 @@ type rankedHit struct {
 	Candidates int `db:"candidates"`
 }
 
+// searchSpan is where a forum search looks: the posts after id after
+// (SQLite), or the posts in the stretches of ids named (Postgres); the
+// zero span is all posts.
+type searchSpan struct {
+	after     int64
+	stretches []string
+}
+
+func (sp searchSpan) all() bool { return sp.after == 0 && len(sp.stretches) == 0 }
+
 // searchWindow is how many of the newest posts a forum search on SQLite
 // looks among first; it looks among eight times more each time that
 // window holds fewer than searchCandidates matches, the last time among
 // all posts. The newest searchCandidates matches are then the same as if
-// all posts had been searched, but FTS5, which seeks to a rowid range,
-// no longer reads every post a common word or a short prefix is in
-// (tens of thousands in a million), and a rare word costs a few cheap
-// searches. Postgres is asked once: its GIN index gives every match
-// whatever the range, so each window cost nearly as much as a full
-// search (BenchmarkSearchForum1M: 87 ms for a common word, against 52).
+// all posts had been searched, but FTS5, which seeks to a rowid range, no
+// longer reads every post a common word or a short prefix is in (tens of
+// thousands in a million), and a rare word costs a few cheap searches.
 var searchWindow int64 = 20_000
+
+func (sqliteDialect) searchSpans(_ context.Context, _ *Store, _ []string, newest int64) ([]searchSpan, error) {
+	var spans []searchSpan
+	for span := searchWindow; newest-span > 0; span *= 8 {
+		spans = append(spans, searchSpan{after: newest - span})
+	}
+	return append(spans, searchSpan{}), nil
+}
+
+// searchStretches are the sizes of the stretches of ids that each post's
+// search vector names on Postgres (migration 0021), as powers of two.
+var searchStretches = []int{15, 18, 21}
+
+// A word in more than this share of the posts is searched among all of
+// them: walking the newest posts until searchCandidates match is then
+// short, and the index's list of all its posts long.
+const commonShare = 0.04
+
+// searchSpans on Postgres look among the newest posts once, in as many of
+// the newest stretches of ids as should hold searchCandidates matches, by
+// the planner's estimate of how many posts match, with half as many again
+// to spare; then among all posts. Postgres cannot seek its GIN index to an
+// id range, so the stretches are words the index matches along with the
+// search's; windows grown in steps as on SQLite would each cost as much as
+// reading every match of a prefix (BenchmarkSearchForum1M: four stretches,
+// then all posts, 124 ms for a common word, against 92 for all at once).
+// A rare word, or a very common one, is searched among all posts at once.
+func (postgresDialect) searchSpans(ctx context.Context, s *Store, tokens []string, newest int64) ([]searchSpan, error) {
+	all := []searchSpan{{}}
+	if newest>>searchStretches[0] < 4 {
+		return all, nil
+	}
+	var plan string
+	if err := s.db.GetContext(ctx, &plan, `EXPLAIN (FORMAT JSON) SELECT 1 FROM posts p WHERE p.search_vector @@ to_tsquery('simple', $1)`,
+		postgresTSQuery(tokens)); err != nil {
+		return nil, err
+	}
+	var est []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal([]byte(plan), &est); err != nil {
+		return nil, fmt.Errorf("search spans: reading the plan: %w", err)
+	}
+	if len(est) == 0 {
+		return all, nil
+	}
+	share := est[0].Plan.Rows / float64(newest)
+	if est[0].Plan.Rows < 2*float64(searchCandidates) || share > commonShare {
+		return all, nil
+	}
+	need := int64(1.5 * float64(searchCandidates) / share)
+	for _, bits := range searchStretches {
+		// Whole stretches, and the newest, still being written.
+		n := need>>bits + 2
+		last := newest >> bits
+		if n > 16 {
+			continue
+		}
+		if n > last {
+			break
+		}
+		var sp searchSpan
+		for i := last - n + 1; i <= last; i++ {
+			sp.stretches = append(sp.stretches, fmt.Sprintf("#%d.%d", bits, i))
+		}
+		return []searchSpan{sp, {}}, nil
+	}
+	return all, nil
+}
+
+// stretchQuery is a tsquery text matching any of the stretches.
+func stretchQuery(stretches []string) string {
+	quoted := make([]string, len(stretches))
+	for i, s := range stretches {
+		quoted[i] = "'" + s + "'"
+	}
+	return strings.Join(quoted, " | ")
+}
 
 // searchNewest ranks the newest searchCandidates posts that match tokens
 // under w, looking among the newest posts first.
 func (s *Store) searchNewest(ctx context.Context, tokens []string, w where, limit int) ([]rankedHit, error) {
-	if s.dialect.name() == "postgres" {
-		return s.dialect.searchPosts(ctx, s, tokens, w, 0, limit)
-	}
 	var newest int64
 	if err := s.get(ctx, s.db, &newest, `SELECT COALESCE(MAX(id), 0) FROM posts`); err != nil {
 		return nil, err
 	}
-	for span := searchWindow; ; span *= 8 {
-		after := max(newest-span, 0)
+	spans, err := s.dialect.searchSpans(ctx, s, tokens, newest)
+	if err != nil {
+		return nil, err
+	}
+	for _, span := range spans {
 		// Each search adds its own conditions to a copy of w's.
 		ww := where{conds: slices.Clone(w.conds), args: slices.Clone(w.args)}
-		hits, err := s.dialect.searchPosts(ctx, s, tokens, ww, after, limit)
-		if err != nil || after == 0 || (len(hits) > 0 && hits[0].Candidates >= searchCandidates) {
+		hits, err := s.dialect.searchPosts(ctx, s, tokens, ww, span, limit)
+		if err != nil || span.all() || (len(hits) > 0 && hits[0].Candidates >= searchCandidates) {
 			return hits, err
 		}
 	}
+	return nil, nil // not reached: the last span is all posts
 }
 
 // ForumOrganisations lists the organisations that have a post still shown
