@@ -239,11 +239,14 @@ func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string,
 	}
 	cond, args := w.sql()
 	var hits []rankedHit
-	err := s.selectAll(ctx, s.db, &hits, `SELECT count(*) OVER () AS candidates, c.rank, `+postSearchColumns+`
-		FROM (SELECT posts_fts.rowid AS id, -bm25(posts_fts, 10.0, 1.0) AS rank
-			FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN threads t ON t.id = p.thread_id`+cond+`
-			ORDER BY posts_fts.rowid DESC LIMIT ?) c
-		JOIN posts p ON p.id = c.id JOIN threads t ON t.id = p.thread_id ORDER BY c.rank DESC, p.id DESC LIMIT ?`,
+	// As on Postgres, only the best limit are read again for their text.
+	err := s.selectAll(ctx, s.db, &hits, `SELECT c.candidates, c.rank, `+postSearchColumns+`
+		FROM (SELECT n.id, n.rank, count(*) OVER () AS candidates
+			FROM (SELECT posts_fts.rowid AS id, -bm25(posts_fts, 10.0, 1.0) AS rank
+				FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid JOIN threads t ON t.id = p.thread_id`+cond+`
+				ORDER BY posts_fts.rowid DESC LIMIT ?) n
+			ORDER BY n.rank DESC, n.id DESC LIMIT ?) c
+		JOIN posts p ON p.id = c.id JOIN threads t ON t.id = p.thread_id ORDER BY c.rank DESC, p.id DESC`,
 		append(args, searchCandidates, limit)...)
 	return hits, err
 }
