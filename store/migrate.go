@@ -5,14 +5,18 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations
@@ -91,11 +95,14 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	}
 	defer unlock()
 
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY,
-		name TEXT NOT NULL,
-		applied_at TIMESTAMP NOT NULL
-	)`); err != nil {
+	if err := whileSQLiteBusy(ctx, func() error {
+		_, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY,
+			name TEXT NOT NULL,
+			applied_at TIMESTAMP NOT NULL
+		)`)
+		return err
+	}); err != nil {
 		return 0, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	if err := checkNotNewer(ctx, conn, migrations[len(migrations)-1].version); err != nil {
@@ -103,8 +110,11 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	}
 	applied := 0
 	for _, m := range migrations {
-		ran, err := s.applyMigration(ctx, conn, m)
-		if err != nil {
+		var ran bool
+		if err := whileSQLiteBusy(ctx, func() (err error) {
+			ran, err = s.applyMigration(ctx, conn, m)
+			return err
+		}); err != nil {
 			return applied, fmt.Errorf("store: migration %s: %w", m.name, err)
 		}
 		if ran {
@@ -116,6 +126,36 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 		return applied, fmt.Errorf("store: %w", err)
 	}
 	return applied, nil
+}
+
+// migrationWait bounds how long a migration step waits for SQLite's write
+// lock in all, past the busy_timeout of each try.
+const migrationWait = 2 * time.Minute
+
+// whileSQLiteBusy runs step, and again while SQLite's write lock stays
+// taken past busy_timeout. Processes migrating one file together take the
+// lock step by step, and one of them can lose every turn for longer than
+// the timeout (TestConcurrentMigrations did under the race detector on a
+// loaded machine). Each step may run again: it checks inside its own
+// transaction whether another process did it meanwhile.
+func whileSQLiteBusy(ctx context.Context, step func() error) error {
+	deadline := time.Now().Add(migrationWait)
+	for {
+		err := step()
+		if !isSQLiteBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func isSQLiteBusy(err error) bool {
+	var sqErr *sqlite.Error
+	return errors.As(err, &sqErr) && sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 func (s *Store) applyMigration(ctx context.Context, conn *sqlx.Conn, m migration) (bool, error) {
