@@ -35,6 +35,13 @@ type Store struct {
 	// writes counts the changes this process made, for caches of what
 	// the database says (see Writes).
 	writes atomic.Uint64
+	// writeTurn queues this process's transactions on SQLite, where each
+	// takes the file's one write lock as it begins (_txlock=immediate):
+	// waiting here is in turn, where SQLite's busy handler polls, and a
+	// transaction could lose every poll past busy_timeout while others
+	// came and went (TestConcurrentChangesDoNotDeadlock did, under the
+	// race detector on a loaded machine). Nil on Postgres.
+	writeTurn chan struct{}
 }
 
 // Writes counts the changes this process has committed so far: a cache
@@ -114,6 +121,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: ping %s: %w", d.name(), err)
 	}
 	s := &Store{db: db, dialect: d, stmts: stmtCache{db: db}, replies: replies, inUse: inUse}
+	if d.name() == "sqlite" {
+		s.writeTurn = make(chan struct{}, 1)
+	}
 	s.SetClock(time.Now)
 	return s, nil
 }
@@ -243,6 +253,14 @@ func (s *Store) insert(ctx context.Context, q querier, query string, args ...any
 // inTx runs fn in a transaction that commits when fn returns nil and rolls
 // back otherwise, so that nothing half-written stays behind.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	if s.writeTurn != nil {
+		select {
+		case s.writeTurn <- struct{}{}:
+			defer func() { <-s.writeTurn }()
+		case <-ctx.Done():
+			return fmt.Errorf("begin: %w", ctx.Err())
+		}
+	}
 	tx, err := s.db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", s.dialect.translate(err))
