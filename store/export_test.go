@@ -16,6 +16,15 @@ func SetSearchBounds(window int64, candidates int) func() {
 	return func() { searchWindow, searchCandidates = w, c }
 }
 
+// SearchAllAtOnce makes forum search look among all posts at once on both
+// engines and rank candidates, for a test to compare its narrower looks
+// with; the returned function puts it back.
+func SearchAllAtOnce(candidates int) func() {
+	w, st, c := searchWindow, searchStretches, searchCandidates
+	searchWindow, searchStretches, searchCandidates = 1<<62, nil, candidates
+	return func() { searchWindow, searchStretches, searchCandidates = w, st, c }
+}
+
 // FirstSearchSpan says whether a forum search for q looks among some of
 // the posts first (narrowed), and how many matching posts it finds there,
 // up to the number of candidates it ranks.

@@ -154,7 +154,7 @@ const commonShare = 0.04
 // A rare word, or a very common one, is searched among all posts at once.
 func (postgresDialect) searchSpans(ctx context.Context, s *Store, tokens []string, newest int64) ([]searchSpan, error) {
 	all := []searchSpan{{}}
-	if newest>>searchStretches[0] < 4 {
+	if len(searchStretches) == 0 || newest>>searchStretches[0] < 4 {
 		return all, nil
 	}
 	var plan string

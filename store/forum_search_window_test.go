@@ -62,7 +62,7 @@ func TestForumSearchWindowsFindWhatAFullSearchFinds(t *testing.T) {
 			return ids
 		}
 		const candidates = 5
-		restore := store.SetSearchBounds(1<<40, candidates)
+		restore := store.SearchAllAtOnce(candidates)
 		full := map[string][]int64{}
 		for _, q := range []string{"alpha", "beta", "omega"} {
 			full[q] = found(q)
