@@ -137,6 +137,14 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// Up to 32 MiB of pages kept per connection (SQLite's default is
+	// 2 MiB), filled only as pages are read. With 2 MiB a forum search
+	// over a million posts read back, through a system call each, the
+	// pages of the 2,000 posts it ranks on every search: p95 32 ms against
+	// 18.6 ms with this (BenchmarkSearchForum1M's queries on one file).
+	// At most 256 MiB for the pool's eight connections, and no more than
+	// the database's own size.
+	q.Add("_pragma", "cache_size(-32768)")
 	q.Set("_txlock", "immediate")
 	// A fixed, sortable text format keeps time comparisons in SQL correct.
 	q.Set("_time_format", "sqlite")
