@@ -146,12 +146,7 @@ func (sqliteDialect) indexDocument(ctx context.Context, tx *sqlx.Tx, id int64, t
 }
 
 func (sqliteDialect) searchDocuments(ctx context.Context, s *Store, tokens []string, w where, limit int) ([]SearchHit, error) {
-	quoted := make([]string, len(tokens))
-	for i, t := range tokens {
-		quoted[i] = `"` + t + `"`
-	}
-	query := strings.Join(quoted, " ") + "*"
-	w.add(`documents_fts MATCH ?`, query)
+	w.add(`documents_fts MATCH ?`, ftsMatch(tokens))
 	cond, args := w.sql()
 	var hits []SearchHit
 	// bm25 is lower for better matches; negated so that both engines sort by rank descending.
@@ -228,11 +223,7 @@ func (sqliteDialect) indexPost(ctx context.Context, tx *sqlx.Tx, id int64, title
 }
 
 func (sqliteDialect) searchPosts(ctx context.Context, s *Store, tokens []string, w where, span searchSpan, limit int) ([]rankedHit, error) {
-	quoted := make([]string, len(tokens))
-	for i, t := range tokens {
-		quoted[i] = `"` + t + `"`
-	}
-	w.add(`posts_fts MATCH ?`, strings.Join(quoted, " ")+"*")
+	w.add(`posts_fts MATCH ?`, ftsMatch(tokens))
 	if span.after > 0 {
 		// On the index's own rowid, which FTS5 seeks to.
 		w.add(`posts_fts.rowid > ?`, span.after)

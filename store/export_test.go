@@ -7,22 +7,21 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// SetSearchBounds makes forum search look among window posts first and
-// rank candidates, for a test to see its windows at work on a few posts;
-// the returned function puts them back.
-func SetSearchBounds(window int64, candidates int) func() {
-	w, c := searchWindow, searchCandidates
-	searchWindow, searchCandidates = window, candidates
-	return func() { searchWindow, searchCandidates = w, c }
+// SetSearchCandidates sets how many of the newest matches a forum search
+// ranks; the returned function puts it back.
+func SetSearchCandidates(candidates int) func() {
+	c := searchCandidates
+	searchCandidates = candidates
+	return func() { searchCandidates = c }
 }
 
 // SearchAllAtOnce makes forum search look among all posts at once on both
-// engines and rank candidates, for a test to compare its narrower looks
-// with; the returned function puts it back.
+// engines, ranking the newest candidates matches, for a test to compare
+// the narrowed search with; the returned function puts it back.
 func SearchAllAtOnce(candidates int) func() {
-	w, st, c := searchWindow, searchStretches, searchCandidates
-	searchWindow, searchStretches, searchCandidates = 1<<62, nil, candidates
-	return func() { searchWindow, searchStretches, searchCandidates = w, st, c }
+	n, c := searchNarrows, searchCandidates
+	searchNarrows, searchCandidates = false, candidates
+	return func() { searchNarrows, searchCandidates = n, c }
 }
 
 // FirstSearchSpan says whether a forum search for q looks among some of
