@@ -186,6 +186,9 @@ func (s *Server) startHub(d Deps) {
 		Registerer: s.metrics.registry, Instance: s.instance,
 		PollEvery: d.Config.LivePoll, MessageRate: offIfZero(d.Config.WSMessageRate), ReplayPerMinute: offIfZero(d.Config.WSReplayPerMinute),
 		ClientAddr: s.clientIP,
+		// Another instance's sign-out, suspension or revoked token counts
+		// here as soon as it is announced, not a second later.
+		AccountChanged: func(int64) { d.Store.ForgetCredentials() },
 	})
 	d.Store.OnEvents(func(evs []store.LiveEvent) {
 		s.hub.Publish(evs)

@@ -35,6 +35,10 @@ func (s *Store) CreateSession(ctx context.Context, id string, userID int64, ttl 
 // SessionUser returns the live session with that id and its account. An
 // expired session, or one whose account is suspended, gives ErrNotFound.
 func (s *Store) SessionUser(ctx context.Context, id string) (*Session, *User, error) {
+	gen, now := s.credentialGen(), s.now()
+	if e, ok := s.credentials.get("session "+id, gen, now); ok && e.session.ExpiresAt.After(now) {
+		return &e.session, &e.user, nil
+	}
 	// The session and its account in one query: every page starts here.
 	var row struct {
 		User
@@ -46,7 +50,7 @@ func (s *Store) SessionUser(ctx context.Context, id string) (*Session, *User, er
 	err := s.get(ctx, s.db, &row, `SELECT `+userColumns+`, s.id AS session_id, s.created_at AS session_created_at,
 		s.expires_at AS session_expires_at, s.last_seen_at AS session_last_seen_at
 		FROM sessions s JOIN users u ON u.id = s.user_id JOIN organisations o ON o.id = u.organisation_id
-		WHERE s.id = ? AND s.expires_at > ?`, id, s.now())
+		WHERE s.id = ? AND s.expires_at > ?`, id, now)
 	if err != nil {
 		return nil, nil, fmt.Errorf("session: %w", err)
 	}
@@ -55,6 +59,7 @@ func (s *Store) SessionUser(ctx context.Context, id string) (*Session, *User, er
 		return nil, nil, fmt.Errorf("session: %w", ErrNotFound)
 	}
 	sess := &Session{ID: row.SessionID, UserID: u.ID, CreatedAt: row.SessionCreatedAt, ExpiresAt: row.SessionExpiresAt, LastSeenAt: row.SessionLastSeenAt}
+	s.credentials.put("session "+id, cachedCredential{user: *u, session: *sess, gen: gen, expiry: now.Add(credentialCacheTTL)})
 	return sess, u, nil
 }
 

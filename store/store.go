@@ -42,6 +42,10 @@ type Store struct {
 	// came and went (TestConcurrentChangesDoNotDeadlock did, under the
 	// race detector on a loaded machine). Nil on Postgres.
 	writeTurn chan struct{}
+	// credentials keeps the accounts behind sessions and API tokens for a
+	// second (credential_cache.go).
+	credentials          credentialCache
+	credentialsForgotten atomic.Uint64
 }
 
 // Writes counts the changes this process has committed so far: a cache

@@ -69,6 +69,10 @@ func (s *Store) revokeAPITokens(ctx context.Context, tx *sqlx.Tx, userID int64) 
 
 // UserByAPIToken returns the active account behind a live token hash.
 func (s *Store) UserByAPIToken(ctx context.Context, hash string) (*User, error) {
+	gen, now := s.credentialGen(), s.now()
+	if e, ok := s.credentials.get("token "+hash, gen, now); ok {
+		return &e.user, nil
+	}
 	// The token and its account in one query: every API call starts here.
 	var t struct {
 		User
@@ -85,10 +89,11 @@ func (s *Store) UserByAPIToken(ctx context.Context, hash string) (*User, error) 
 	if !u.Active() {
 		return nil, fmt.Errorf("api token: %w", ErrNotFound)
 	}
-	now := s.now()
 	// Recorded at most once a minute so that busy clients do not write on
-	// every call (nor even ask the database to).
+	// every call (nor even ask the database to). A call that records it
+	// writes, so what it read is kept from the next call on.
 	if t.LastUsedAt != nil && t.LastUsedAt.After(now.Add(-time.Minute)) {
+		s.credentials.put("token "+hash, cachedCredential{user: *u, gen: gen, expiry: now.Add(credentialCacheTTL)})
 		return u, nil
 	}
 	if _, err := s.exec(ctx, s.db, `UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)`,

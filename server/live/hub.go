@@ -93,6 +93,10 @@ type Options struct {
 	// ClientAddr is a visitor's address as the server sees it (behind a
 	// proxy, the forwarded one); nil takes the connection's.
 	ClientAddr func(*http.Request) string
+	// AccountChanged, if set, hears of every account.changed event, this
+	// instance's and the others', before the person's connections are
+	// checked again: the server forgets the credentials it keeps.
+	AccountChanged func(userID int64)
 }
 
 func (o *Options) defaults() {
@@ -325,6 +329,9 @@ func (h *Hub) dispatch(ctx context.Context, m Message) {
 		if m.Type == store.EventAccountChanged {
 			// Before anything that follows it is sent to this person.
 			if t, err := ParseTopic(m.Topic); err == nil && t.Kind == TopicUser {
+				if h.opts.AccountChanged != nil {
+					h.opts.AccountChanged(t.ID)
+				}
 				h.recheck(ctx, func(c *Conn) bool { return c.User().ID == t.ID })
 			}
 		}
