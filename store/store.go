@@ -43,7 +43,8 @@ type Store struct {
 	// race detector on a loaded machine). Nil on Postgres.
 	writeTurn chan struct{}
 	// credentials keeps the accounts behind sessions and API tokens for a
-	// second (credential_cache.go).
+	// second (credential_cache.go); credentialsForgotten counts the
+	// changes of accounts that other instances announced.
 	credentials          credentialCache
 	credentialsForgotten atomic.Uint64
 }
