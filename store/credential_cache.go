@@ -7,7 +7,8 @@ import (
 
 // credentialCache keeps, for a second, the account behind a session or an
 // API token as last read, and gives it again only while this process has
-// written nothing since (Writes) and the session has not expired. Every
+// written nothing since but replies (credentialGen) and the session has
+// not expired. Every
 // page and API call starts by reading its credential: on a busy thread
 // page that was one of its two queries, and the database shares the two
 // cores with the server (make bench-http: thread page, member, 2,901–3,010
@@ -35,11 +36,12 @@ type cachedCredential struct {
 }
 
 // credentialGen is what a kept credential was read after: the writes of
-// this process and the changes of accounts other instances announced.
+// this process but its replies (which touch no account), and the changes
+// of accounts other instances announced.
 type credentialGen struct{ writes, forgotten uint64 }
 
 func (s *Store) credentialGen() credentialGen {
-	return credentialGen{s.writes.Load(), s.credentialsForgotten.Load()}
+	return credentialGen{s.accountWrites.Load(), s.credentialsForgotten.Load()}
 }
 
 // ForgetCredentials is told of a change to an account made by another

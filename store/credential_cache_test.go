@@ -74,6 +74,37 @@ func TestCredentialsKeptForASecond(t *testing.T) {
 				t.Errorf("the other instance, told of a change: %v, %v; want a member at once", got, err)
 			}
 
+			// A reply written as one statement (Postgres) touches no
+			// account: what a keeps stays good through it, so that a client
+			// posting reply after reply does not read its token each time;
+			// any other write is seen at once. The name is changed behind
+			// the store's back to tell the two apart.
+			if e == storetest.Postgres {
+				th, err := a.CreateThread(ctx, store.NewThread{ThemeID: firstTheme(t, a).ID, Kind: store.Discussion, Title: "Rules of origin",
+					Attribution: store.OnTheRecord, Body: "Which rules?", HTML: "<p>Which rules?</p>", Author: admin})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := a.UserByAPIToken(ctx, "t1"); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := a.DB().ExecContext(ctx, `UPDATE users SET name = 'Renamed' WHERE id = $1`, u.ID); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := a.Reply(ctx, store.NewPost{ThreadID: th.ID, Author: admin, Body: "These.", HTML: "<p>These.</p>"}); err != nil {
+					t.Fatal(err)
+				}
+				if got, err := a.UserByAPIToken(ctx, "t1"); err != nil || got.Name == "Renamed" {
+					t.Errorf("after a reply: %v, %v; want the account as kept", got, err)
+				}
+				if err := a.SetLocale(ctx, admin.ID, "fr"); err != nil {
+					t.Fatal(err)
+				}
+				if got, err := a.UserByAPIToken(ctx, "t1"); err != nil || got.Name != "Renamed" {
+					t.Errorf("after another write: %v, %v; want the account read again", got, err)
+				}
+			}
+
 			// b reads again, then a signs out and revokes.
 			if _, _, err := b.SessionUser(ctx, "s1"); err != nil {
 				t.Fatal(err)

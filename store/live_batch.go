@@ -87,7 +87,7 @@ func (s *Store) number(ctx context.Context, q querier, evs []LiveEvent) error {
 		}
 		order = order[n:]
 	}
-	s.writes.Add(1)
+	s.wrote()
 	return nil
 }
 

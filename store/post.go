@@ -162,7 +162,7 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Comm
 	if err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
 	}
-	s.writes.Add(1)
+	s.wrote()
 	id := p.ID
 	if _, err := s.exec(ctx, tx, `INSERT INTO watches (user_id, target_type, target_id, level, created_at) VALUES (?, 'thread', ?, 'watch', ?)
 		ON CONFLICT (user_id, target_type, target_id) DO NOTHING`, np.Author.ID, np.ThreadID, now); err != nil {
@@ -207,7 +207,7 @@ func (s *Store) addPost(ctx context.Context, tx *sqlx.Tx, np NewPost, into *Comm
 		RETURNING theme_id, attribution, hidden`, id, now, now, np.ThreadID); err != nil {
 		return 0, fmt.Errorf("add post: %w", err)
 	}
-	s.writes.Add(1)
+	s.wrote()
 	created := topicEvent{Topic: fmt.Sprintf("thread:%d", np.ThreadID), Type: "post.created",
 		Payload: map[string]any{"post_id": id, "thread_id": np.ThreadID}}
 	if into != nil {

@@ -52,6 +52,9 @@ func (postgresDialect) createPost(ctx context.Context, s *Store, np NewPost) (*C
 		Type    string `json:"type"`
 		Payload string `json:"payload"`
 	}
+	// A reply touches no account, session or token: the credentials kept
+	// for a second (credential_cache.go) stay good, and a client posting
+	// reply after reply does not read its token again each time.
 	s.writes.Add(1)
 	c := &CommittedPost{Post: row.Post, Attribution: row.Attribution, ThreadHidden: row.Hidden}
 	if err := json.Unmarshal([]byte(row.Events.String), &numbered); err != nil {

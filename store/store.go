@@ -47,6 +47,17 @@ type Store struct {
 	// changes of accounts that other instances announced.
 	credentials          credentialCache
 	credentialsForgotten atomic.Uint64
+	// accountWrites counts the changes this process made that may touch
+	// an account, a session or a token: all but replies (see wrote).
+	accountWrites atomic.Uint64
+}
+
+// wrote counts a change this process made (Writes), and one that may have
+// touched an account, a session or a token (credentialGen): every change
+// but the reply statement of post_reply.go.
+func (s *Store) wrote() {
+	s.writes.Add(1)
+	s.accountWrites.Add(1)
 }
 
 // Writes counts the changes this process has committed so far: a cache
@@ -248,7 +259,7 @@ func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) 
 		return 0, err
 	}
 	if n > 0 {
-		s.writes.Add(1)
+		s.wrote()
 	}
 	return n, nil
 }
@@ -259,7 +270,7 @@ func (s *Store) insert(ctx context.Context, q querier, query string, args ...any
 	if err := s.get(ctx, q, &id, query+" RETURNING id", args...); err != nil {
 		return 0, err
 	}
-	s.writes.Add(1)
+	s.wrote()
 	return id, nil
 }
 
@@ -297,7 +308,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", s.dialect.translate(err))
 	}
-	s.writes.Add(1)
+	s.wrote()
 	s.events.publish(tx)
 	return nil
 }
