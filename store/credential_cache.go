@@ -8,11 +8,11 @@ import (
 // credentialCache keeps, for a second, the account behind a session or an
 // API token as last read, and gives it again only while this process has
 // written nothing since but replies (credentialGen) and the session has
-// not expired. Every
-// page and API call starts by reading its credential: on a busy thread
-// page that was one of its two queries, and the database shares the two
-// cores with the server (make bench-http: thread page, member, 2,901–3,010
-// req/s without it, 4,286–4,303 with it, on one machine in one sitting).
+// not expired. Every page and API call starts by reading its credential:
+// on a busy thread page that was one of its two queries, and the database
+// shares the two cores with the server (make bench-http: thread page,
+// member, 2,817–3,408 req/s without it, 4,477–4,803 with it, on one
+// machine in one sitting).
 //
 // A sign-out, a revoked token, a suspension or a change of role made by
 // this process is a write, so it is seen at once here. Made by another
@@ -38,7 +38,7 @@ type cachedCredential struct {
 // credentialGen is what a kept credential was read after: the writes of
 // this process but its replies (which touch no account), and the changes
 // of accounts other instances announced.
-type credentialGen struct{ writes, forgotten uint64 }
+type credentialGen struct{ accountWrites, forgotten uint64 }
 
 func (s *Store) credentialGen() credentialGen {
 	return credentialGen{s.accountWrites.Load(), s.credentialsForgotten.Load()}
@@ -71,8 +71,8 @@ func (c *credentialCache) get(key string, gen credentialGen, now time.Time) (cac
 	return e, true
 }
 
-// put keeps e under key; gen is the generation read before the lookup
-// that found it, so that a write made meanwhile leaves it unused.
+// put keeps e under key. e.gen must be the generation read before the
+// lookup that found it, so that a write made meanwhile leaves it unused.
 func (c *credentialCache) put(key string, e cachedCredential) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
